@@ -1,0 +1,109 @@
+// The typed message protocol between the main thread (client) and the inference worker.
+// Every message carries `type`; both sides switch on it exhaustively.
+import type { SamplingParams, StageView } from '../core/types';
+
+export type Device = 'webgpu' | 'wasm';
+export type DevicePreference = 'auto' | Device;
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'q4f16';
+
+/** Where a model comes from: the catalog, any Hub repo id, or a URL of a folder in the Hub layout. */
+export type ModelSource =
+  | { kind: 'catalog'; id: string }
+  | { kind: 'hub'; repo: string }
+  | { kind: 'url'; url: string };
+
+export interface GenerateSettings {
+  prompt: string;
+  params: SamplingParams;
+  seed: number;
+  max_new_tokens: number;
+  stop: string[];
+  ignore_eos: boolean;
+  /** Apply the model's chat template (chat models only); false = raw completion. */
+  chat: boolean;
+  /** How many top tokens each stage view carries. */
+  topN: number;
+}
+
+/** Continue an earlier run from step `step` (0-based) with `tokenId` chosen there instead. */
+export interface BranchPoint {
+  runId: number;
+  step: number;
+  tokenId: number;
+}
+
+export type EngineRequest =
+  | { type: 'load'; requestId: number; source: ModelSource; device: DevicePreference; dtype?: Dtype }
+  | { type: 'generate'; requestId: number; settings: GenerateSettings; branch?: BranchPoint; singleStep?: boolean }
+  | { type: 'cancel'; requestId: number }
+  | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
+  | { type: 'decodeTokens'; requestId: number; ids: number[] };
+
+export interface StepTimings {
+  forwardMs: number;
+  pipelineMs: number;
+}
+
+export interface StepEvent {
+  runId: number;
+  step: number;
+  tokenId: number;
+  /** Decoded text of this one token alone (for labels; may be a partial character). */
+  tokenText: string;
+  /** Text newly safe to show after this step (UTF-8-complete, stop-suffix held back). */
+  textDelta: string;
+  views: StageView[];
+  /** Entropy (nats) of the final distribution. */
+  entropy: number;
+  /** Final probability of the drawn token, and its rank (0 = most probable). */
+  probability: number;
+  rank: number;
+  greedyId: number;
+  /** id → decoded text for every id that appears in `views`. */
+  tokenTexts: Record<number, string>;
+  timings: StepTimings;
+}
+
+export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full';
+
+export type ErrorCode =
+  | 'not_found'
+  | 'network'
+  | 'unsupported_architecture'
+  | 'too_large'
+  | 'device_lost'
+  | 'busy'
+  | 'invalid_params'
+  | 'not_loaded'
+  | 'internal';
+
+export type EngineEvent =
+  | { type: 'progress'; requestId: number; file: string; loaded: number; total: number }
+  | {
+      type: 'loaded';
+      requestId: number;
+      modelId: string;
+      device: Device;
+      threads: number;
+      dtype: Dtype;
+      vocabSize: number;
+      contextLength: number;
+      eosIds: number[];
+      /** Shown when the preferred device was unavailable or lost. */
+      notice?: string;
+    }
+  | { type: 'runStarted'; requestId: number; runId: number; promptIds: number[]; parentRunId?: number; branchStep?: number }
+  | { type: 'step'; requestId: number; event: StepEvent }
+  | { type: 'done'; requestId: number; runId: number; reason: FinishReason; text: string }
+  | {
+      type: 'stepLogits';
+      requestId: number;
+      runId: number;
+      step: number;
+      logits: Float32Array;
+      promptIds: number[];
+      generatedIds: number[];
+    }
+  | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
+  | { type: 'notice'; requestId: number; message: string }
+  | { type: 'error'; requestId: number; code: ErrorCode; message: string };
