@@ -1,0 +1,20 @@
+// A table-driven e^x for x ≤ 0: relative error below 1e-14 at a fraction of Math.exp's cost on hot loops.
+
+const INT_STEPS = 746;
+const FRAC_STEPS = 256;
+const EXP_INT = new Float64Array(INT_STEPS); // e^-i
+const EXP_FRAC = new Float64Array(FRAC_STEPS); // e^(-j/256)
+for (let i = 0; i < INT_STEPS; i++) EXP_INT[i] = Math.exp(-i);
+for (let j = 0; j < FRAC_STEPS; j++) EXP_FRAC[j] = Math.exp(-j / FRAC_STEPS);
+
+/** e^x, fast for x ≤ 0 (the shape every softmax here takes after subtracting the maximum). */
+export function fastExp(x: number): number {
+  if (x > 0) return Math.exp(x);
+  if (!(x > -745)) return 0; // also -Infinity and NaN
+  const u = -x * FRAC_STEPS;
+  const k = u | 0;
+  // The remainder t < 1/256, so four Taylor terms leave an error near 1e-15.
+  const t = (u - k) * (1 / FRAC_STEPS);
+  const poly = 1 - t * (1 - t * (0.5 - t * (1 / 6 - t * (1 / 24))));
+  return EXP_INT[k >> 8] * EXP_FRAC[k & 255] * poly;
+}

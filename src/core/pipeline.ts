@@ -1,0 +1,363 @@
+// The sampling chain of one step: penalties, bias, greedy, warpers in `order`, the seeded draw; with an
+// optional observer that gets a compact top-N view after every stage. Buffers are allocated once per vocabulary.
+import { Candidates } from './candidates';
+import { fastExp } from './fastExp';
+import { TokenHistory } from './history';
+import { NoAllowedTokenError, validateParams } from './params';
+import type { Rng } from './rng';
+import {
+  createFrequencyPresencePenalty,
+  createLogitBias,
+  createMinP,
+  createRepetitionPenalty,
+  createTemperature,
+  createTopK,
+  createTopP,
+  createTypical,
+  type Sampler,
+} from './samplers';
+import type { SamplingParams, StageName, StageObserver, StageView } from './types';
+
+export interface TokenFate {
+  id: number;
+  rawProb: number;
+  finalProb: number;
+  removedBy: StageName | null;
+}
+
+export interface StepResult {
+  tokenId: number;
+  greedyId: number;
+  greedy: boolean;
+  probability: number;
+  rank: number;
+  entropy: number;
+  keptCount: number;
+  views: StageView[];
+  fates: TokenFate[];
+  kept?: { ids: number[]; probs: number[] };
+}
+
+/** True when the step picks the argmax instead of drawing. */
+export function isGreedy(params: SamplingParams): boolean {
+  return !params.do_sample || params.temperature === 0;
+}
+
+/** The chain built from params in one place: pre-stages first, then the active warpers in `order`. */
+export function buildChain(params: SamplingParams, history: TokenHistory): { pre: Sampler[]; warpers: Sampler[] } {
+  const pre: Sampler[] = [];
+  if (params.repetition_penalty !== 1) pre.push(createRepetitionPenalty(history, params.repetition_penalty));
+  if (params.frequency_penalty !== 0 || params.presence_penalty !== 0) {
+    pre.push(createFrequencyPresencePenalty(history, params.frequency_penalty, params.presence_penalty));
+  }
+  if (Object.keys(params.logit_bias).length > 0) pre.push(createLogitBias(params.logit_bias));
+  const minKeep = params.min_tokens_to_keep;
+  const warpers: Sampler[] = [];
+  for (const name of params.order) {
+    switch (name) {
+      case 'temperature':
+        if (params.temperature !== 1 && params.temperature !== 0) warpers.push(createTemperature(params.temperature));
+        break;
+      case 'top_k':
+        if (params.top_k > 0) warpers.push(createTopK(params.top_k, minKeep));
+        break;
+      case 'top_p':
+        if (params.top_p < 1) warpers.push(createTopP(params.top_p, minKeep));
+        break;
+      case 'min_p':
+        if (params.min_p > 0) warpers.push(createMinP(params.min_p, minKeep));
+        break;
+      case 'typical_p':
+        if (params.typical_p < 1) warpers.push(createTypical(params.typical_p, minKeep));
+        break;
+    }
+  }
+  return { pre, warpers };
+}
+
+/** Reusable per-vocabulary sampler chain; stateful through its token history (accept / reset). */
+export class SamplingPipeline {
+  readonly vocabSize: number;
+  private readonly candidates: Candidates;
+  private readonly history: TokenHistory;
+  private params: SamplingParams | null = null;
+  private chain: { pre: Sampler[]; warpers: Sampler[] } = { pre: [], warpers: [] };
+
+  constructor(vocabSize: number) {
+    this.vocabSize = vocabSize;
+    this.candidates = new Candidates(vocabSize);
+    this.history = new TokenHistory(vocabSize);
+  }
+
+  setParams(params: SamplingParams): void {
+    validateParams(params, this.vocabSize);
+    this.params = params;
+    this.chain = buildChain(params, this.history);
+  }
+
+  reset(promptIds: ArrayLike<number> = []): void {
+    this.history.reset(promptIds);
+  }
+
+  accept(tokenId: number): void {
+    this.history.accept(tokenId);
+  }
+
+  step(logits: ArrayLike<number>, rng: Rng | null, observe?: { topN: number; observer?: StageObserver }): StepResult {
+    const params = this.params;
+    if (!params) throw new Error('SamplingPipeline.step called before setParams');
+    const c = this.candidates;
+    if (c.load(logits) === 0) throw new NoAllowedTokenError();
+    const watch = observe ? new StageWatcher(c, observe.topN, logits, observe.observer) : null;
+    watch?.start();
+
+    for (const stage of this.chain.pre) {
+      watch?.before();
+      stage.apply(c);
+      watch?.after(stage, {});
+    }
+    const greedyId = argmax(c);
+    c.dropDisallowed();
+    for (const stage of this.chain.warpers) {
+      watch?.before();
+      const outcome = stage.apply(c);
+      watch?.after(stage, outcome);
+    }
+
+    const greedy = isGreedy(params);
+    c.ensureStats();
+    let tokenId: number;
+    let probability: number;
+    let rank: number;
+    let entropy: number;
+    let keptCount: number;
+    if (greedy) {
+      tokenId = greedyId;
+      probability = 1;
+      rank = 0;
+      entropy = 0;
+      keptCount = 1;
+    } else {
+      const index = rng ? drawIndex(c, rng.next()) : mostProbableIndex(c);
+      tokenId = c.ids[index];
+      probability = c.weights[index] / c.sum;
+      rank = rankOf(c, index);
+      entropy = c.entropy();
+      keptCount = c.size;
+    }
+    const views = watch ? watch.finish(tokenId, greedy) : [];
+    const fates = watch ? watch.fates(greedy ? greedyId : -1) : [];
+    return { tokenId, greedyId, greedy, probability, rank, entropy, keptCount, views, fates };
+  }
+
+  /** Kept ids ascending with their final probabilities, in exact float64 (for conformance answers). */
+  keptDistribution(greedy: boolean, greedyId: number): { ids: number[]; probs: number[] } {
+    if (greedy) return { ids: [greedyId], probs: [1] };
+    const c = this.candidates;
+    const order = Array.from(c.ids.subarray(0, c.size)).map((id, i) => [id, c.logits[i]] as const);
+    order.sort((a, b) => a[0] - b[0]);
+    let max = -Infinity;
+    for (const [, z] of order) if (z > max) max = z;
+    const exps = order.map(([, z]) => Math.exp(z - max));
+    const total = exps.reduce((s, e) => s + e, 0);
+    return { ids: order.map(([id]) => id), probs: exps.map((e) => e / total) };
+  }
+}
+
+/** Argmax of the dense logits after penalties and bias; ties go to the lowest id. */
+function argmax(c: Candidates): number {
+  let best = 0;
+  let bestZ = -Infinity;
+  for (let i = 0; i < c.size; i++) {
+    if (c.logits[i] > bestZ) {
+      bestZ = c.logits[i];
+      best = i;
+    }
+  }
+  return c.ids[best];
+}
+
+function drawIndex(c: Candidates, u: number): number {
+  const target = u * c.sum;
+  let cumulative = 0;
+  let last = 0;
+  for (let i = 0; i < c.size; i++) {
+    const w = c.weights[i];
+    if (w <= 0) continue;
+    cumulative += w;
+    last = i;
+    if (target < cumulative) return i;
+  }
+  return last;
+}
+
+function mostProbableIndex(c: Candidates): number {
+  let best = 0;
+  for (let i = 1; i < c.size; i++) if (precedes(c, i, best)) best = i;
+  return best;
+}
+
+function precedes(c: Candidates, a: number, b: number): boolean {
+  return c.logits[a] > c.logits[b] || (c.logits[a] === c.logits[b] && c.ids[a] < c.ids[b]);
+}
+
+function rankOf(c: Candidates, index: number): number {
+  let rank = 0;
+  for (let i = 0; i < c.size; i++) if (i !== index && precedes(c, i, index)) rank++;
+  return rank;
+}
+
+/** The top-N of the current set, most probable first (ties: lower id), without sorting the set. */
+function selectTop(c: Candidates, n: number): number[] {
+  const limit = Math.min(n, c.size);
+  if (c.sorted) return Array.from(c.ids.subarray(0, limit));
+  // A small min-heap of indices; its root is the weakest of the best so far.
+  const heap: number[] = [];
+  const weaker = (a: number, b: number) => precedes(c, b, a);
+  const siftDown = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && weaker(heap[l], heap[m])) m = l;
+      if (r < heap.length && weaker(heap[r], heap[m])) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
+  };
+  for (let i = 0; i < c.size; i++) {
+    if (c.logits[i] === -Infinity) continue;
+    if (heap.length < limit) {
+      heap.push(i);
+      for (let j = heap.length - 1; j > 0; ) {
+        const parent = (j - 1) >> 1;
+        if (!weaker(heap[j], heap[parent])) break;
+        [heap[j], heap[parent]] = [heap[parent], heap[j]];
+        j = parent;
+      }
+    } else if (limit > 0 && precedes(c, i, heap[0])) {
+      heap[0] = i;
+      siftDown(0);
+    }
+  }
+  heap.sort((a, b) => (precedes(c, a, b) ? -1 : 1));
+  return heap.map((i) => c.ids[i]);
+}
+
+/** Builds the per-stage views and token fates; only exists when someone observes. */
+class StageWatcher {
+  private readonly views: StageView[] = [];
+  private top: number[] = [];
+  private topProbs: number[] = [];
+  private keptBefore = 0;
+  private rawTop: number[] = [];
+  private readonly removedBy = new Map<number, StageName>();
+  private rawRef = 0;
+  private rawSum = 1;
+  private sumBefore = 1;
+
+  constructor(
+    private readonly c: Candidates,
+    private readonly topN: number,
+    private readonly rawLogits: ArrayLike<number>,
+    private readonly observer?: StageObserver,
+  ) {}
+
+  start(): void {
+    const c = this.c;
+    c.ensureStats();
+    this.rawRef = c.ref;
+    this.rawSum = c.sum;
+    this.top = selectTop(c, this.topN);
+    this.rawTop = this.top;
+    this.topProbs = this.probsOf(this.top);
+    this.keptBefore = this.countAllowed();
+    this.emit({
+      stage: 'raw', ids: this.top, before: this.topProbs, after: this.topProbs,
+      keptBefore: this.keptBefore, keptAfter: this.keptBefore, removedCount: 0, removedMass: 0, entropy: c.entropy(),
+    });
+  }
+
+  before(): void {
+    this.c.ensureStats();
+    this.sumBefore = this.c.sum;
+  }
+
+  after(stage: Sampler, outcome: { threshold?: number }): void {
+    const c = this.c;
+    const after = this.probsOf(this.top);
+    const keptAfter = c.dense ? this.countAllowed() : c.size;
+    const removedCount = this.keptBefore - keptAfter;
+    // Filters leave the surviving weights untouched, so the kept share of the entering mass is sum / sumBefore.
+    const removedMass = removedCount > 0 ? Math.max(0, 1 - c.sum / this.sumBefore) : 0;
+    const view: StageView = {
+      stage: stage.name, ids: this.top, before: this.topProbs, after, keptBefore: this.keptBefore, keptAfter,
+      removedCount, removedMass, entropy: c.entropy(),
+    };
+    if (outcome.threshold !== undefined) view.threshold = outcome.threshold;
+    this.emit(view);
+    for (const id of this.rawTop) {
+      if (!this.removedBy.has(id) && c.indexOf(id) < 0) this.removedBy.set(id, stage.name);
+    }
+    // The next stage's input head. When the stage keeps the head's order, the survivors are it: either all N
+    // survived, or the filter cut everything below the ones it cut too.
+    this.top = stage.keepsHeadOrder ? this.top.filter((id) => c.indexOf(id) >= 0) : selectTop(c, this.topN);
+    this.topProbs = this.probsOf(this.top);
+    this.keptBefore = keptAfter;
+  }
+
+  finish(tokenId: number, greedy: boolean): StageView[] {
+    const c = this.c;
+    const ids = greedy ? [tokenId] : this.top;
+    const probs = greedy ? [1] : this.probsOf(ids);
+    this.emit({
+      stage: 'draw', ids, before: probs, after: probs, keptBefore: greedy ? 1 : c.size, keptAfter: greedy ? 1 : c.size,
+      removedCount: 0, removedMass: 0, entropy: greedy ? 0 : c.entropy(),
+    });
+    return this.views;
+  }
+
+  fates(greedyId: number): TokenFate[] {
+    const c = this.c;
+    const ids = new Set<number>(this.rawTop);
+    for (const id of this.top) ids.add(id);
+    const out: TokenFate[] = [];
+    for (const id of ids) {
+      const index = c.indexOf(id);
+      let finalProb = index >= 0 ? c.weights[index] / c.sum : 0;
+      if (greedyId >= 0) finalProb = id === greedyId ? 1 : 0;
+      out.push({ id, rawProb: this.rawProb(id), finalProb, removedBy: this.removedBy.get(id) ?? null });
+    }
+    return out;
+  }
+
+  private rawProb(id: number): number {
+    let z = this.rawLogits[id];
+    if (z !== z) return 0;
+    if (z === Infinity) z = Number.MAX_VALUE;
+    return fastExp(z - this.rawRef) / this.rawSum;
+  }
+
+  private probsOf(ids: number[]): number[] {
+    const c = this.c;
+    c.ensureStats();
+    return ids.map((id) => {
+      const i = c.indexOf(id);
+      return i < 0 ? 0 : c.weights[i] / c.sum;
+    });
+  }
+
+  private countAllowed(): number {
+    const c = this.c;
+    if (!c.dense) return c.size;
+    let n = 0;
+    for (let i = 0; i < c.size; i++) if (c.logits[i] !== -Infinity) n++;
+    return n;
+  }
+
+  private emit(view: StageView): void {
+    this.views.push(view);
+    this.observer?.(view);
+  }
+}

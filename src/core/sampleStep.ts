@@ -1,0 +1,25 @@
+// One step without keeping state: history passed in, a fresh pipeline sized to the logits. For what-if,
+// the toy distribution and conformance answers; the engine keeps a SamplingPipeline instead.
+import { SamplingPipeline, type StepResult } from './pipeline';
+import type { Rng } from './rng';
+import type { SamplingParams } from './types';
+
+export interface StepInput {
+  logits: ArrayLike<number>;
+  params: SamplingParams;
+  promptIds?: ArrayLike<number>;
+  generatedIds?: ArrayLike<number>;
+  rng?: Rng | null;
+  topN?: number;
+}
+
+export function sampleStep(input: StepInput): StepResult {
+  const pipeline = new SamplingPipeline(input.logits.length);
+  pipeline.setParams(input.params);
+  pipeline.reset(input.promptIds ?? []);
+  const generated = input.generatedIds ?? [];
+  for (let i = 0; i < generated.length; i++) pipeline.accept(generated[i]);
+  const result = pipeline.step(input.logits, input.rng ?? null, input.topN ? { topN: input.topN } : undefined);
+  result.kept = pipeline.keptDistribution(result.greedy, result.greedyId);
+  return result;
+}
