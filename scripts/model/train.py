@@ -1,0 +1,63 @@
+"""Trains the tiny model on the encoded corpus with a fixed seed; saves checkpoints as it goes."""
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).parent))
+from model import TinyConfig, TinyLlama  # noqa: E402
+
+EOS_ID = 0
+
+
+def batches(ids, starts, block, batch, gen):
+    while True:
+        pick = starts[torch.randint(len(starts), (batch,), generator=gen).numpy()]
+        x = np.stack([ids[s:s + block + 1] for s in pick]).astype(np.int64)
+        yield torch.from_numpy(x)
+
+
+def main():
+    work, steps = Path(sys.argv[1]), int(sys.argv[2])
+    torch.manual_seed(1234)
+    torch.set_num_threads(2)
+    gen = torch.Generator().manual_seed(1234)
+    ids = np.fromfile(work / "train.ids", dtype=np.uint16)
+    vocab = int(sys.argv[3])
+    cfg = TinyConfig(vocab_size=vocab)
+    model = TinyLlama(cfg)
+    block, batch = 96, 32
+    # Sequences start at document starts, so the model sees prompts at position 0 the way a user types them.
+    starts = np.concatenate([[0], np.nonzero(ids == EOS_ID)[0] + 1])
+    starts = starts[starts < len(ids) - block - 1]
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, betas=(0.9, 0.95), weight_decay=0.05)
+    warmup = 100
+    data = batches(ids, starts, block, batch, gen)
+    mask = torch.ones(batch, block, dtype=torch.int64)
+    pos = torch.arange(block).unsqueeze(0).expand(batch, -1)
+    past = model.empty_past(batch)
+    t0 = time.time()
+    for step in range(1, steps + 1):
+        lr = 3e-3 * min(1.0, step / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        xb = next(data)
+        logits = model(xb[:, :-1], mask, pos, *past)[0]
+        loss = F.cross_entropy(logits.reshape(-1, vocab), xb[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step % 50 == 0 or step == steps:
+            print(f"step {step}/{steps} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
+        if step % 500 == 0 or step == steps:
+            torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, work / "ckpt.pt")
+    print(f"trained {steps} steps in {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
