@@ -1,6 +1,6 @@
 // The candidate set one step works on: typed arrays reused across steps, a size that filters shrink,
 // and a cached softmax (weights relative to a reference logit) that stages keep up to date cheaply.
-import { fastExp } from './fastExp';
+import { EXP_FRAC, EXP_INT, fastExp } from './fastExp';
 
 export class Candidates {
   readonly vocabSize: number;
@@ -20,9 +20,14 @@ export class Candidates {
   /** Σ weights[i] · (logits[i] − ref): with sum, gives the entropy without a logarithm per token. */
   xsum = 0;
   statsValid = false;
+  /** The maximum logit when a stage already knows it (saves a pass); consumed by ensureStats. */
+  maxHint: number | null = null;
+  /** Tokens not at -Infinity after load (penalties and bias never change that). */
+  allowed = 0;
   /** Scratch space for selection and partial sorts. */
   readonly scratch: Float64Array;
   readonly scratchIds: Int32Array;
+  readonly scratchWeights: Float64Array;
   /** Reused keep/remove mask for compaction. */
   readonly keepMask: Uint8Array;
 
@@ -36,6 +41,7 @@ export class Candidates {
     this.scratch = new Float64Array(vocabSize);
     this.scratchIds = new Int32Array(vocabSize);
     this.keepMask = new Uint8Array(vocabSize);
+    this.scratchWeights = new Float64Array(vocabSize);
   }
 
   /** Copies raw logits in: NaN becomes -Infinity, +Infinity the largest finite number. Returns how many are allowed. */
@@ -57,6 +63,8 @@ export class Candidates {
     this.sorted = false;
     this.dense = true;
     this.statsValid = false;
+    this.maxHint = null;
+    this.allowed = allowed;
     return allowed;
   }
 
@@ -64,16 +72,27 @@ export class Candidates {
   ensureStats(): void {
     if (this.statsValid) return;
     const { logits, weights, size } = this;
-    let ref = -Infinity;
-    for (let i = 0; i < size; i++) if (logits[i] > ref) ref = logits[i];
+    let ref = this.maxHint;
+    if (ref === null) {
+      ref = -Infinity;
+      for (let i = 0; i < size; i++) if (logits[i] > ref) ref = logits[i];
+    }
+    this.maxHint = null;
     let sum = 0;
     let xsum = 0;
+    // fastExp inlined by hand: this loop runs over the whole vocabulary twice a step.
     for (let i = 0; i < size; i++) {
       const x = logits[i] - ref;
-      const w = fastExp(x);
+      let w = 0;
+      if (x > -745) {
+        const u = -x * 256;
+        const k = u | 0;
+        const t = (u - k) * 0.00390625;
+        w = EXP_INT[k >> 8] * EXP_FRAC[k & 255] * (1 - t * (1 - t * (0.5 - t * (0.16666666666666666 - t * 0.041666666666666664))));
+        xsum += w * x;
+      }
       weights[i] = w;
       sum += w;
-      xsum += w * x;
     }
     this.ref = ref;
     this.sum = sum;
@@ -153,9 +172,9 @@ export class Candidates {
 
   /** Keeps the first n candidates (after a sort) and returns the kept share of the old mass. */
   truncate(n: number): number {
-    if (n >= this.size) return 1;
     const oldSum = this.sum;
-    this.size = n;
+    this.size = Math.min(n, this.size);
+    n = this.size;
     if (this.dense) {
       for (let i = 0; i < n; i++) this.pos[this.ids[i]] = i;
       this.dense = false;
@@ -174,9 +193,7 @@ export class Candidates {
 
   /** Removes tokens at -Infinity so later stages never see them. */
   dropDisallowed(): void {
-    let any = false;
-    for (let i = 0; i < this.size; i++) if (this.logits[i] === -Infinity) { any = true; break; }
-    if (!any) return;
+    if (!this.dense || this.allowed === this.size) return;
     const keep = this.keepMask;
     for (let i = 0; i < this.size; i++) keep[i] = this.logits[i] === -Infinity ? 0 : 1;
     this.compact(keep);
@@ -192,23 +209,30 @@ export class Candidates {
   }
 
   /**
-   * Moves every candidate whose logit is ≥ `floor` to the front and sorts just that prefix: the cheap way to
-   * get the head of a 150k-token distribution in order. Returns the prefix length.
+   * Replaces the set with its head — every candidate whose logit is ≥ `floor` — sorted. Only for filters that
+   * then keep a prefix of that head (top_p, min_p's floor): the tail is dropped without being touched twice.
    */
-  sortHead(floor: number): number {
-    const { ids, logits, weights } = this;
+  takeSortedHead(floor: number): void {
+    const { ids, logits, weights, scratch, scratchIds } = this;
+    const tailWeights = this.scratchWeights;
     let n = 0;
     for (let i = 0; i < this.size; i++) {
       if (logits[i] >= floor) {
-        swap(ids, logits, weights, i, n);
+        scratchIds[n] = ids[i];
+        scratch[n] = logits[i];
+        tailWeights[n] = weights[i];
         n++;
       }
     }
-    sortRange(this, 0, n);
+    ids.set(scratchIds.subarray(0, n));
+    logits.set(scratch.subarray(0, n));
+    weights.set(tailWeights.subarray(0, n));
+    // The sum still covers the whole old set, so shares computed by truncate() stay shares of the entering mass.
+    this.size = n;
     this.dense = false;
-    for (let i = 0; i < this.size; i++) this.pos[ids[i]] = i;
-    if (n === this.size) this.sorted = true;
-    return n;
+    sortRange(this, 0, n);
+    for (let i = 0; i < n; i++) this.pos[ids[i]] = i;
+    this.sorted = true;
   }
 }
 

@@ -2,8 +2,10 @@
 
 const INT_STEPS = 746;
 const FRAC_STEPS = 256;
-const EXP_INT = new Float64Array(INT_STEPS); // e^-i
-const EXP_FRAC = new Float64Array(FRAC_STEPS); // e^(-j/256)
+/** e^-i; exported so hot loops can inline the same arithmetic. */
+export const EXP_INT = new Float64Array(INT_STEPS);
+/** e^(-j/256). */
+export const EXP_FRAC = new Float64Array(FRAC_STEPS);
 for (let i = 0; i < INT_STEPS; i++) EXP_INT[i] = Math.exp(-i);
 for (let j = 0; j < FRAC_STEPS; j++) EXP_FRAC[j] = Math.exp(-j / FRAC_STEPS);
 

@@ -108,13 +108,15 @@ export class SamplingPipeline {
     if (!params) throw new Error('SamplingPipeline.step called before setParams');
     const c = this.candidates;
     if (c.load(logits) === 0) throw new NoAllowedTokenError();
-    const watch = observe ? new StageWatcher(c, observe.topN, logits, observe.observer) : null;
+    const watch = observe
+      ? new StageWatcher(c, observe.topN, logits, this.chain.pre.length ? this.touchedIds() : [], observe.observer)
+      : null;
     watch?.start();
 
     for (const stage of this.chain.pre) {
       watch?.before();
       stage.apply(c);
-      watch?.after(stage, {});
+      watch?.after(stage, {}, true);
     }
     const greedyId = argmax(c);
     c.dropDisallowed();
@@ -148,6 +150,11 @@ export class SamplingPipeline {
     const views = watch ? watch.finish(tokenId, greedy) : [];
     const fates = watch ? watch.fates(greedy ? greedyId : -1) : [];
     return { tokenId, greedyId, greedy, probability, rank, entropy, keptCount, views, fates };
+  }
+
+  private touchedIds(): number[] {
+    const bias = Object.keys(this.params?.logit_bias ?? {}).map(Number);
+    return [...this.history.distinct, ...bias];
   }
 
   /** Kept ids ascending with their final probabilities, in exact float64 (for conformance answers). */
@@ -211,10 +218,12 @@ function rankOf(c: Candidates, index: number): number {
 function selectTop(c: Candidates, n: number): number[] {
   const limit = Math.min(n, c.size);
   if (c.sorted) return Array.from(c.ids.subarray(0, limit));
+  const { logits, ids } = c;
   // A small min-heap of indices; its root is the weakest of the best so far.
   const heap: number[] = [];
-  const weaker = (a: number, b: number) => precedes(c, b, a);
-  const siftDown = (i: number) => {
+  const weaker = (a: number, b: number) => logits[a] < logits[b] || (logits[a] === logits[b] && ids[a] > ids[b]);
+  const siftDown = () => {
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
@@ -222,27 +231,45 @@ function selectTop(c: Candidates, n: number): number[] {
       if (l < heap.length && weaker(heap[l], heap[m])) m = l;
       if (r < heap.length && weaker(heap[r], heap[m])) m = r;
       if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
+      const t = heap[i]; heap[i] = heap[m]; heap[m] = t;
       i = m;
     }
   };
+  let floor = -Infinity;
   for (let i = 0; i < c.size; i++) {
-    if (c.logits[i] === -Infinity) continue;
+    const z = logits[i];
+    if (z < floor || z === -Infinity) continue;
     if (heap.length < limit) {
       heap.push(i);
       for (let j = heap.length - 1; j > 0; ) {
         const parent = (j - 1) >> 1;
         if (!weaker(heap[j], heap[parent])) break;
-        [heap[j], heap[parent]] = [heap[parent], heap[j]];
+        const t = heap[j]; heap[j] = heap[parent]; heap[parent] = t;
         j = parent;
       }
-    } else if (limit > 0 && precedes(c, i, heap[0])) {
+      if (heap.length === limit) floor = logits[heap[0]];
+    } else if (limit > 0 && weaker(heap[0], i)) {
       heap[0] = i;
-      siftDown(0);
+      siftDown();
+      floor = logits[heap[0]];
     }
   }
-  heap.sort((a, b) => (precedes(c, a, b) ? -1 : 1));
-  return heap.map((i) => c.ids[i]);
+  heap.sort((a, b) => (weaker(b, a) ? -1 : 1));
+  return heap.map((i) => ids[i]);
+}
+
+/** The n most probable among a few given ids (penalties and bias only move the tokens they touch). */
+function topAmong(c: Candidates, candidates: Iterable<number>, n: number): number[] {
+  const seen = new Set<number>();
+  const list: number[] = [];
+  for (const id of candidates) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (c.indexOf(id) >= 0) list.push(id);
+  }
+  const z = (id: number) => c.logits[c.indexOf(id)];
+  list.sort((a, b) => z(b) - z(a) || a - b);
+  return list.slice(0, n);
 }
 
 /** Builds the per-stage views and token fates; only exists when someone observes. */
@@ -252,6 +279,7 @@ class StageWatcher {
   private topProbs: number[] = [];
   private keptBefore = 0;
   private rawTop: number[] = [];
+  private rawWide: number[] = [];
   private readonly removedBy = new Map<number, StageName>();
   private rawRef = 0;
   private rawSum = 1;
@@ -261,6 +289,8 @@ class StageWatcher {
     private readonly c: Candidates,
     private readonly topN: number,
     private readonly rawLogits: ArrayLike<number>,
+    /** Ids the penalties and bias may move: the only ones whose rank can change before the warpers. */
+    private readonly touched: readonly number[],
     private readonly observer?: StageObserver,
   ) {}
 
@@ -269,7 +299,9 @@ class StageWatcher {
     c.ensureStats();
     this.rawRef = c.ref;
     this.rawSum = c.sum;
-    this.top = selectTop(c, this.topN);
+    // A head wider by the number of touched ids holds the top-N of every pre-stage's output.
+    this.rawWide = selectTop(c, this.topN + this.touched.length);
+    this.top = this.rawWide.slice(0, this.topN);
     this.rawTop = this.top;
     this.topProbs = this.probsOf(this.top);
     this.keptBefore = this.countAllowed();
@@ -284,7 +316,7 @@ class StageWatcher {
     this.sumBefore = this.c.sum;
   }
 
-  after(stage: Sampler, outcome: { threshold?: number }): void {
+  after(stage: Sampler, outcome: { threshold?: number }, preStage = false): void {
     const c = this.c;
     const after = this.probsOf(this.top);
     const keptAfter = c.dense ? this.countAllowed() : c.size;
@@ -302,7 +334,9 @@ class StageWatcher {
     }
     // The next stage's input head. When the stage keeps the head's order, the survivors are it: either all N
     // survived, or the filter cut everything below the ones it cut too.
-    this.top = stage.keepsHeadOrder ? this.top.filter((id) => c.indexOf(id) >= 0) : selectTop(c, this.topN);
+    if (stage.keepsHeadOrder) this.top = this.top.filter((id) => c.indexOf(id) >= 0);
+    else if (preStage) this.top = topAmong(c, [...this.rawWide, ...this.touched], this.topN);
+    else this.top = selectTop(c, this.topN);
     this.topProbs = this.probsOf(this.top);
     this.keptBefore = keptAfter;
   }
@@ -349,11 +383,7 @@ class StageWatcher {
   }
 
   private countAllowed(): number {
-    const c = this.c;
-    if (!c.dense) return c.size;
-    let n = 0;
-    for (let i = 0; i < c.size; i++) if (c.logits[i] !== -Infinity) n++;
-    return n;
+    return this.c.dense ? this.c.allowed : this.c.size;
   }
 
   private emit(view: StageView): void {

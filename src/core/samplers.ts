@@ -3,6 +3,7 @@
 // 0 greedy (then it is left out of the display chain); every filter keeps at least min_tokens_to_keep tokens,
 // adding the most probable ones.
 import type { Candidates } from './candidates';
+import { EXP_FRAC, EXP_INT } from './fastExp';
 import type { TokenHistory } from './history';
 import type { StageName } from './types';
 
@@ -75,8 +76,35 @@ export function createTemperature(temperature: number): Sampler {
     keepsHeadOrder: true,
     apply(c) {
       const { logits, size } = c;
-      for (let i = 0; i < size; i++) logits[i] *= inverse;
-      c.statsValid = false;
+      c.ensureStats();
+      // Scaling keeps the argmax, so the old reference scaled is still ≥ every scaled logit: the softmax cache
+      // is rebuilt in the same pass.
+      const ref = c.ref * inverse;
+      const weights = c.weights;
+      let sum = 0;
+      let xsum = 0;
+      for (let i = 0; i < size; i++) {
+        const z = logits[i] * inverse;
+        logits[i] = z;
+        const x = z - ref;
+        let w = 0;
+        if (x > 0) {
+          // A penalty or bias lifted this token above the cached reference.
+          w = Math.exp(x);
+          xsum += w * x;
+        } else if (x > -745) {
+          const u = -x * 256;
+          const k = u | 0;
+          const t = (u - k) * 0.00390625;
+          w = EXP_INT[k >> 8] * EXP_FRAC[k & 255] * (1 - t * (1 - t * (0.5 - t * (0.16666666666666666 - t * 0.041666666666666664))));
+          xsum += w * x;
+        }
+        weights[i] = w;
+        sum += w;
+      }
+      c.ref = ref;
+      c.sum = sum;
+      c.xsum = xsum;
       return NOTHING;
     },
   };
@@ -106,16 +134,10 @@ export function createTopP(p: number, minKeep: number): Sampler {
     apply(c) {
       c.ensureStats();
       const target = p * c.sum;
-      let head = sortHeadFor(c, p, minKeep);
+      sortHeadFor(c, p, minKeep);
       let cumulative = 0;
       let n = 0;
-      for (;;) {
-        while (n < head && (cumulative < target || n < minKeep)) cumulative += c.weights[n++];
-        if ((cumulative >= target && n >= minKeep) || head === c.size) break;
-        // Rounding left the head a little short of the target: sort the rest too.
-        c.sortAll();
-        head = c.size;
-      }
+      while (n < c.size && (cumulative < target || n < minKeep)) cumulative += c.weights[n++];
       c.truncate(n);
       c.sorted = true;
       return { threshold: p };
@@ -144,7 +166,7 @@ export function createMinP(m: number, minKeep: number): Sampler {
         if (kept < c.size) c.compact(mask);
       } else {
         sortHeadFor(c, 1, minKeep);
-        c.truncate(minKeep);
+        c.truncate(Math.min(minKeep, c.size));
         c.sorted = true;
       }
       return { threshold };
@@ -230,14 +252,15 @@ const binMass = new Float64Array(BIN_COUNT);
 const binCount = new Int32Array(BIN_COUNT);
 
 /**
- * Sorts just enough of the head to hold `massShare` of the probability and at least `minCount` tokens:
- * a histogram of logits below the reference finds the cut, then only that head is sorted. Returns its length.
+ * Leaves the set sorted, or replaced by a sorted head holding at least `massShare` of the probability and
+ * `minCount` tokens: a histogram of logits below the reference finds the cut, and only that head is sorted.
+ * Callers keep a prefix of the result.
  */
-function sortHeadFor(c: Candidates, massShare: number, minCount: number): number {
-  if (c.sorted) return c.size;
+function sortHeadFor(c: Candidates, massShare: number, minCount: number): void {
+  if (c.sorted) return;
   if (c.size <= 2048) {
     c.sortAll();
-    return c.size;
+    return;
   }
   c.ensureStats();
   binMass.fill(0);
@@ -263,9 +286,6 @@ function sortHeadFor(c: Candidates, massShare: number, minCount: number): number
       break;
     }
   }
-  if (b >= BIN_COUNT - 1) {
-    c.sortAll();
-    return c.size;
-  }
-  return c.sortHead(ref - (b + 1) / BINS_PER_NAT);
+  if (b >= BIN_COUNT - 1) c.sortAll();
+  else c.takeSortedHead(ref - (b + 1) / BINS_PER_NAT);
 }

@@ -1,0 +1,22 @@
+// `npm run bench [-- --json] [-- --only pipeline|browser]`: runs the benchmark sections and prints their rows.
+import { printRows, type BenchRow } from './bench/format';
+import { runPipelineBench } from './bench/pipeline';
+
+const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
+  pipeline: runPipelineBench,
+};
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+if (only && !SECTIONS[only]) {
+  process.stderr.write(`unknown section ${only}; sections: ${Object.keys(SECTIONS).join(', ')}\n`);
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(SECTIONS)) {
+  if (only && name !== only) continue;
+  const rows = await run();
+  if (!json) process.stdout.write(`\n== ${name} ==\n`);
+  printRows(rows, json);
+}
