@@ -33,7 +33,17 @@ export interface BranchPoint {
 }
 
 export type EngineRequest =
-  | { type: 'load'; requestId: number; source: ModelSource; device: DevicePreference; dtype?: Dtype }
+  | {
+      type: 'load';
+      requestId: number;
+      source: ModelSource;
+      device: DevicePreference;
+      dtype?: Dtype;
+      /** WASM threads; fixed by the first load of a worker (onnxruntime starts its thread pool once). */
+      threads?: number;
+      /** A Hub mirror (self-hosted, classroom, tests) instead of the real Hub. */
+      hubHost?: string;
+    }
   | { type: 'generate'; requestId: number; settings: GenerateSettings; branch?: BranchPoint; singleStep?: boolean }
   | { type: 'cancel'; requestId: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }

@@ -1,0 +1,88 @@
+// The main thread's side of the inference worker: one typed post(), request ids, and event listeners.
+// load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
+// decodeTokens answer with a promise.
+import type {
+  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource,
+} from '../engine/protocol';
+
+export type EngineListener = (event: EngineEvent) => void;
+
+export interface StepLogits {
+  logits: Float32Array;
+  promptIds: number[];
+  generatedIds: number[];
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export class EngineClient {
+  private readonly worker: Worker;
+  private readonly listeners = new Set<EngineListener>();
+  private readonly waiting = new Map<number, { resolve(e: EngineEvent): void; reject(e: Error): void }>();
+  private nextRequestId = 1;
+
+  constructor(worker?: Worker) {
+    this.worker = worker ?? new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e: MessageEvent<EngineEvent>) => this.dispatch(e.data);
+    this.worker.onerror = (e) => {
+      this.dispatch({ type: 'error', requestId: 0, code: 'internal', message: `The inference worker failed: ${e.message}` });
+    };
+  }
+
+  onEvent(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  load(source: ModelSource, device: DevicePreference = 'auto', options: { dtype?: Dtype; threads?: number; hubHost?: string } = {}): number {
+    return this.post({ type: 'load', source, device, ...options });
+  }
+
+  generate(settings: GenerateSettings, options: { branch?: BranchPoint; singleStep?: boolean } = {}): number {
+    return this.post({ type: 'generate', settings, ...options });
+  }
+
+  cancel(): void {
+    this.post({ type: 'cancel' });
+  }
+
+  async getStepLogits(runId: number, step: number): Promise<StepLogits> {
+    const event = await this.request({ type: 'getStepLogits', runId, step });
+    if (event.type !== 'stepLogits') throw new Error('unexpected answer to getStepLogits');
+    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds };
+  }
+
+  async decodeTokens(ids: number[]): Promise<Record<number, string>> {
+    const event = await this.request({ type: 'decodeTokens', ids });
+    if (event.type !== 'tokenTexts') throw new Error('unexpected answer to decodeTokens');
+    return event.texts;
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+
+  private post(request: DistributiveOmit<EngineRequest, 'requestId'>): number {
+    const requestId = this.nextRequestId++;
+    this.worker.postMessage({ ...request, requestId } as EngineRequest);
+    return requestId;
+  }
+
+  private request(request: DistributiveOmit<EngineRequest, 'requestId'>): Promise<EngineEvent> {
+    return new Promise((resolve, reject) => {
+      const id = this.post(request);
+      this.waiting.set(id, { resolve, reject });
+    });
+  }
+
+  private dispatch(event: EngineEvent): void {
+    const waiter = this.waiting.get(event.requestId);
+    if (waiter) {
+      this.waiting.delete(event.requestId);
+      if (event.type === 'error') waiter.reject(new Error(event.message));
+      else waiter.resolve(event);
+      return;
+    }
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,165 @@
+// The decode loop, free of any browser or worker API so it runs the same in Node tests and in the worker:
+// prefill the prompt once, then one forward per token; raw logits go through the core pipeline; text is
+// released UTF-8-safe and with stop-string tails held back.
+import { SamplingPipeline, StopMatcher, createRng, type Rng } from '../core';
+import type { ModelRunner } from './modelRunner';
+import { IncrementalTextDecoder } from './textDecoder';
+import type { BranchPoint, FinishReason, GenerateSettings, StepEvent } from './protocol';
+
+export interface TextCodec {
+  encode(text: string): number[];
+  decode(ids: number[]): string;
+}
+
+/** Everything kept about one run, so any step can be re-examined or branched from without the model. */
+export interface RunRecord {
+  runId: number;
+  settings: GenerateSettings;
+  promptIds: number[];
+  generated: number[];
+  logits: Float32Array[];
+  parentRunId?: number;
+  branchStep?: number;
+}
+
+export interface RunCallbacks {
+  onStart?(run: RunRecord): void;
+  onStep(event: StepEvent): void;
+  /** Polled before every forward pass: true stops the run within one step. */
+  isCancelled(): boolean;
+}
+
+export interface RunOutcome {
+  run: RunRecord;
+  reason: FinishReason;
+  text: string;
+}
+
+export class Generator {
+  private readonly pipeline: SamplingPipeline;
+  private readonly runs = new Map<number, RunRecord>();
+  private nextRunId = 1;
+
+  constructor(
+    private readonly runner: ModelRunner,
+    private readonly codec: TextCodec,
+    private readonly eosIds: number[],
+    private readonly contextLength: number,
+    /** Keep this many runs' logits (older runs are forgotten to bound memory). */
+    private readonly keepRuns = 8,
+  ) {
+    this.pipeline = new SamplingPipeline(runner.vocabSize);
+  }
+
+  getRun(runId: number): RunRecord | undefined {
+    return this.runs.get(runId);
+  }
+
+  /** Starts a run (or a branch of an earlier one) and drives it to its end. */
+  async generate(settings: GenerateSettings, callbacks: RunCallbacks, branch?: BranchPoint, promptIds?: number[]): Promise<RunOutcome> {
+    this.pipeline.setParams(settings.params);
+    const parent = branch ? this.runs.get(branch.runId) : undefined;
+    if (branch && !parent) throw new Error(`run ${branch.runId} is no longer kept; generate it again to branch from it`);
+    if (parent && (branch!.step < 0 || branch!.step > parent.generated.length)) {
+      throw new Error(`run ${branch!.runId} has no step ${branch!.step}`);
+    }
+    const prompt = parent ? parent.promptIds : promptIds ?? this.codec.encode(settings.prompt);
+    if (prompt.length === 0) throw new Error('the prompt is empty: type at least one character');
+    if (prompt.length >= this.contextLength) {
+      throw new Error(`the prompt has ${prompt.length} tokens; this model's context holds ${this.contextLength}`);
+    }
+    const run: RunRecord = { runId: this.nextRunId++, settings, promptIds: prompt, generated: [], logits: [] };
+    if (parent) {
+      run.parentRunId = parent.runId;
+      run.branchStep = branch!.step;
+    }
+    this.remember(run);
+    callbacks.onStart?.(run);
+
+    const rng = createRng(settings.seed);
+    const decoder = new IncrementalTextDecoder((ids) => this.codec.decode(ids));
+    const stops = new StopMatcher(settings.stop);
+    this.pipeline.reset(prompt);
+    this.runner.reset();
+
+    // A branch replays the parent's steps before the branch point (their logits are kept), then forces the
+    // chosen token: the same seed stays aligned because each step consumes one draw.
+    let pending = prompt;
+    let reason: FinishReason | null = null;
+    const maxNew = settings.max_new_tokens;
+    for (let step = 0; reason === null; step++) {
+      if (callbacks.isCancelled()) {
+        reason = 'cancelled';
+        break;
+      }
+      const t0 = now();
+      const logits = await this.runner.forward(pending);
+      const t1 = now();
+      const forced = parent && step <= branch!.step ? (step < branch!.step ? parent.generated[step] : branch!.tokenId) : null;
+      const result = this.pipeline.step(logits, this.drawFor(settings, rng), { topN: settings.topN });
+      const tokenId = forced ?? result.tokenId;
+      const t2 = now();
+      this.pipeline.accept(tokenId);
+      run.generated.push(tokenId);
+      run.logits.push(logits);
+
+      const released = stops.push(decoder.push(tokenId));
+      const isEos = !settings.ignore_eos && this.eosIds.includes(tokenId);
+      const texts: Record<number, string> = {};
+      for (const view of result.views) for (const id of view.ids) if (!(id in texts)) texts[id] = this.codec.decode([id]);
+      if (!(tokenId in texts)) texts[tokenId] = this.codec.decode([tokenId]);
+      const event: StepEvent = {
+        runId: run.runId,
+        step,
+        tokenId,
+        tokenText: texts[tokenId],
+        textDelta: isEos ? '' : released.emit,
+        views: result.views,
+        entropy: result.entropy,
+        probability: forced === null ? result.probability : probabilityOf(result.views, tokenId),
+        rank: forced === null ? result.rank : rankOf(result.views, tokenId),
+        greedyId: result.greedyId,
+        tokenTexts: texts,
+        timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1 },
+      };
+      callbacks.onStep(event);
+      if (released.stopped) reason = 'stop';
+      else if (isEos) reason = 'eos';
+      else if (run.generated.length >= maxNew) reason = 'max_new_tokens';
+      else if (prompt.length + run.generated.length >= this.contextLength) reason = 'context_full';
+      pending = [tokenId];
+    }
+    const text = reason === 'stop' ? stops.text : stops.text + stops.flush();
+    return { run, reason, text };
+  }
+
+  private drawFor(settings: GenerateSettings, rng: Rng): Rng | null {
+    return settings.params.do_sample && settings.params.temperature !== 0 ? rng : null;
+  }
+
+  private remember(run: RunRecord): void {
+    this.runs.set(run.runId, run);
+    while (this.runs.size > this.keepRuns) {
+      const oldest = this.runs.keys().next().value as number;
+      this.runs.delete(oldest);
+    }
+  }
+}
+
+function now(): number {
+  return performance.now();
+}
+
+/** A forced token's final probability, from the last view (0 when it was filtered out). */
+function probabilityOf(views: StepEvent['views'], id: number): number {
+  const last = views[views.length - 1];
+  if (!last) return 0;
+  const i = last.ids.indexOf(id);
+  return i < 0 ? 0 : last.after[i];
+}
+
+function rankOf(views: StepEvent['views'], id: number): number {
+  const last = views[views.length - 1];
+  const i = last ? last.ids.indexOf(id) : -1;
+  return i < 0 ? -1 : i;
+}

@@ -1,0 +1,143 @@
+// Loads a tokenizer and a causal LM through transformers.js — from our own origin (the bundled model), the
+// Hub, or any folder URL in the Hub layout — with per-file progress and errors sorted into plain causes.
+import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from './catalog';
+import { TransformersRunner, type ModelRunner } from './modelRunner';
+import type { TextCodec } from './Generator';
+import type { Dtype, ErrorCode, ModelSource } from './protocol';
+
+export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
+
+export type RuntimeDevice = 'webgpu' | 'wasm' | 'cpu';
+
+export interface LoadOptions {
+  source: ModelSource;
+  device: RuntimeDevice;
+  dtype?: Dtype;
+  /** Folder that holds bundled models (browser: '/models/'; Node: a path). */
+  localModelPath: string;
+  /** Hub mirror for tests and classrooms; the real Hub otherwise. */
+  hubHost?: string;
+  onProgress?(file: string, loaded: number, total: number): void;
+}
+
+export interface LoadedModel {
+  modelId: string;
+  tokenizer: PreTrainedTokenizer;
+  model: PreTrainedModel;
+  runner: ModelRunner;
+  codec: TextCodec;
+  eosIds: number[];
+  vocabSize: number;
+  contextLength: number;
+  dtype: Dtype;
+  hasChatTemplate: boolean;
+}
+
+/** A load failure with the cause a user can act on. */
+export class ModelLoadError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'ModelLoadError';
+  }
+}
+
+interface Resolved {
+  id: string;
+  local: boolean;
+  remoteHost?: string;
+  remotePathTemplate?: string;
+  dtype: Dtype;
+}
+
+function resolve(source: ModelSource, device: RuntimeDevice, dtype: Dtype | undefined, hubHost: string): Resolved {
+  const pickDtype = (fallback: Dtype) => dtype ?? fallback;
+  if (source.kind === 'catalog') {
+    const spec = findModel(source.id);
+    if (!spec) throw new ModelLoadError('not_found', `"${source.id}" is not in the model catalog`);
+    const d = pickDtype(device === 'webgpu' ? spec.defaultDtype.webgpu : spec.defaultDtype.wasm);
+    if (spec.bundled) return { id: spec.repo, local: true, dtype: d };
+    return { id: spec.repo, local: false, remoteHost: hubHost, remotePathTemplate: '{model}/resolve/{revision}/', dtype: d };
+  }
+  if (source.kind === 'hub') {
+    if (!isHubRepoId(source.repo)) {
+      throw new ModelLoadError('not_found', `"${source.repo}" is not a Hub repo id (expected owner/name)`);
+    }
+    return { id: source.repo, local: false, remoteHost: hubHost, remotePathTemplate: '{model}/resolve/{revision}/', dtype: pickDtype('q8') };
+  }
+  let url: URL;
+  try {
+    url = new URL(source.url);
+  } catch {
+    throw new ModelLoadError('not_found', `"${source.url}" is not a URL`);
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  const cut = path.lastIndexOf('/');
+  return {
+    id: path.slice(cut + 1),
+    local: false,
+    remoteHost: `${url.origin}${path.slice(0, cut + 1)}`,
+    remotePathTemplate: '{model}/',
+    dtype: pickDtype('q8'),
+  };
+}
+
+export function classifyLoadError(error: unknown, what: string): ModelLoadError {
+  if (error instanceof ModelLoadError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Unsupported model type|Unknown model class|not supported/i.test(message)) {
+    return new ModelLoadError('unsupported_architecture', `${what}: this architecture is not supported in the browser (${message})`);
+  }
+  if (/Could not locate file|404|not found/i.test(message)) {
+    return new ModelLoadError('not_found', `${what}: a model file was not found (${message})`);
+  }
+  if (/out of memory|Cannot allocate|allocation failed|Array buffer allocation|RangeError: Invalid typed array length/i.test(message)) {
+    return new ModelLoadError('too_large', `${what}: the model is too large for this device's memory (${message})`);
+  }
+  if (/fetch|network|ECONNRESET|ECONNREFUSED|terminated|socket|ENOTFOUND|EAI_AGAIN|Failed to fetch|body stream|aborted/i.test(message)) {
+    return new ModelLoadError('network', `${what}: the network failed while downloading (${message}). Retry to continue; files already downloaded are kept in the browser cache.`);
+  }
+  return new ModelLoadError('internal', `${what}: ${message}`);
+}
+
+export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
+  const hubHost = options.hubHost ?? DEFAULT_HUB_HOST;
+  const r = resolve(options.source, options.device, options.dtype, hubHost);
+  env.localModelPath = options.localModelPath;
+  env.allowLocalModels = r.local;
+  env.allowRemoteModels = !r.local;
+  if (r.remoteHost) env.remoteHost = r.remoteHost;
+  if (r.remotePathTemplate) env.remotePathTemplate = r.remotePathTemplate;
+  const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }) => {
+    if (info.status === 'progress' && info.file) options.onProgress?.(info.file, info.loaded ?? 0, info.total ?? 0);
+  };
+  const what = r.id === BUNDLED_MODEL_ID ? 'bundled model' : `model ${r.id}`;
+  try {
+    const tokenizer = await AutoTokenizer.from_pretrained(r.id, { progress_callback });
+    const model = await AutoModelForCausalLM.from_pretrained(r.id, { device: options.device, dtype: r.dtype, progress_callback });
+    const config = model.config as unknown as Record<string, unknown>;
+    const vocabSize = Number(config.vocab_size);
+    const eos = config.eos_token_id ?? (model.generation_config as unknown as Record<string, unknown> | null)?.eos_token_id;
+    const eosIds = (Array.isArray(eos) ? eos : eos === undefined || eos === null ? [] : [eos]).map(Number);
+    const contextLength = Number(config.max_position_embeddings ?? config.n_positions ?? config.n_ctx ?? 2048);
+    const codec: TextCodec = {
+      encode: (text) => Array.from(tokenizer.encode(text, { add_special_tokens: false }) as number[]),
+      decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: false }),
+    };
+    return {
+      modelId: r.id, tokenizer, model, runner: new TransformersRunner(model, vocabSize), codec, eosIds, vocabSize,
+      contextLength, dtype: r.dtype, hasChatTemplate: Boolean((tokenizer as unknown as { chat_template?: unknown }).chat_template),
+    };
+  } catch (error) {
+    throw classifyLoadError(error, what);
+  }
+}
+
+/** The prompt as the model sees it: the chat template around it for chat models, raw text otherwise. */
+export function promptIds(loaded: LoadedModel, prompt: string, chat: boolean): number[] {
+  if (!chat || !loaded.hasChatTemplate) return loaded.codec.encode(prompt);
+  const text = loaded.tokenizer.apply_chat_template([{ role: 'user', content: prompt }], {
+    tokenize: false, add_generation_prompt: true,
+  }) as string;
+  return loaded.codec.encode(text);
+}

@@ -1,0 +1,186 @@
+// The inference worker: owns the model, runs one request at a time, and speaks the typed protocol.
+import { env } from '@huggingface/transformers';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import { SamplingParamError } from '../core';
+import { Generator } from './Generator';
+import { ModelLoadError, loadModel, promptIds, type LoadedModel } from './modelLoader';
+import type { Device, EngineEvent, EngineRequest, ErrorCode } from './protocol';
+
+// onnxruntime-web's runtime comes from our own origin, never from a CDN.
+const onnxEnv = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
+if (onnxEnv.wasm) onnxEnv.wasm.wasmPaths = { mjs: ortMjsUrl, wasm: ortWasmUrl };
+env.useBrowserCache = true;
+
+const scope = self as unknown as {
+  postMessage(message: EngineEvent, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<EngineRequest>) => void) | null;
+};
+
+function post(event: EngineEvent, transfer: Transferable[] = []): void {
+  scope.postMessage(event, transfer);
+}
+
+let loaded: LoadedModel | null = null;
+let generator: Generator | null = null;
+let device: Device = 'wasm';
+let threadsInUse = 1;
+let threadsFixed = false;
+let activeRequest: number | null = null;
+let cancelRequested = false;
+let runFinished: Promise<void> = Promise.resolve();
+
+function fail(requestId: number, error: unknown, fallback: ErrorCode = 'internal'): void {
+  if (error instanceof ModelLoadError) post({ type: 'error', requestId, code: error.code, message: error.message });
+  else if (error instanceof SamplingParamError) post({ type: 'error', requestId, code: 'invalid_params', message: error.message });
+  else post({ type: 'error', requestId, code: fallback, message: error instanceof Error ? error.message : String(error) });
+}
+
+async function webgpuAvailable(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
+
+function fixThreads(requested?: number): void {
+  if (threadsFixed) return;
+  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = navigator.hardwareConcurrency || 1;
+  // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
+  threadsInUse = isolated ? Math.max(1, Math.min(requested ?? Math.min(4, cores), 8)) : 1;
+  if (onnxEnv.wasm) onnxEnv.wasm.numThreads = threadsInUse;
+  threadsFixed = true;
+}
+
+async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>): Promise<void> {
+  if (activeRequest !== null) {
+    cancelRequested = true;
+    await runFinished;
+  }
+  fixThreads(request.threads);
+  let notice: string | undefined;
+  let target: Device = 'wasm';
+  if (request.device !== 'wasm') {
+    if (await webgpuAvailable()) target = 'webgpu';
+    else if (request.device === 'webgpu') notice = 'WebGPU is not available in this browser: running on WASM (CPU) instead.';
+  }
+  const onProgress = (file: string, loadedBytes: number, total: number) =>
+    post({ type: 'progress', requestId: request.requestId, file, loaded: loadedBytes, total });
+  const options = { source: request.source, dtype: request.dtype, localModelPath: '/models/', hubHost: request.hubHost, onProgress };
+  loaded = null;
+  generator = null;
+  try {
+    try {
+      loaded = await loadModel({ ...options, device: target });
+    } catch (error) {
+      if (target !== 'webgpu' || (error instanceof ModelLoadError && error.code === 'not_found')) throw error;
+      notice = `WebGPU failed (${error instanceof Error ? error.message : String(error)}): running on WASM (CPU) instead.`;
+      target = 'wasm';
+      loaded = await loadModel({ ...options, device: target });
+    }
+    device = target;
+    generator = new Generator(loaded.runner, loaded.codec, loaded.eosIds, loaded.contextLength);
+    watchDeviceLoss(request);
+    post({
+      type: 'loaded', requestId: request.requestId, modelId: loaded.modelId, device, threads: device === 'wasm' ? threadsInUse : 0,
+      dtype: loaded.dtype, vocabSize: loaded.vocabSize, contextLength: loaded.contextLength, eosIds: loaded.eosIds,
+      ...(notice ? { notice } : {}),
+    });
+  } catch (error) {
+    fail(request.requestId, error);
+  }
+}
+
+/** A lost GPU device (driver reset, tab in background on some systems): reload on WASM and say so. */
+function watchDeviceLoss(request: Extract<EngineRequest, { type: 'load' }>): void {
+  if (device !== 'webgpu') return;
+  const gpuDevice = (env.backends.onnx as { webgpu?: { device?: { lost?: Promise<{ message: string }> } } }).webgpu?.device;
+  gpuDevice?.lost?.then((info) => {
+    if (device !== 'webgpu') return;
+    post({ type: 'notice', requestId: request.requestId, message: `The WebGPU device was lost (${info.message}): reloading on WASM.` });
+    void handleLoad({ ...request, device: 'wasm' });
+  });
+}
+
+async function handleGenerate(request: Extract<EngineRequest, { type: 'generate' }>): Promise<void> {
+  if (!loaded || !generator) {
+    post({ type: 'error', requestId: request.requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
+    return;
+  }
+  if (activeRequest !== null) {
+    if (!cancelRequested) {
+      post({ type: 'error', requestId: request.requestId, code: 'busy', message: 'A generation is already running: stop it first.' });
+      return;
+    }
+    await runFinished;
+  }
+  const settings = request.singleStep ? { ...request.settings, max_new_tokens: 1 } : request.settings;
+  activeRequest = request.requestId;
+  cancelRequested = false;
+  let finish!: () => void;
+  runFinished = new Promise((resolve) => (finish = resolve));
+  try {
+    const ids = request.branch ? undefined : promptIds(loaded, settings.prompt, settings.chat);
+    const outcome = await generator.generate(settings, {
+      onStart: (run) => post({
+        type: 'runStarted', requestId: request.requestId, runId: run.runId, promptIds: run.promptIds,
+        ...(run.parentRunId !== undefined ? { parentRunId: run.parentRunId, branchStep: run.branchStep } : {}),
+      }),
+      onStep: (event) => post({ type: 'step', requestId: request.requestId, event }),
+      isCancelled: () => cancelRequested,
+    }, request.branch, ids);
+    post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text });
+  } catch (error) {
+    fail(request.requestId, error, 'invalid_params');
+  } finally {
+    activeRequest = null;
+    cancelRequested = false;
+    finish();
+  }
+}
+
+function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits' }>): void {
+  const run = generator?.getRun(request.runId);
+  const logits = run?.logits[request.step];
+  if (!run || !logits) {
+    post({ type: 'error', requestId: request.requestId, code: 'not_found', message: `step ${request.step} of run ${request.runId} is not kept` });
+    return;
+  }
+  const copy = logits.slice();
+  post({
+    type: 'stepLogits', requestId: request.requestId, runId: run.runId, step: request.step, logits: copy,
+    promptIds: run.promptIds, generatedIds: run.generated.slice(0, request.step),
+  }, [copy.buffer]);
+}
+
+scope.onmessage = (e: MessageEvent<EngineRequest>) => {
+  const request = e.data;
+  switch (request.type) {
+    case 'load':
+      void handleLoad(request);
+      break;
+    case 'generate':
+      void handleGenerate(request);
+      break;
+    case 'cancel':
+      if (activeRequest !== null) cancelRequested = true;
+      break;
+    case 'getStepLogits':
+      handleStepLogits(request);
+      break;
+    case 'decodeTokens': {
+      const texts: Record<number, string> = {};
+      if (loaded) for (const id of request.ids) texts[id] = loaded.codec.decode([id]);
+      post({ type: 'tokenTexts', requestId: request.requestId, texts });
+      break;
+    }
+    default: {
+      const unknown: never = request;
+      throw new Error(`unknown request ${JSON.stringify(unknown)}`);
+    }
+  }
+};
