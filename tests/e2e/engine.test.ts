@@ -1,0 +1,81 @@
+// The real worker in headless Chromium: the bundled model generates on WASM, and on the SwiftShader WebGPU
+// adapter the same greedy tokens come out; nothing is fetched from another origin.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { launchBrowser, startDevServer, watchErrors } from './harness';
+import { DEFAULT_PARAMS } from '../../src/core';
+import type { GenerateSettings } from '../../src/engine/protocol';
+
+const greedy: GenerateSettings = {
+  prompt: 'The weather today is very', params: { ...DEFAULT_PARAMS, temperature: 0 }, seed: 1, max_new_tokens: 12,
+  stop: [], ignore_eos: false, chat: false, topN: 20,
+};
+
+type Api = {
+  load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; device?: string; threads?: number; message?: string }[]>;
+  generate(s: GenerateSettings): Promise<{ tokens: number[]; text: string; reason: string }>;
+};
+
+async function openEnginePage(browser: Browser, url: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  const foreign: string[] = [];
+  const origin = new URL(url).origin;
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+  });
+  await page.goto(`${url}tests/e2e/pages/engine.html`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  return { page, foreign, errors };
+}
+
+async function generateOn(page: Page, device: string) {
+  const events = await page.evaluate(async (d) => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, d, undefined, 'fp32'), device);
+  const loaded = events.find((e) => e.type === 'loaded');
+  if (!loaded) throw new Error(`load failed: ${JSON.stringify(events.at(-1))}`);
+  const result = await page.evaluate(async (s) => (window as unknown as { logitlab: Api }).logitlab.generate(s), greedy);
+  return { loaded, result };
+}
+
+describe('engine in Chromium', () => {
+  let server: ViteDevServer;
+  let url: string;
+  let browser: Browser;
+  let gpuBrowser: Browser;
+  let wasmTokens: number[] = [];
+
+  beforeAll(async () => {
+    ({ server, url } = await startDevServer());
+    browser = await launchBrowser();
+    gpuBrowser = await launchBrowser({ webgpu: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gpuBrowser?.close();
+    await server?.close();
+  });
+
+  it('generates on WASM with threads when there is no WebGPU adapter, from our own origin only', async () => {
+    const { page, foreign, errors } = await openEnginePage(browser, url);
+    const { loaded, result } = await generateOn(page, 'auto');
+    expect(loaded.device).toBe('wasm');
+    expect(loaded.threads).toBeGreaterThanOrEqual(1);
+    expect(result.tokens.length).toBeGreaterThan(0);
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(foreign).toEqual([]);
+    expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+    wasmTokens = result.tokens;
+    await page.close();
+  });
+
+  it('generates on the WebGPU adapter with the same greedy tokens as WASM', async () => {
+    const { page, foreign } = await openEnginePage(gpuBrowser, url);
+    const { loaded, result } = await generateOn(page, 'webgpu');
+    expect(loaded.device).toBe('webgpu');
+    expect(wasmTokens.length).toBeGreaterThan(0);
+    expect(result.tokens).toEqual(wasmTokens);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+});
