@@ -1,8 +1,29 @@
-// Entry point: mounts the playground.
+// Entry point: state from the URL, i18n, the bundled model loading in the worker, then the page.
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './ui/App';
+import { browserLang, initI18n } from './ui/i18n';
+import { keepUrlInSync, readUrlIntoStore } from './ui/urlSync';
+import { generate, loadModel } from './store/engineBridge';
+import { useStore } from './store/store';
+import './ui/styles.css';
 
-function Placeholder() {
-  return <h1>LogitLab</h1>;
+const { run } = readUrlIntoStore(location.search, browserLang());
+initI18n(useStore.getState().lang);
+keepUrlInSync();
+loadModel();
+if (run) {
+  // run=1: generate as soon as the model is ready.
+  const stopWatching = useStore.subscribe((s) => {
+    if (s.modelStatus === 'ready') {
+      stopWatching();
+      generate();
+    } else if (s.modelStatus === 'error') stopWatching();
+  });
 }
 
-createRoot(document.getElementById('root')!).render(<Placeholder />);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -95,7 +95,7 @@ export class Generator {
       const t0 = now();
       const logits = await this.runner.forward(pending);
       const t1 = now();
-      const forced = parent && step <= branch!.step ? (step < branch!.step ? parent.generated[step] : branch!.tokenId) : null;
+      const forced = !parent || step > branch!.step ? null : step < branch!.step ? parent.generated[step] : branch!.tokenId ?? null;
       const result = this.pipeline.step(logits, this.drawFor(settings, rng), { topN: settings.topN });
       const tokenId = forced ?? result.tokenId;
       const t2 = now();
@@ -103,18 +103,21 @@ export class Generator {
       run.generated.push(tokenId);
       run.logits.push(logits);
 
-      const released = stops.push(decoder.push(tokenId));
       const isEos = !settings.ignore_eos && this.eosIds.includes(tokenId);
+      // The end-of-text token is a signal, not text: it never reaches the stream or the stop matcher.
+      const released = isEos ? { emit: '', stopped: false } : stops.push(decoder.push(tokenId));
       const texts: Record<number, string> = {};
       for (const view of result.views) for (const id of view.ids) if (!(id in texts)) texts[id] = this.codec.decode([id]);
+      for (const fate of result.fates) if (!(fate.id in texts)) texts[fate.id] = this.codec.decode([fate.id]);
       if (!(tokenId in texts)) texts[tokenId] = this.codec.decode([tokenId]);
       const event: StepEvent = {
         runId: run.runId,
         step,
         tokenId,
         tokenText: texts[tokenId],
-        textDelta: isEos ? '' : released.emit,
+        textDelta: released.emit,
         views: result.views,
+        fates: result.fates,
         entropy: result.entropy,
         probability: forced === null ? result.probability : probabilityOf(result.views, tokenId),
         rank: forced === null ? result.rank : rankOf(result.views, tokenId),

@@ -1,6 +1,7 @@
 // The typed message protocol between the main thread (client) and the inference worker.
 // Every message carries `type`; both sides switch on it exhaustively.
 import type { SamplingParams, StageView } from '../core/types';
+import type { TokenFate } from '../core/pipeline';
 
 export type Device = 'webgpu' | 'wasm';
 export type DevicePreference = 'auto' | Device;
@@ -25,11 +26,14 @@ export interface GenerateSettings {
   topN: number;
 }
 
-/** Continue an earlier run from step `step` (0-based) with `tokenId` chosen there instead. */
+/**
+ * Continue an earlier run from step `step` (0-based): its tokens before that step are kept, and `tokenId` is
+ * forced at `step`; without tokenId the step is drawn as usual (continuing a run one Step at a time).
+ */
 export interface BranchPoint {
   runId: number;
   step: number;
-  tokenId: number;
+  tokenId?: number;
 }
 
 export type EngineRequest =
@@ -63,6 +67,8 @@ export interface StepEvent {
   /** Text newly safe to show after this step (UTF-8-complete, stop-suffix held back). */
   textDelta: string;
   views: StageView[];
+  /** The top tokens' raw and final probabilities and the stage that cut each. */
+  fates: TokenFate[];
   /** Entropy (nats) of the final distribution. */
   entropy: number;
   /** Final probability of the drawn token, and its rank (0 = most probable). */

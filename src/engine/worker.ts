@@ -118,7 +118,8 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
     }
     await runFinished;
   }
-  const settings = request.singleStep ? { ...request.settings, max_new_tokens: 1 } : request.settings;
+  // One Step: a new run of one token, or the branch point plus one token when continuing a run.
+  const settings = request.singleStep ? { ...request.settings, max_new_tokens: (request.branch?.step ?? 0) + 1 } : request.settings;
   activeRequest = request.requestId;
   cancelRequested = false;
   let finish!: () => void;

@@ -1,0 +1,54 @@
+// Runs to JSON (every step with its stage views) and CSV, and JSON back to runs for browsing without a model.
+import type { RunView } from './types';
+
+export const EXPORT_FORMAT = 'logitlab-run';
+
+export interface RunExport {
+  format: typeof EXPORT_FORMAT;
+  version: 1;
+  model: string;
+  runs: RunView[];
+}
+
+export function exportJson(model: string, runs: RunView[]): string {
+  const data: RunExport = { format: EXPORT_FORMAT, version: 1, model, runs };
+  return JSON.stringify(data, null, 1);
+}
+
+function csvCell(value: string | number): string {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function exportCsv(runs: RunView[]): string {
+  const header = ['run', 'parent_run', 'step', 'token_id', 'token_text', 'probability', 'rank', 'entropy', 'greedy_id', 'forward_ms', 'pipeline_ms'];
+  const rows = [header.join(',')];
+  for (const run of runs) {
+    for (const s of run.steps) {
+      rows.push([run.runId, run.parentRunId ?? '', s.step, s.tokenId, s.tokenText, s.probability, s.rank, s.entropy, s.greedyId,
+        s.timings.forwardMs.toFixed(2), s.timings.pipelineMs.toFixed(3)].map(csvCell).join(','));
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+/** Throws an Error saying what is wrong with the file. */
+export function parseExport(text: string): RunExport {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error('the file is not JSON');
+  }
+  const d = data as Partial<RunExport>;
+  if (d?.format !== EXPORT_FORMAT) throw new Error(`"format" must be "${EXPORT_FORMAT}"`);
+  if (d.version !== 1) throw new Error('only version 1 exports can be opened');
+  if (!Array.isArray(d.runs) || d.runs.length === 0) throw new Error('it holds no runs');
+  for (const run of d.runs) {
+    if (typeof run?.runId !== 'number' || !Array.isArray(run.steps)) throw new Error('a run lacks runId or steps');
+    for (const s of run.steps) {
+      if (typeof s?.tokenId !== 'number' || !Array.isArray(s.views)) throw new Error(`run ${run.runId} has a step without tokenId or views`);
+    }
+  }
+  return d as RunExport;
+}

@@ -1,0 +1,53 @@
+// Shapes the store keeps: runs as the UI sees them, teaching points, toy tokens, notices.
+import type { SamplingParams } from '../core';
+import type { Device, Dtype, FinishReason, StepEvent } from '../engine/protocol';
+
+export type GenState = 'idle' | 'loading' | 'running' | 'done' | 'error';
+
+export interface RunView {
+  runId: number;
+  parentRunId?: number;
+  branchStep?: number;
+  prompt: string;
+  promptIds: number[];
+  params: SamplingParams;
+  seed: number;
+  steps: StepEvent[];
+  text: string;
+  reason: FinishReason | null;
+}
+
+export interface LoadedInfo {
+  modelId: string;
+  device: Device;
+  threads: number;
+  dtype: Dtype;
+  vocabSize: number;
+  contextLength: number;
+}
+
+export interface TeachingPoint {
+  prompt: string;
+  lang: 'en' | 'zh';
+  next: Record<string, number>;
+}
+
+export interface ToyToken {
+  label: string;
+  logit: number;
+}
+
+/** A message for the user, by i18n key so it follows the language switch. */
+export interface Notice {
+  id: number;
+  key: string;
+  params: Record<string, string>;
+}
+
+export interface StepLogitsView {
+  runId: number;
+  step: number;
+  logits: Float32Array;
+  promptIds: number[];
+  generatedIds: number[];
+}

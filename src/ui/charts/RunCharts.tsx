@@ -1,0 +1,27 @@
+// Over the run: entropy and the drawn token's probability at every step.
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useTranslation } from 'react-i18next';
+import type { StepEvent } from '../../engine/protocol';
+
+export function RunCharts({ steps, animate, onSelect }: { steps: StepEvent[]; animate: boolean; onSelect(step: number): void }) {
+  const { t } = useTranslation();
+  const rows = steps.map((s) => ({ step: s.step, entropy: s.entropy, probability: s.probability }));
+  return (
+    <figure className="chart" data-testid="run-charts">
+      <figcaption>{t('charts.overRun')}</figcaption>
+      <ResponsiveContainer width="100%" height={200}>
+        <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
+          onClick={(e) => { const i = Number((e as { activeLabel?: unknown } | null)?.activeLabel); if (Number.isInteger(i)) onSelect(i); }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="step" />
+          <YAxis yAxisId="h" />
+          <YAxis yAxisId="p" orientation="right" domain={[0, 1]} />
+          <Tooltip />
+          <Legend verticalAlign="top" />
+          <Line yAxisId="h" dataKey="entropy" name={t('charts.entropy')} stroke="#7048e8" dot={false} isAnimationActive={animate} />
+          <Line yAxisId="p" dataKey="probability" name={t('charts.drawnProb')} stroke="#e8590c" dot={false} isAnimationActive={animate} />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}

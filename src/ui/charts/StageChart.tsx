@@ -1,0 +1,47 @@
+// Inside one stage: the probabilities entering and leaving it, with top_p / typical_p's cumulative line and
+// mass threshold, or min_p's probability threshold.
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useTranslation } from 'react-i18next';
+import type { StageView } from '../../core';
+import { percent, tokenLabel } from '../format';
+
+export function StageChart({ view, tokenTexts, animate }: { view: StageView; tokenTexts: Record<number, string>; animate: boolean }) {
+  const { t } = useTranslation();
+  const cumulativeStage = view.stage === 'top_p' || view.stage === 'typical_p';
+  const cumulative = cumulativeSums(view.before);
+  const rows = view.ids.map((id, i) => ({
+    label: tokenLabel(tokenTexts[id], id), before: view.before[i], after: view.after[i], cumulative: cumulative[i],
+  }));
+  const stageName = t(`names.${view.stage}`);
+  return (
+    <figure className="chart" data-testid="stage-chart">
+      <figcaption>{t('charts.stageChart', { stage: stageName })}</figcaption>
+      <ResponsiveContainer width="100%" height={260}>
+        <ComposedChart data={rows} margin={{ top: 8, right: 8, bottom: 48, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="label" interval={0} angle={-45} textAnchor="end" height={60} tick={{ fontSize: 12 }} />
+          <YAxis tickFormatter={(v: number) => percent(v, 0)} domain={[0, 1]} />
+          <Tooltip formatter={(v) => percent(Number(v), 2)} />
+          <Legend verticalAlign="top" />
+          <Bar dataKey="before" name={t('charts.raw')} fill="#9db4d6" isAnimationActive={animate} />
+          <Bar dataKey="after" name={t('charts.final')} fill="#1c7ed6" isAnimationActive={animate} />
+          {cumulativeStage && <Line dataKey="cumulative" name={t('charts.cumulative')} stroke="#e8590c" dot isAnimationActive={animate} />}
+          {view.threshold !== undefined && (
+            <ReferenceLine y={view.threshold} stroke="#c92a2a" strokeDasharray="6 3"
+              label={{ value: t('charts.threshold', { value: percent(view.threshold, 1) }), position: 'insideTopRight', fill: '#c92a2a' }} />
+          )}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+function cumulativeSums(values: number[]): number[] {
+  const out: number[] = [];
+  let total = 0;
+  for (const v of values) {
+    total += v;
+    out.push(total);
+  }
+  return out;
+}

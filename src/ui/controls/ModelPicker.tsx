@@ -1,0 +1,74 @@
+// Choose a model (catalog, any Hub repo id, or a folder URL), see per-file and overall progress, and the
+// device and threads actually in use.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { CATALOG } from '../../engine/catalog';
+import { loadModel } from '../../store/engineBridge';
+import { useStore } from '../../store/store';
+import { percent } from '../format';
+
+export function ModelPicker() {
+  const { t } = useTranslation();
+  const ref = useStore((s) => s.modelRef);
+  const status = useStore((s) => s.modelStatus);
+  const progress = useStore((s) => s.progress);
+  const loaded = useStore((s) => s.loaded);
+  const error = useStore((s) => s.modelError);
+  const notice = useStore((s) => s.modelNotice);
+  const chat = useStore((s) => s.chat);
+  const setChat = useStore((s) => s.setChat);
+  const inCatalog = CATALOG.find((m) => m.id === ref);
+  const [custom, setCustom] = useState(inCatalog ? '' : ref);
+  const files = Object.entries(progress);
+  const totals = files.reduce((acc, [, p]) => ({ loaded: acc.loaded + p.loaded, total: acc.total + p.total }), { loaded: 0, total: 0 });
+  const spec = inCatalog;
+  return (
+    <section className="panel" aria-labelledby="model-heading">
+      <h2 id="model-heading">{t('model.heading')}</h2>
+      <div className="row wrap">
+        <label htmlFor="model-select">{t('model.picker')}</label>
+        <select id="model-select" data-testid="model-select" value={inCatalog ? ref : ''}
+          onChange={(e) => { if (e.target.value) loadModel(e.target.value); }}>
+          {!inCatalog && <option value="">{ref}</option>}
+          {CATALOG.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
+        </select>
+      </div>
+      {spec && (
+        <p className="hint">
+          {spec.bundled ? `${t('model.offline')} · ` : ''}
+          {t('model.size', { size: spec.sizes[spec.defaultDtype.wasm], dtype: spec.defaultDtype.wasm, ctx: spec.contextLength, licence: spec.licence })}
+        </p>
+      )}
+      <div className="row wrap">
+        <label htmlFor="model-custom">{t('model.custom')}</label>
+        <input id="model-custom" type="text" value={custom} placeholder={t('model.customPlaceholder')} onChange={(e) => setCustom(e.target.value)} />
+        <button type="button" onClick={() => loadModel(custom)} disabled={custom.trim() === ''}>{t('model.load')}</button>
+      </div>
+      {spec?.chat && (
+        <label className="row"><input type="checkbox" checked={chat} onChange={(e) => setChat(e.target.checked)} />{t('model.chat')}</label>
+      )}
+      {status === 'loading' && (
+        <div data-testid="load-progress">
+          {files.map(([file, p]) => (
+            <div key={file} className="progress-row">
+              <span>{t('model.loading', { file })}</span>
+              <progress max={p.total || 1} value={p.loaded} aria-label={file} /> <span>{p.total ? percent(p.loaded / p.total, 0) : ''}</span>
+            </div>
+          ))}
+          <div className="progress-row">
+            <span>{t('model.overall')}</span>
+            <progress max={totals.total || 1} value={totals.loaded} aria-label={t('model.overall')} />
+            <span>{(totals.loaded / 1e6).toFixed(1)} / {(totals.total / 1e6).toFixed(1)} MB</span>
+          </div>
+        </div>
+      )}
+      {status === 'ready' && loaded && (
+        <p data-testid="model-ready" className="ok">
+          {t('model.ready', { model: loaded.modelId, device: loaded.device === 'wasm' ? `WASM, ${t('model.threads', { count: loaded.threads })}` : 'WebGPU', dtype: loaded.dtype, vocab: loaded.vocabSize.toLocaleString(), ctx: loaded.contextLength })}
+        </p>
+      )}
+      {notice && <p className="warning" role="status">{notice}</p>}
+      {error && <p className="error" role="alert" data-testid="model-error">{error}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+// Prompt, Generate / Step / Stop, the completion text (as text, never HTML), the token stream coloured by
+// probability, and the history of runs and branches.
+import { useTranslation } from 'react-i18next';
+import { generate, inspect, step, stop } from '../../store/engineBridge';
+import { useStore } from '../../store/store';
+import { percent, probabilityColour, tokenLabel } from '../format';
+
+export function PromptAndActions() {
+  const { t } = useTranslation();
+  const prompt = useStore((s) => s.prompt);
+  const setPrompt = useStore((s) => s.setPrompt);
+  const genState = useStore((s) => s.genState);
+  const modelStatus = useStore((s) => s.modelStatus);
+  const running = genState === 'running';
+  return (
+    <section className="panel" aria-labelledby="prompt-label">
+      <label id="prompt-label" htmlFor="prompt">{t('prompt.label')}</label>
+      <textarea id="prompt" data-testid="prompt" rows={3} value={prompt} placeholder={t('prompt.placeholder')}
+        onChange={(e) => setPrompt(e.target.value)}
+        onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) generate(); }} />
+      <div className="row actions">
+        <button type="button" data-testid="generate" onClick={generate} disabled={running || modelStatus !== 'ready'}>▶ {t('actions.generate')}</button>
+        <button type="button" data-testid="step" onClick={step} disabled={running || modelStatus !== 'ready'}>{t('actions.step')} ›</button>
+        <button type="button" data-testid="stop" onClick={stop} disabled={!running}>■ {t('actions.stop')}</button>
+      </div>
+    </section>
+  );
+}
+
+export function Completion() {
+  const { t } = useTranslation();
+  const genState = useStore((s) => s.genState);
+  const error = useStore((s) => s.genError);
+  const modelError = useStore((s) => s.modelError);
+  const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
+  const modelStatus = useStore((s) => s.modelStatus);
+  const state = modelStatus === 'loading' && genState !== 'running' ? 'loading' : genState;
+  const message = error ?? (state === 'error' ? modelError : null);
+  return (
+    <section className="panel" aria-labelledby="completion-heading">
+      <h2 id="completion-heading">{t('stream.heading')}</h2>
+      <p className="status">
+        {t(`stream.state.${state}`)}
+        {run?.reason && state === 'done' && ` — ${t(`stream.reason.${run.reason}`)}`}
+      </p>
+      <div className="completion" data-testid="completion" data-state={state} aria-live="polite">
+        <span className="prompt-echo">{run?.prompt ?? ''}</span>
+        <span className="generated">{run?.text ?? ''}</span>
+      </div>
+      {state === 'error' && <p className="error" role="alert" data-testid="completion-error">{message ?? t('stream.state.error')}</p>}
+      <TokenStream />
+    </section>
+  );
+}
+
+function TokenStream() {
+  const { t } = useTranslation();
+  const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
+  const selected = useStore((s) => s.selectedStep);
+  if (!run || run.steps.length === 0) return null;
+  return (
+    <div className="tokens" data-testid="token-stream">
+      <p className="hint">{t('stream.tokens')}</p>
+      {run.steps.map((s) => {
+        const last = s.views[s.views.length - 1];
+        const alternatives = last
+          ? last.ids.slice(0, 5).map((id, i) => `${tokenLabel(s.tokenTexts[id], id)} ${percent(last.after[i])}`).join(' · ')
+          : '';
+        return (
+          <button type="button" key={s.step} className={`token ${selected === s.step ? 'selected' : ''}`}
+            style={{ background: probabilityColour(s.probability) }}
+            title={`${t('stream.alternatives')}: ${alternatives}\n${t('stream.timings', { forward: s.timings.forwardMs.toFixed(1), pipeline: s.timings.pipelineMs.toFixed(2) })}`}
+            aria-label={`step ${s.step}: ${tokenLabel(s.tokenText, s.tokenId)} ${percent(s.probability)}`}
+            onClick={() => void inspect(s.step)}>
+            {tokenLabel(s.tokenText, s.tokenId)}<sub>{Math.round(s.probability * 100)}</sub>
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+export function RunHistory() {
+  const { t } = useTranslation();
+  const runs = useStore((s) => s.runs);
+  const order = useStore((s) => s.runOrder);
+  const current = useStore((s) => s.currentRunId);
+  const openRun = useStore((s) => s.openRun);
+  if (order.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="history-heading" data-testid="history">
+      <h2 id="history-heading">{t('stream.history')}</h2>
+      <ol>
+        {order.map((id) => {
+          const run = runs[id];
+          if (!run) return null;
+          return (
+            <li key={id}>
+              <button type="button" aria-pressed={id === current} onClick={() => openRun(id)}>
+                {t('stream.run', { id })}
+                {run.parentRunId !== undefined && ` (${t('stream.branchOf', { parent: run.parentRunId, step: run.branchStep })})`}
+                : <span className="run-text">{run.text.slice(0, 60)}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,83 @@
+// The inspected step: its distribution, the stage funnel, one stage's inside, alternatives to branch to, and
+// the run-level charts. What-if re-applies the current settings to the step's stored logits.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { StageView, TokenFate } from '../../core';
+import { branch, inspect } from '../../store/engineBridge';
+import { useStore } from '../../store/store';
+import type { TeachingPoint } from '../../store/types';
+import { DistributionChart } from '../charts/DistributionChart';
+import { RunCharts } from '../charts/RunCharts';
+import { StageChart } from '../charts/StageChart';
+import { StageFunnel } from '../charts/StageFunnel';
+import { percent, tokenLabel } from '../format';
+import { useStepAnalysis } from '../useStepAnalysis';
+
+/** True probabilities per token at a teaching point: a continuation counts for the token it starts with. */
+export function truthFor(point: TeachingPoint | undefined, fates: TokenFate[], texts: Record<number, string>): Record<number, number> | undefined {
+  if (!point) return undefined;
+  const truth: Record<number, number> = {};
+  for (const f of fates) {
+    const text = texts[f.id];
+    if (!text) continue;
+    let p = 0;
+    for (const [continuation, q] of Object.entries(point.next)) if (continuation.startsWith(text)) p += q;
+    if (p > 0) truth[f.id] = p;
+  }
+  return truth;
+}
+
+export function StagesView({ views, tokenTexts, animate }: { views: StageView[]; tokenTexts: Record<number, string>; animate: boolean }) {
+  const interesting = views.findIndex((v) => v.stage === 'top_p' || v.stage === 'min_p');
+  const [chosen, setChosen] = useState<number | null>(null);
+  const index = chosen !== null && chosen < views.length ? chosen : interesting >= 0 ? interesting : Math.max(0, views.length - 2);
+  return (
+    <>
+      <StageFunnel views={views} selected={index} onSelect={setChosen} />
+      {views[index] && <StageChart view={views[index]} tokenTexts={tokenTexts} animate={animate} />}
+    </>
+  );
+}
+
+export function StepPanel() {
+  const { t } = useTranslation();
+  const analysis = useStepAnalysis();
+  const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
+  const genState = useStore((s) => s.genState);
+  const points = useStore((s) => s.teachingPoints);
+  const animate = genState !== 'running';
+  if (!analysis || !run) return <section className="panel"><p className="hint">{t('charts.noStep')}</p></section>;
+  const point = analysis.stepIndex === 0 ? points.find((p) => p.prompt.trim() === run.prompt.trim()) : undefined;
+  const truth = truthFor(point, analysis.fates, analysis.tokenTexts);
+  const alternatives = [...analysis.fates].filter((f) => f.finalProb > 0 || f.rawProb > 0.01).sort((a, b) => b.finalProb - a.finalProb || b.rawProb - a.rawProb).slice(0, 8);
+  return (
+    <section className="panel" aria-labelledby="step-heading" data-testid="step-panel">
+      <h2 id="step-heading">{t('charts.stepHeading', { step: analysis.stepIndex, token: tokenLabel(analysis.event?.tokenText, analysis.event?.tokenId ?? -1) })}</h2>
+      {analysis.whatIf && <p className="whatif" role="status" data-testid="whatif">{t('charts.whatIf')}</p>}
+      {point && (
+        <div className="teaching" data-testid="teaching">
+          <p>{t('charts.teaching')}</p>
+          <ul>{Object.entries(point.next).map(([c, p]) => <li key={c}><code>{JSON.stringify(c)}</code> {percent(p)}</li>)}</ul>
+        </div>
+      )}
+      <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
+        truth={truth} animate={animate} title={t('charts.distribution', { step: analysis.stepIndex })} />
+      <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} />
+      <div className="alternatives" data-testid="alternatives">
+        <p>{t('stream.alternatives')}</p>
+        <ul>
+          {alternatives.map((f) => (
+            <li key={f.id}>
+              <code>{tokenLabel(analysis.tokenTexts[f.id], f.id)}</code> {percent(f.finalProb)}
+              {f.id !== analysis.event?.tokenId && (
+                <button type="button" data-testid={`branch-${f.id}`} disabled={genState === 'running'}
+                  onClick={() => branch(analysis.stepIndex, f.id)}>{t('actions.branch')}</button>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <RunCharts steps={run.steps} animate={animate} onSelect={(s) => void inspect(s)} />
+    </section>
+  );
+}

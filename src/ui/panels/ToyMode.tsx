@@ -1,0 +1,79 @@
+// The toy distribution: a handful of editable tokens and logits (the weather example by default) through the
+// same pipeline and charts, with no model at all — the quickest way to show top-k against top-p in class.
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createRng, sampleStep, type StepResult } from '../../core';
+import { useStore } from '../../store/store';
+import { DistributionChart } from '../charts/DistributionChart';
+import { StagesView } from './StepPanel';
+
+export function ToyMode() {
+  const { t } = useTranslation();
+  const tokens = useStore((s) => s.toyTokens);
+  const setTokens = useStore((s) => s.setToyTokens);
+  const params = useStore((s) => s.params);
+  const seed = useStore((s) => s.seed);
+  const [drafts, setDrafts] = useState<Record<number, string>>({});
+  const [draws, setDraws] = useState(0);
+  const { result, problem } = useMemo((): { result: StepResult | null; problem: string | null } => {
+    try {
+      // Each press of Draw advances the seeded generator one draw, so a seed gives a reproducible sequence.
+      const rng = createRng(seed);
+      for (let i = 0; i < draws; i++) rng.next();
+      const r = sampleStep({ logits: tokens.map((x) => x.logit), params: { ...params, logit_bias: {} }, rng, topN: tokens.length });
+      return { result: r, problem: null };
+    } catch (error) {
+      return { result: null, problem: error instanceof Error ? error.message : String(error) };
+    }
+  }, [tokens, params, seed, draws]);
+
+  const texts = Object.fromEntries(tokens.map((x, i) => [i, x.label]));
+  const update = (i: number, patch: Partial<{ label: string; logit: number }>) =>
+    setTokens(tokens.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+
+  return (
+    <section className="panel" aria-labelledby="toy-heading" data-testid="toy">
+      <h2 id="toy-heading">{t('toy.heading')}</h2>
+      <p className="hint">{t('toy.prompt')}</p>
+      <table className="toy-table">
+        <thead><tr><th>{t('toy.token')}</th><th>{t('toy.logit')}</th><th /></tr></thead>
+        <tbody>
+          {tokens.map((x, i) => (
+            <tr key={i}>
+              <td><input type="text" aria-label={`${t('toy.token')} ${i + 1}`} value={x.label} onChange={(e) => update(i, { label: e.target.value })} /></td>
+              <td>
+                <input type="text" inputMode="decimal" className="number" aria-label={`${t('toy.logit')} ${x.label}`}
+                  value={drafts[i] ?? String(x.logit)}
+                  onChange={(e) => {
+                    const text = e.target.value;
+                    const v = Number(text);
+                    setDrafts({ ...drafts, [i]: text });
+                    if (text.trim() !== '' && Number.isFinite(v)) update(i, { logit: v });
+                  }}
+                  onBlur={() => setDrafts(Object.fromEntries(Object.entries(drafts).filter(([k]) => Number(k) !== i)))} />
+                {drafts[i] !== undefined && !(drafts[i].trim() !== '' && Number.isFinite(Number(drafts[i]))) && (
+                  <span className="error" role="alert">{t('toy.bad', { value: x.logit })}</span>
+                )}
+              </td>
+              <td>
+                <button type="button" aria-label={t('toy.remove', { token: x.label })} disabled={tokens.length <= 1}
+                  onClick={() => setTokens(tokens.filter((_, j) => j !== i))}>×</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="row">
+        <button type="button" onClick={() => setTokens([...tokens, { label: `token ${tokens.length + 1}`, logit: 0 }])}>{t('toy.add')}</button>
+        <button type="button" data-testid="toy-draw" onClick={() => setDraws(draws + 1)}>🎲 {t('charts.drawn')}</button>
+      </div>
+      {problem && <p className="error" role="alert">{problem}</p>}
+      {result && (
+        <>
+          <DistributionChart fates={result.fates} tokenTexts={texts} drawnId={draws > 0 ? result.tokenId : null} animate title={t('charts.distributionToy')} />
+          <StagesView views={result.views} tokenTexts={texts} animate />
+        </>
+      )}
+    </section>
+  );
+}

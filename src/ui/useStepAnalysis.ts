@@ -1,0 +1,76 @@
+// What the charts draw for the step being looked at: the recorded views of a generated step, or — when the
+// settings changed since (what-if) — the pipeline re-applied to that step's stored logits, on the main thread.
+import { useMemo } from 'react';
+import { sampleStep, createRng, type StageView, type TokenFate, type SamplingParams } from '../core';
+import type { StepEvent } from '../engine/protocol';
+import { useStore } from '../store/store';
+import type { StepLogitsView } from '../store/types';
+
+export interface StepAnalysis {
+  stepIndex: number;
+  views: StageView[];
+  fates: TokenFate[];
+  drawnId: number | null;
+  tokenTexts: Record<number, string>;
+  whatIf: boolean;
+  event: StepEvent | null;
+}
+
+function sameParams(a: SamplingParams, b: SamplingParams): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Fates rebuilt from recorded views, for exports written before steps carried their own fates. */
+export function fatesFromViews(views: StageView[]): TokenFate[] {
+  const raw = views[0];
+  if (!raw) return [];
+  const last = views[views.length - 1];
+  return raw.ids.map((id, i) => {
+    const k = last.ids.indexOf(id);
+    const finalProb = k >= 0 ? last.after[k] : 0;
+    let removedBy: TokenFate['removedBy'] = null;
+    if (finalProb === 0) {
+      for (const v of views.slice(1)) {
+        const j = v.ids.indexOf(id);
+        if (j < 0 || v.after[j] === 0) {
+          removedBy = v.stage;
+          break;
+        }
+      }
+    }
+    return { id, rawProb: raw.before[i], finalProb, removedBy };
+  });
+}
+
+export function useStepAnalysis(): StepAnalysis | null {
+  const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
+  const selected = useStore((s) => s.selectedStep);
+  const params = useStore((s) => s.params);
+  const stepLogits = useStore((s) => s.stepLogits);
+  return useMemo(() => analyse(run?.steps ?? [], run?.params, selected, params, stepLogits), [run, selected, params, stepLogits]);
+}
+
+function analyse(
+  steps: StepEvent[], runParams: SamplingParams | undefined, selected: number | null, params: SamplingParams,
+  stepLogits: StepLogitsView | null,
+): StepAnalysis | null {
+  if (steps.length === 0) return null;
+  const index = selected ?? steps.length - 1;
+  const event = steps[index];
+  if (!event) return null;
+  const texts: Record<number, string> = {};
+  for (const s of steps) Object.assign(texts, s.tokenTexts);
+  const changed = runParams !== undefined && !sameParams(runParams, params);
+  if (changed && stepLogits && stepLogits.step === index && stepLogits.runId === event.runId) {
+    try {
+      const result = sampleStep({
+        logits: stepLogits.logits, params, promptIds: stepLogits.promptIds, generatedIds: stepLogits.generatedIds,
+        rng: createRng(0), topN: 30,
+      });
+      return { stepIndex: index, views: result.views, fates: result.fates, drawnId: null, tokenTexts: texts, whatIf: true, event };
+    } catch {
+      // Invalid settings are shown beside their controls; keep showing the recorded step.
+    }
+  }
+  return { stepIndex: index, views: event.views, fates: event.fates ?? fatesFromViews(event.views), drawnId: event.tokenId, tokenTexts: texts, whatIf: false, event };
+}
