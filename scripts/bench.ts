@@ -1,9 +1,11 @@
 // `npm run bench [-- --json] [-- --only pipeline|browser]`: runs the benchmark sections and prints their rows.
 import { printRows, type BenchRow } from './bench/format';
 import { runPipelineBench } from './bench/pipeline';
+import { runBrowserBench } from './bench/browser';
 
 const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: runPipelineBench,
+  browser: runBrowserBench,
 };
 
 const args = process.argv.slice(2);

@@ -27,7 +27,18 @@ function waitFor(client: EngineClient, requestId: number, done: (e: EngineEvent)
   });
 }
 
+/** transformers.js's own generate() in its own worker: the benchmark's peer. */
+function transformersGenerate(prompt: string, maxNewTokens: number, threads: number, device: 'wasm' | 'webgpu') {
+  const worker = new Worker(new URL('./tjsWorker.ts', import.meta.url), { type: 'module' });
+  return new Promise<{ firstTokenMs: number; totalMs: number; tokens: number; tokenTimes: number[] }>((resolve, reject) => {
+    worker.onmessage = (e) => { resolve(e.data); worker.terminate(); };
+    worker.onerror = (e) => { reject(new Error(e.message)); worker.terminate(); };
+    worker.postMessage({ prompt, maxNewTokens, threads, device });
+  });
+}
+
 const api = {
+  transformersGenerate,
   client: new EngineClient(),
   async load(source: ModelSource, device: DevicePreference, threads?: number, dtype?: 'fp32' | 'q8', hubHost?: string) {
     const id = api.client.load(source, device, { threads, dtype, hubHost });
@@ -36,10 +47,13 @@ const api = {
   },
   async generate(settings: GenerateSettings): Promise<RunSummary> {
     const started = performance.now();
+    const arrivals: number[] = [];
+    const off = api.client.onEvent((e) => { if (e.type === 'step') arrivals.push(performance.now() - started); });
     const id = api.client.generate(settings);
     const events = await waitFor(api.client, id, (e) => e.type === 'done');
     const error = events.find((e) => e.type === 'error');
     if (error && error.type === 'error') throw new Error(error.message);
+    off();
     const steps = events.flatMap((e) => (e.type === 'step' ? [e.event] : []));
     const done = events.find((e) => e.type === 'done');
     return {
@@ -48,7 +62,7 @@ const api = {
       reason: done && done.type === 'done' ? done.reason : 'none',
       forwardMs: steps.map((s) => s.timings.forwardMs),
       pipelineMs: steps.map((s) => s.timings.pipelineMs),
-      stepArrivalMs: [],
+      stepArrivalMs: arrivals,
       startedMs: started,
       deltas: steps.map((s) => s.textDelta),
     };

@@ -1,0 +1,180 @@
+// The playground driven as a person would in headless Chromium: load the bundled model, type, generate,
+// step, inspect, what-if, branch, switch language, toy mode with no model files, shared links.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { launchBrowser, startDevServer, watchErrors } from './harness';
+import { DEFAULT_PARAMS } from '../../src/core';
+import { Generator } from '../../src/engine/Generator';
+import { loadModel } from '../../src/engine/modelLoader';
+
+const PROMPT = 'The weather today is very';
+let server: ViteDevServer;
+let url: string;
+let browser: Browser;
+
+/** The greedy text computed in Node, independently of the page. */
+async function greedyInNode(prompt: string, maxNew: number): Promise<string> {
+  const loaded = await loadModel({ source: { kind: 'catalog', id: 'logitlab-tiny' }, device: 'cpu', localModelPath: 'public/models/' });
+  const generator = new Generator(loaded.runner, loaded.codec, loaded.eosIds, loaded.contextLength);
+  const outcome = await generator.generate({
+    prompt, params: { ...DEFAULT_PARAMS, temperature: 0 }, seed: 1, max_new_tokens: maxNew, stop: [], ignore_eos: false, chat: false, topN: 10,
+  }, { onStep: () => {}, isCancelled: () => false });
+  return outcome.text;
+}
+
+async function openPage(query = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${url}${query}`);
+  return page;
+}
+
+async function waitReady(page: Page): Promise<void> {
+  await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+}
+
+async function setField(page: Page, selector: string, value: string): Promise<void> {
+  await page.fill(selector, value);
+  await page.press(selector, 'Tab');
+}
+
+async function generateText(page: Page): Promise<string> {
+  await page.getByTestId('generate').click();
+  await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+  return (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '';
+}
+
+beforeAll(async () => {
+  ({ server, url } = await startDevServer());
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('playground', () => {
+  it('generates the expected greedy text at temperature 0, with no main-thread task over 50 ms', async () => {
+    const expected = await greedyInNode(PROMPT, 24);
+    const page = await openPage('?lang=en');
+    const errors = watchErrors(page);
+    await waitReady(page);
+    await page.evaluate(() => {
+      const w = window as unknown as { longest: number };
+      w.longest = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
+      }).observe({ type: 'longtask', buffered: false });
+    });
+    await page.fill('[data-testid="prompt"]', PROMPT);
+    await setField(page, '#param-temperature', '0');
+    await setField(page, '[data-testid="max-new-tokens"]', '24');
+    await page.getByTestId('generate').click();
+    await page.locator('[data-testid="completion"][data-state="running"]').waitFor({ timeout: 30_000 }).catch(() => {});
+    const text = await generateText(page).catch(async () => (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '');
+    expect(text).toBe(expected);
+    const longest = await page.evaluate(() => (window as unknown as { longest: number }).longest);
+    console.log(`longest main-thread task while generating: ${longest.toFixed(0)} ms`);
+    expect(longest).toBeLessThanOrEqual(50);
+    expect(await page.getByTestId('distribution-chart').count()).toBe(1);
+    expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('the same seed twice gives the same sampled text', async () => {
+    const page = await openPage('?lang=en&seed=1234&temperature=1.2&top_k=0');
+    await waitReady(page);
+    await page.fill('[data-testid="prompt"]', 'Today I met');
+    const first = await generateText(page);
+    const second = await generateText(page);
+    expect(first.length).toBeGreaterThan(0);
+    expect(second).toBe(first);
+    await page.close();
+  });
+
+  it('switches to 中文', async () => {
+    const page = await openPage('?lang=en');
+    await page.getByTestId('lang').selectOption('zh');
+    await expect.poll(() => page.locator('#sampling-heading').textContent()).toBe('采样');
+    expect(await page.getByTestId('generate').textContent()).toContain('生成');
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    await page.close();
+  });
+
+  it('steps, inspects a step, shows what-if for changed settings, and branches', async () => {
+    const page = await openPage('?lang=en&seed=7&top_k=0');
+    await waitReady(page);
+    await page.fill('[data-testid="prompt"]', PROMPT);
+    for (let i = 0; i < 3; i++) {
+      await page.getByTestId('step').click();
+      await page.locator('[data-testid="completion"][data-state="done"]').waitFor();
+      await expect.poll(() => page.locator('.token').count()).toBe(i + 1);
+    }
+    await page.locator('.token').nth(1).click();
+    await expect.poll(() => page.locator('#step-heading').textContent()).toMatch(/^Step 1/);
+    await setField(page, '#param-top_k', '2');
+    await page.getByTestId('whatif').waitFor();
+    const keptAfterWhatIf = await page.locator('[data-testid="funnel"] tbody tr').last().locator('td').nth(1).textContent();
+    expect(Number(keptAfterWhatIf?.replace(/\D/g, ''))).toBeLessThanOrEqual(2);
+    const branchButton = page.locator('[data-testid^="branch-"]').first();
+    await branchButton.click();
+    await page.locator('[data-testid="completion"][data-state="done"]').waitFor();
+    await expect.poll(() => page.getByTestId('history').textContent()).toMatch(/branch of run \d+ at step 1/);
+    await page.close();
+  });
+
+  it('toy mode works with no model files reachable', async () => {
+    const page = await browser.newPage();
+    await page.route('**/models/**', (route) => route.abort());
+    await page.goto(`${url}?lang=en`);
+    await page.getByTestId('mode-toy').click();
+    await page.getByTestId('toy').waitFor();
+    await setField(page, '#param-top_k', '3');
+    await expect.poll(() => page.locator('[data-testid="funnel"]').textContent()).toContain('−1');
+    expect(await page.getByTestId('distribution-chart').textContent()).toContain('sunny');
+    await page.getByTestId('lang').selectOption('zh');
+    await expect.poll(() => page.getByTestId('distribution-chart').textContent()).toContain('晴朗');
+    await page.close();
+  });
+
+  it('a shared link restores every setting and reproduces the text', async () => {
+    const page = await openPage('?lang=en&seed=99');
+    await waitReady(page);
+    await page.fill('[data-testid="prompt"]', '今天天气非常');
+    await setField(page, '#param-top_p', '0.9');
+    await setField(page, '#param-temperature', '0.8');
+    await page.fill('input[aria-label="Stop sequences"]', '。');
+    await page.press('input[aria-label="Stop sequences"]', 'Enter');
+    const text = await generateText(page);
+    const link = page.url();
+    expect(link).toContain('top_p=0.9');
+    expect(link).toContain('stop=');
+    const again = await browser.newPage();
+    await again.goto(link + '&run=1');
+    await again.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+    expect(await again.inputValue('[data-testid="prompt"]')).toBe('今天天气非常');
+    expect(await again.inputValue('#param-top_p')).toBe('0.9');
+    expect(await again.locator('[data-testid="completion"] .generated').textContent()).toBe(text);
+    await page.close();
+    await again.close();
+  });
+
+  it('a link with top_p=7 opens with the default and a notice naming top_p', async () => {
+    const page = await openPage('?lang=en&top_p=7');
+    const notice = page.getByTestId('notice');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('top_p');
+    expect(await page.inputValue('#param-top_p')).toBe('1');
+    await page.close();
+  });
+
+  it('takes a screenshot mid-generation for the README', async () => {
+    const page = await openPage('?lang=en&seed=5&temperature=0.9&top_p=0.95&min_p=0.05&max_new_tokens=60');
+    await waitReady(page);
+    await page.fill('[data-testid="prompt"]', 'After school the children');
+    await page.getByTestId('generate').click();
+    await expect.poll(() => page.locator('.token').count(), { timeout: 60_000 }).toBeGreaterThan(12);
+    await page.screenshot({ path: 'test-results/playground-mid-generation.png' });
+    await page.close();
+  });
+});

@@ -1,0 +1,71 @@
+// Shared links: what is written reads back the same, and anything invalid falls back to the default with a
+// notice naming the parameter — never clamped, never silently dropped.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { HF_ORDER, LLAMA_CPP_ORDER } from '../../src/core';
+import { defaultSharedState, formatLogitBias, parseLogitBias, parseUrlState, serializeUrlState, type SharedState } from '../../src/store/urlState';
+
+const defaults = defaultSharedState('logitlab-tiny', 123);
+const stateArb: fc.Arbitrary<SharedState> = fc.record({
+  prompt: fc.string({ maxLength: 40 }),
+  model: fc.constantFrom('logitlab-tiny', 'gpt2', 'HuggingFaceTB/SmolLM2-135M-Instruct', 'https://example.org/models/tiny/'),
+  temperature: fc.double({ min: 0, max: 5, noNaN: true }),
+  top_k: fc.integer({ min: 0, max: 1000 }),
+  top_p: fc.double({ min: 0.001, max: 1, noNaN: true }),
+  min_p: fc.double({ min: 0, max: 1, noNaN: true }),
+  repetition_penalty: fc.double({ min: 0.01, max: 2, noNaN: true }),
+  frequency_penalty: fc.double({ min: -2, max: 2, noNaN: true }),
+  do_sample: fc.boolean(),
+  order: fc.constantFrom([...HF_ORDER], [...LLAMA_CPP_ORDER]),
+  bias: fc.dictionary(fc.integer({ min: 0, max: 5000 }).map(String), fc.integer({ min: -100, max: 100 }), { maxKeys: 3 }),
+  seed: fc.integer({ min: 0, max: 0xffffffff }),
+  max_new_tokens: fc.integer({ min: 1, max: 512 }),
+  stop: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 5 }), { maxLength: 8 }),
+  lang: fc.constantFrom('en' as const, 'zh' as const, null),
+}).map((r) => ({
+  ...defaults,
+  prompt: r.prompt, model: r.model, seed: r.seed, max_new_tokens: r.max_new_tokens, stop: r.stop, lang: r.lang,
+  params: {
+    ...defaults.params, temperature: r.temperature, top_k: r.top_k, top_p: r.top_p, min_p: r.min_p,
+    repetition_penalty: r.repetition_penalty, frequency_penalty: r.frequency_penalty, do_sample: r.do_sample, order: r.order,
+    logit_bias: Object.fromEntries(Object.entries(r.bias).map(([k, v]) => [Number(k), v])),
+  },
+}));
+
+describe('URL state', () => {
+  it('round-trips every shareable setting', () => {
+    fc.assert(fc.property(stateArb, (state) => {
+      const { state: back, notices } = parseUrlState(serializeUrlState(state, defaults), defaults);
+      expect(notices).toEqual([]);
+      expect(back).toEqual(state);
+    }));
+  });
+
+  it.each([
+    ['top_p', '7'], ['top_p', '0'], ['temperature', '-1'], ['top_k', '2.5'], ['seed', '-3'], ['max_new_tokens', '0'],
+    ['repetition_penalty', 'abc'], ['order', 'top_k,top_k'], ['logit_bias', '5:1000'], ['do_sample', 'maybe'], ['lang', 'fr'],
+  ])('%s=%s opens with the default and a notice naming it', (name, value) => {
+    const { state, notices } = parseUrlState(`?${name}=${encodeURIComponent(value)}`, defaults);
+    expect(notices).toHaveLength(1);
+    expect(notices[0].name).toBe(name);
+    expect(notices[0].value).toBe(value);
+    expect(JSON.stringify(state)).toBe(JSON.stringify(defaults));
+  });
+
+  it('never throws on arbitrary query strings and always yields valid settings', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom('top_p', 'temperature', 'top_k', 'seed', 'stop', 'order', 'logit_bias', 'x'), fc.string()), { maxLength: 6 }), (pairs) => {
+      const q = new URLSearchParams(pairs);
+      const { state } = parseUrlState(`?${q}`, defaults);
+      expect(state.params.top_p).toBeGreaterThan(0);
+      expect(state.params.top_p).toBeLessThanOrEqual(1);
+      expect(state.params.temperature).toBeGreaterThanOrEqual(0);
+      expect(Number.isInteger(state.params.top_k)).toBe(true);
+    }));
+  });
+
+  it('parses and formats logit bias', () => {
+    expect(parseLogitBias(' 13 : -100, 42:5 ')).toEqual({ 13: -100, 42: 5 });
+    expect(formatLogitBias({ 13: -100, 42: 5 })).toBe('13:-100,42:5');
+    expect(() => parseLogitBias('13=-100')).toThrow(/logit_bias/);
+  });
+});
