@@ -21,6 +21,38 @@ def batches(ids, starts, block, batch, gen):
         yield torch.from_numpy(x)
 
 
+ANNEAL_STEPS = 400
+ANNEAL_BATCH = 64
+
+
+def anneal(model, ids, starts, block, work, cfg):
+    """Phase 2: large batches at a falling, small learning rate, so the model's next-token probabilities settle
+    on the corpus frequencies instead of whatever the last noisy batches said (teaching points need ±0.05).
+    Its own data generator makes a resumed run identical to an uninterrupted one."""
+    gen = torch.Generator().manual_seed(5678)
+    vocab = cfg.vocab_size
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, betas=(0.9, 0.95), weight_decay=0.0)
+    data = batches(ids, starts, block, ANNEAL_BATCH, gen)
+    mask = torch.ones(ANNEAL_BATCH, block, dtype=torch.int64)
+    pos = torch.arange(block).unsqueeze(0).expand(ANNEAL_BATCH, -1)
+    past = model.empty_past(ANNEAL_BATCH)
+    t0 = time.time()
+    for step in range(1, ANNEAL_STEPS + 1):
+        lr = 3e-4 + (1e-5 - 3e-4) * step / ANNEAL_STEPS
+        for g in opt.param_groups:
+            g["lr"] = lr
+        xb = next(data)
+        logits = model(xb[:, :-1], mask, pos, *past)[0]
+        loss = F.cross_entropy(logits.reshape(-1, vocab), xb[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step % 50 == 0 or step == ANNEAL_STEPS:
+            print(f"anneal {step}/{ANNEAL_STEPS} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
+    torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": "annealed"}, work / "ckpt.pt")
+
+
 def main():
     work, steps = Path(sys.argv[1]), int(sys.argv[2])
     torch.manual_seed(1234)
@@ -31,6 +63,7 @@ def main():
     cfg = TinyConfig(vocab_size=vocab)
     model = TinyLlama(cfg)
     block, batch = 96, 32
+    resume = len(sys.argv) > 4 and sys.argv[4] == "--anneal-only"
     # Sequences start at document starts, so the model sees prompts at position 0 the way a user types them.
     starts = np.concatenate([[0], np.nonzero(ids == EOS_ID)[0] + 1])
     starts = starts[starts < len(ids) - block - 1]
@@ -41,6 +74,11 @@ def main():
     pos = torch.arange(block).unsqueeze(0).expand(batch, -1)
     past = model.empty_past(batch)
     t0 = time.time()
+    if resume:
+        # Phase 1 already ran (its checkpoint is on disk): continue with phase 2 only.
+        ckpt = torch.load(work / "ckpt.pt")
+        model.load_state_dict(ckpt["state"])
+        steps = 0
     for step in range(1, steps + 1):
         lr = 3e-3 * min(1.0, step / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
         for g in opt.param_groups:
@@ -56,7 +94,8 @@ def main():
             print(f"step {step}/{steps} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
         if step % 500 == 0 or step == steps:
             torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, work / "ckpt.pt")
-    print(f"trained {steps} steps in {time.time() - t0:.0f}s")
+    anneal(model, ids, starts, block, work, cfg)
+    print(f"trained {steps} + {ANNEAL_STEPS} steps in {time.time() - t0:.0f}s")
 
 
 if __name__ == "__main__":

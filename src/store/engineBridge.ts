@@ -1,5 +1,5 @@
 // Connects the store to the inference worker: actions that send requests, and the event stream written back
-// through store actions (step events batched once per animation frame so charts keep up without long tasks).
+// through store actions (step events batched at most four times a second so charts keep up without long tasks).
 import { EngineClient } from '../client/EngineClient';
 import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from '../engine/catalog';
 import type { EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
@@ -25,7 +25,8 @@ function onEngineEvent(event: EngineEvent): void {
     pending.push({ requestId: event.requestId, step: event.event });
     if (!frameRequested) {
       frameRequested = true;
-      requestAnimationFrame(flushSteps);
+      // At most ~4 store updates a second: charts keep up, and rendering never piles up behind the model.
+      setTimeout(() => requestAnimationFrame(flushSteps), 250);
     }
     return;
   }

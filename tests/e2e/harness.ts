@@ -1,7 +1,31 @@
 // Shared e2e harness: a real Vite dev server on loopback and Debian's Chromium driven by playwright-core.
-import { createServer, type ViteDevServer } from 'vite';
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
+
+/**
+ * The production build served by `vite preview` (what users get: React without its dev checks), with the
+ * e2e engine test page built in beside the app.
+ */
+export async function startPreviewServer(): Promise<{ server: PreviewServer; url: string }> {
+  const outDir = mkdtempSync(join(tmpdir(), 'logitlab-e2e-'));
+  await build({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      minify: process.env.LOGITLAB_E2E_MINIFY !== 'false',
+      rollupOptions: { input: { main: resolve('index.html'), engine: resolve('tests/e2e/pages/engine.html') } },
+    },
+  });
+  const server = await preview({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const address = server.httpServer.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${address.port}/` };
+}
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -16,7 +16,7 @@ const stateArb: fc.Arbitrary<SharedState> = fc.record({
   repetition_penalty: fc.double({ min: 0.01, max: 2, noNaN: true }),
   frequency_penalty: fc.double({ min: -2, max: 2, noNaN: true }),
   do_sample: fc.boolean(),
-  order: fc.constantFrom([...HF_ORDER], [...LLAMA_CPP_ORDER]),
+  order: fc.constantFrom(HF_ORDER, LLAMA_CPP_ORDER).map((o) => [...o]),
   bias: fc.dictionary(fc.integer({ min: 0, max: 5000 }).map(String), fc.integer({ min: -100, max: 100 }), { maxKeys: 3 }),
   seed: fc.integer({ min: 0, max: 0xffffffff }),
   max_new_tokens: fc.integer({ min: 1, max: 512 }),

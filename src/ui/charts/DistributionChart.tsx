@@ -1,10 +1,12 @@
 // The next-token distribution at one step: raw next to final probability for the top tokens plus "the rest";
 // cut tokens greyed and labelled with the stage that cut them; the drawn token starred; the true distribution
 // beside them at a teaching point.
-import { Bar, BarChart, CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, LabelList, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartFrame } from './ChartFrame';
 import { useTranslation } from 'react-i18next';
 import type { TokenFate } from '../../core';
 import { percent, tokenLabel } from '../format';
+import { PercentTick, TokenTick } from './TokenTick';
 
 export interface DistributionChartProps {
   fates: TokenFate[];
@@ -44,23 +46,28 @@ export function DistributionChart({ fates, tokenTexts, drawnId, truth, animate, 
   return (
     <figure className="chart" data-testid="distribution-chart">
       <figcaption>{title}</figcaption>
-      <ResponsiveContainer width="100%" height={320}>
-        <BarChart data={rows} margin={{ top: 28, right: 8, bottom: 48, left: 8 }}>
+      <ChartFrame height={320} legend={[
+        { label: t('charts.raw'), colour: '#9db4d6' }, { label: t('charts.final'), colour: '#1c7ed6' },
+        { label: `${t('charts.drawn')} ★`, colour: '#e8590c' }, { label: `✂ ${t('charts.removedBy', { stage: '…' })}`, colour: '#c8c8c8' },
+        ...(truth ? [{ label: t('charts.truth'), colour: '#2f9e44' }] : []),
+      ]}>
+        {(width) => (
+        <BarChart width={width} height={320} data={rows} margin={{ top: 28, right: 8, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" interval={0} angle={-45} textAnchor="end" height={60} tick={{ fontSize: 12 }} />
-          <YAxis tickFormatter={(v: number) => percent(v, 0)} domain={[0, 1]} />
+          <XAxis dataKey="label" interval={0} height={70} tick={<TokenTick />} />
+          <YAxis domain={[0, 1]} tick={<PercentTick />} />
           <Tooltip formatter={(v) => percent(Number(v), 2)} />
-          <Legend verticalAlign="top" />
           <Bar dataKey="raw" name={t('charts.raw')} fill="#9db4d6" isAnimationActive={animate} />
           <Bar dataKey="final" name={t('charts.final')} isAnimationActive={animate}>
             {rows.map((r) => (
               <Cell key={r.id} fill={r.drawn ? '#e8590c' : r.removed ? '#c8c8c8' : '#1c7ed6'} stroke={r.drawn ? '#000' : undefined} strokeWidth={r.drawn ? 2 : 0} />
             ))}
-            <LabelList dataKey="mark" position="top" angle={-30} style={{ fontSize: 11, fill: '#333' }} />
+            <LabelList dataKey="mark" content={MarkLabel} />
           </Bar>
           {truth && <Bar dataKey="truth" name={t('charts.truth')} fill="#2f9e44" isAnimationActive={animate} />}
         </BarChart>
-      </ResponsiveContainer>
+        )}
+      </ChartFrame>
       <table className="sr-table" aria-label={title}>
         <thead><tr><th>token</th><th>{t('charts.raw')}</th><th>{t('charts.final')}</th><th /></tr></thead>
         <tbody>
@@ -72,5 +79,16 @@ export function DistributionChart({ fates, tokenTexts, drawnId, truth, animate, 
         </tbody>
       </table>
     </figure>
+  );
+}
+
+/** The ★ / ✂ mark above a bar, as plain SVG text (no measurement). */
+function MarkLabel(props: { x?: number | string; y?: number | string; width?: number | string; value?: unknown }) {
+  const text = String(props.value ?? '');
+  if (!text) return null;
+  const x = Number(props.x ?? 0) + Number(props.width ?? 0) / 2;
+  const y = Number(props.y ?? 0) - 4;
+  return (
+    <text x={x} y={y} transform={`rotate(-35 ${x} ${y})`} fontSize={11} fill="#333">{text}</text>
   );
 }

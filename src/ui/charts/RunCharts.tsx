@@ -1,5 +1,7 @@
 // Over the run: entropy and the drawn token's probability at every step.
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartFrame } from './ChartFrame';
+import { NumberTick } from './TokenTick';
 import { useTranslation } from 'react-i18next';
 import type { StepEvent } from '../../engine/protocol';
 
@@ -9,19 +11,22 @@ export function RunCharts({ steps, animate, onSelect }: { steps: StepEvent[]; an
   return (
     <figure className="chart" data-testid="run-charts">
       <figcaption>{t('charts.overRun')}</figcaption>
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
+      <ChartFrame height={200} legend={[
+        { label: t('charts.entropy'), colour: '#7048e8', shape: 'line' }, { label: t('charts.drawnProb'), colour: '#e8590c', shape: 'line' },
+      ]}>
+        {(width) => (
+        <LineChart width={width} height={200} data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
           onClick={(e) => { const i = Number((e as { activeLabel?: unknown } | null)?.activeLabel); if (Number.isInteger(i)) onSelect(i); }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="step" />
-          <YAxis yAxisId="h" />
-          <YAxis yAxisId="p" orientation="right" domain={[0, 1]} />
+          <XAxis dataKey="step" tick={<NumberTick anchor="middle" />} />
+          <YAxis yAxisId="h" tick={<NumberTick />} />
+          <YAxis yAxisId="p" orientation="right" domain={[0, 1]} tick={<NumberTick anchor="start" />} />
           <Tooltip />
-          <Legend verticalAlign="top" />
           <Line yAxisId="h" dataKey="entropy" name={t('charts.entropy')} stroke="#7048e8" dot={false} isAnimationActive={animate} />
           <Line yAxisId="p" dataKey="probability" name={t('charts.drawnProb')} stroke="#e8590c" dot={false} isAnimationActive={animate} />
         </LineChart>
-      </ResponsiveContainer>
+        )}
+      </ChartFrame>
     </figure>
   );
 }

@@ -1,6 +1,6 @@
 // The inspected step: its distribution, the stage funnel, one stage's inside, alternatives to branch to, and
 // the run-level charts. What-if re-applies the current settings to the step's stored logits.
-import { useState } from 'react';
+import { useDeferredValue, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StageView, TokenFate } from '../../core';
 import { branch, inspect } from '../../store/engineBridge';
@@ -41,8 +41,10 @@ export function StagesView({ views, tokenTexts, animate }: { views: StageView[];
 
 export function StepPanel() {
   const { t } = useTranslation();
-  const analysis = useStepAnalysis();
-  const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
+  // Deferred: while tokens stream in, the charts re-render in interruptible transitions, not in one long task.
+  // The initial value null makes even the first mount of the charts a sliced background render.
+  const analysis = useDeferredValue(useStepAnalysis(), null);
+  const run = useDeferredValue(useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined)), undefined);
   const genState = useStore((s) => s.genState);
   const points = useStore((s) => s.teachingPoints);
   const animate = genState !== 'running';
