@@ -3,7 +3,7 @@
 // greedy on the same model and prompt in the same run, plus the share of step time spent outside the model.
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { GenerateSettings } from '../../src/engine/protocol';
-import { launchBrowser, startDevServer } from '../../tests/e2e/harness';
+import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
 import { median, round, type BenchRow } from './format';
 
 const PROMPT = 'The weather today is very';
@@ -24,7 +24,7 @@ const settings: GenerateSettings = {
 };
 
 export async function runBrowserBench(): Promise<BenchRow[]> {
-  const { server, url } = await startDevServer();
+  const { server, url } = await startPreviewServer();
   const rows: BenchRow[] = [];
   try {
     for (const config of [

@@ -129,8 +129,28 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
       contextLength, dtype: r.dtype, hasChatTemplate: Boolean((tokenizer as unknown as { chat_template?: unknown }).chat_template),
     };
   } catch (error) {
-    throw classifyLoadError(error, what);
+    throw await diagnose(error, what, r);
   }
+}
+
+/**
+ * transformers.js reports a missing remote file in several ways (sometimes only as a later TypeError), so
+ * after a failure we ask the server for config.json ourselves to tell "not there" from "no network".
+ */
+async function diagnose(error: unknown, what: string, r: Resolved): Promise<ModelLoadError> {
+  const classified = classifyLoadError(error, what);
+  if (r.local || classified.code === 'network' || classified.code === 'too_large') return classified;
+  const template = (r.remotePathTemplate ?? '').replace('{model}', r.id).replace('{revision}', 'main');
+  const url = `${r.remoteHost ?? ''}${template}config.json`;
+  try {
+    const response = await fetch(url, { method: 'GET' });
+    if (response.status === 404 || response.status === 401) {
+      return new ModelLoadError('not_found', `${what}: not found at ${url} (${response.status}). Check the repo id or folder URL.`);
+    }
+  } catch (probe) {
+    return classifyLoadError(probe instanceof Error ? new Error(`fetch failed: ${probe.message}`) : probe, what);
+  }
+  return classified;
 }
 
 /** The prompt as the model sees it: the chat template around it for chat models, raw text otherwise. */

@@ -2,8 +2,8 @@
 // adapter the same greedy tokens come out; nothing is fetched from another origin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { launchBrowser, startDevServer, watchErrors } from './harness';
+import type { PreviewServer } from 'vite';
+import { launchBrowser, startPreviewServer, watchErrors } from './harness';
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { GenerateSettings } from '../../src/engine/protocol';
 
@@ -39,14 +39,14 @@ async function generateOn(page: Page, device: string) {
 }
 
 describe('engine in Chromium', () => {
-  let server: ViteDevServer;
+  let server: PreviewServer;
   let url: string;
   let browser: Browser;
   let gpuBrowser: Browser;
   let wasmTokens: number[] = [];
 
   beforeAll(async () => {
-    ({ server, url } = await startDevServer());
+    ({ server, url } = await startPreviewServer());
     browser = await launchBrowser();
     gpuBrowser = await launchBrowser({ webgpu: true });
   });

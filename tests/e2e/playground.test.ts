@@ -2,14 +2,14 @@
 // step, inspect, what-if, branch, switch language, toy mode with no model files, shared links.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { launchBrowser, startDevServer, watchErrors } from './harness';
+import type { PreviewServer } from 'vite';
+import { launchBrowser, startPreviewServer, watchErrors } from './harness';
 import { DEFAULT_PARAMS } from '../../src/core';
 import { Generator } from '../../src/engine/Generator';
 import { loadModel } from '../../src/engine/modelLoader';
 
 const PROMPT = 'The weather today is very';
-let server: ViteDevServer;
+let server: PreviewServer;
 let url: string;
 let browser: Browser;
 
@@ -45,7 +45,7 @@ async function generateText(page: Page): Promise<string> {
 }
 
 beforeAll(async () => {
-  ({ server, url } = await startDevServer());
+  ({ server, url } = await startPreviewServer());
   browser = await launchBrowser();
 });
 afterAll(async () => {
