@@ -1,4 +1,5 @@
 // The next-token distribution at one step: raw next to final probability for the top tokens plus "the rest";
+import { memo } from 'react';
 // cut tokens greyed and labelled with the stage that cut them; the drawn token starred; the true distribution
 // beside them at a teaching point.
 import { Bar, BarChart, CartesianGrid, Cell, LabelList, Tooltip, XAxis, YAxis } from 'recharts';
@@ -28,7 +29,7 @@ interface Row {
   drawn: boolean;
 }
 
-export function DistributionChart({ fates, tokenTexts, drawnId, truth, animate, title }: DistributionChartProps) {
+export const DistributionChart = memo(function DistributionChart({ fates, tokenTexts, drawnId, truth, animate, title }: DistributionChartProps) {
   const { t } = useTranslation();
   const top = [...fates].sort((a, b) => b.rawProb - a.rawProb || a.id - b.id).slice(0, 30);
   const rows: Row[] = top.map((f) => {
@@ -80,7 +81,7 @@ export function DistributionChart({ fates, tokenTexts, drawnId, truth, animate, 
       </table>
     </figure>
   );
-}
+});
 
 /** The ★ / ✂ mark above a bar, as plain SVG text (no measurement). */
 function MarkLabel(props: { x?: number | string; y?: number | string; width?: number | string; value?: unknown }) {

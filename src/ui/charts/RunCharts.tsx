@@ -1,11 +1,12 @@
 // Over the run: entropy and the drawn token's probability at every step.
+import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartFrame } from './ChartFrame';
 import { NumberTick } from './TokenTick';
 import { useTranslation } from 'react-i18next';
 import type { StepEvent } from '../../engine/protocol';
 
-export function RunCharts({ steps, animate, onSelect }: { steps: StepEvent[]; animate: boolean; onSelect(step: number): void }) {
+export const RunCharts = memo(function RunCharts({ steps, animate, onSelect }: { steps: StepEvent[]; animate: boolean; onSelect(step: number): void }) {
   const { t } = useTranslation();
   const rows = steps.map((s) => ({ step: s.step, entropy: s.entropy, probability: s.probability }));
   return (
@@ -29,4 +30,4 @@ export function RunCharts({ steps, animate, onSelect }: { steps: StepEvent[]; an
       </ChartFrame>
     </figure>
   );
-}
+});

@@ -1,4 +1,5 @@
 // Inside one stage: the probabilities entering and leaving it, with top_p / typical_p's cumulative line and
+import { memo } from 'react';
 // mass threshold, or min_p's probability threshold.
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartFrame } from './ChartFrame';
@@ -7,7 +8,7 @@ import type { StageView } from '../../core';
 import { percent, tokenLabel } from '../format';
 import { PercentTick, TokenTick } from './TokenTick';
 
-export function StageChart({ view, tokenTexts, animate }: { view: StageView; tokenTexts: Record<number, string>; animate: boolean }) {
+export const StageChart = memo(function StageChart({ view, tokenTexts, animate }: { view: StageView; tokenTexts: Record<number, string>; animate: boolean }) {
   const { t } = useTranslation();
   const cumulativeStage = view.stage === 'top_p' || view.stage === 'typical_p';
   const cumulative = cumulativeSums(view.before);
@@ -41,7 +42,7 @@ export function StageChart({ view, tokenTexts, animate }: { view: StageView; tok
       </ChartFrame>
     </figure>
   );
-}
+});
 
 function cumulativeSums(values: number[]): number[] {
   const out: number[] = [];

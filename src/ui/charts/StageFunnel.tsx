@@ -1,10 +1,11 @@
 // Stage by stage at this step: tokens kept, how many and how much probability each stage removed, entropy.
+import { memo } from 'react';
 // Rows are buttons: choosing one opens that stage's chart.
 import { useTranslation } from 'react-i18next';
 import type { StageView } from '../../core';
 import { fixed, percent } from '../format';
 
-export function StageFunnel({ views, selected, onSelect }: { views: StageView[]; selected: number; onSelect(i: number): void }) {
+export const StageFunnel = memo(function StageFunnel({ views, selected, onSelect }: { views: StageView[]; selected: number; onSelect(i: number): void }) {
   const { t } = useTranslation();
   const widest = Math.max(1, ...views.map((v) => v.keptBefore));
   return (
@@ -31,4 +32,4 @@ export function StageFunnel({ views, selected, onSelect }: { views: StageView[];
       </table>
     </figure>
   );
-}
+});

@@ -39,15 +39,36 @@ export function StagesView({ views, tokenTexts, animate }: { views: StageView[];
   );
 }
 
+/** Other tokens at this step, each with a button to continue from here with it. */
+function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alternatives: TokenFate[]; tokenTexts: Record<number, string>; stepIndex: number; chosenId?: number }) {
+  const { t } = useTranslation();
+  const running = useStore((s) => s.genState === 'running');
+  return (
+    <div className="alternatives" data-testid="alternatives">
+      <p>{t('stream.alternatives')}</p>
+      <ul>
+        {alternatives.map((f) => (
+          <li key={f.id}>
+            <code>{tokenLabel(tokenTexts[f.id], f.id)}</code> {percent(f.finalProb)}
+            {f.id !== chosenId && (
+              <button type="button" data-testid={`branch-${f.id}`} disabled={running} onClick={() => branch(stepIndex, f.id)}>{t('actions.branch')}</button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function StepPanel() {
   const { t } = useTranslation();
   // Deferred: while tokens stream in, the charts re-render in interruptible transitions, not in one long task.
   // The initial value null makes even the first mount of the charts a sliced background render.
   const analysis = useDeferredValue(useStepAnalysis(), null);
   const run = useDeferredValue(useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined)), undefined);
-  const genState = useStore((s) => s.genState);
   const points = useStore((s) => s.teachingPoints);
-  const animate = genState !== 'running';
+  // Animations stay off: every step would restart them, and a finished run would re-render every chart at once.
+  const animate = false;
   if (!analysis || !run) return <section className="panel"><p className="hint">{t('charts.noStep')}</p></section>;
   const point = analysis.stepIndex === 0 ? points.find((p) => p.prompt.trim() === run.prompt.trim()) : undefined;
   const truth = truthFor(point, analysis.fates, analysis.tokenTexts);
@@ -65,20 +86,7 @@ export function StepPanel() {
       <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
         truth={truth} animate={animate} title={t('charts.distribution', { step: analysis.stepIndex })} />
       <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} />
-      <div className="alternatives" data-testid="alternatives">
-        <p>{t('stream.alternatives')}</p>
-        <ul>
-          {alternatives.map((f) => (
-            <li key={f.id}>
-              <code>{tokenLabel(analysis.tokenTexts[f.id], f.id)}</code> {percent(f.finalProb)}
-              {f.id !== analysis.event?.tokenId && (
-                <button type="button" data-testid={`branch-${f.id}`} disabled={genState === 'running'}
-                  onClick={() => branch(analysis.stepIndex, f.id)}>{t('actions.branch')}</button>
-              )}
-            </li>
-          ))}
-        </ul>
-      </div>
+      <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} />
       <RunCharts steps={run.steps} animate={animate} onSelect={(s) => void inspect(s)} />
     </section>
   );
