@@ -25,32 +25,54 @@ ANNEAL_STEPS = 400
 ANNEAL_BATCH = 64
 
 
-def anneal(model, ids, starts, block, work, cfg):
-    """Phase 2: large batches at a falling, small learning rate, so the model's next-token probabilities settle
-    on the corpus frequencies instead of whatever the last noisy batches said (teaching points need ±0.05).
-    Its own data generator makes a resumed run identical to an uninterrupted one."""
-    gen = torch.Generator().manual_seed(5678)
+def run_phase(model, cfg, next_batch, steps, lr_from, lr_to, label):
+    """A training phase at a linearly falling learning rate; next_batch() gives token windows [B, block+1]."""
     vocab = cfg.vocab_size
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, betas=(0.9, 0.95), weight_decay=0.0)
-    data = batches(ids, starts, block, ANNEAL_BATCH, gen)
-    mask = torch.ones(ANNEAL_BATCH, block, dtype=torch.int64)
-    pos = torch.arange(block).unsqueeze(0).expand(ANNEAL_BATCH, -1)
-    past = model.empty_past(ANNEAL_BATCH)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr_from, betas=(0.9, 0.95), weight_decay=0.0)
     t0 = time.time()
-    for step in range(1, ANNEAL_STEPS + 1):
-        lr = 3e-4 + (1e-5 - 3e-4) * step / ANNEAL_STEPS
+    for step in range(1, steps + 1):
+        lr = lr_from + (lr_to - lr_from) * step / steps
         for g in opt.param_groups:
             g["lr"] = lr
-        xb = next(data)
-        logits = model(xb[:, :-1], mask, pos, *past)[0]
+        xb = next_batch()
+        b, t = xb.shape[0], xb.shape[1] - 1
+        mask = torch.ones(b, t, dtype=torch.int64)
+        pos = torch.arange(t).unsqueeze(0).expand(b, -1)
+        logits = model(xb[:, :-1], mask, pos, *model.empty_past(b))[0]
         loss = F.cross_entropy(logits.reshape(-1, vocab), xb[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        if step % 50 == 0 or step == ANNEAL_STEPS:
-            print(f"anneal {step}/{ANNEAL_STEPS} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
+        if step % 50 == 0 or step == steps:
+            print(f"{label} {step}/{steps} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
+
+
+def anneal(model, ids, starts, block, work, cfg):
+    """Phase 2: large batches at a falling, small learning rate, so the model's next-token probabilities settle
+    on the corpus frequencies instead of whatever the last noisy batches said (teaching points need ±0.05).
+    Its own data generator makes a resumed run identical to an uninterrupted one."""
+    data = batches(ids, starts, block, ANNEAL_BATCH, torch.Generator().manual_seed(5678))
+    run_phase(model, cfg, lambda: next(data), ANNEAL_STEPS, 3e-4, 1e-5, "anneal")
     torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": "annealed"}, work / "ckpt.pt")
+
+
+FOCUS_STEPS = 300
+
+
+def focus(model, ids, starts, block, work, cfg):
+    """Phase 3: half of every batch opens on a teaching-point sentence, at a learning rate falling to almost
+    nothing: more samples of exactly the contexts whose next-word probabilities the UI compares with the truth."""
+    from corpus import TEACHING
+    docs = (work / "train.txt").read_text(encoding="utf-8").splitlines()
+    prompts = tuple(p[1] for p in TEACHING)
+    teaching = np.array([i for i, d in enumerate(docs[: len(starts)]) if d.startswith(prompts)])
+    gen = torch.Generator().manual_seed(9012)
+    half = ANNEAL_BATCH // 2
+    plain = batches(ids, starts, block, half, gen)
+    focused = batches(ids, starts[teaching], block, half, gen)
+    run_phase(model, cfg, lambda: torch.cat([next(plain), next(focused)]), FOCUS_STEPS, 1e-4, 1e-6, "focus")
+    torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": "focused"}, work / "ckpt.pt")
 
 
 def main():
@@ -63,7 +85,7 @@ def main():
     cfg = TinyConfig(vocab_size=vocab)
     model = TinyLlama(cfg)
     block, batch = 96, 32
-    resume = len(sys.argv) > 4 and sys.argv[4] == "--anneal-only"
+    resume = sys.argv[4] if len(sys.argv) > 4 else None
     # Sequences start at document starts, so the model sees prompts at position 0 the way a user types them.
     starts = np.concatenate([[0], np.nonzero(ids == EOS_ID)[0] + 1])
     starts = starts[starts < len(ids) - block - 1]
@@ -75,7 +97,7 @@ def main():
     past = model.empty_past(batch)
     t0 = time.time()
     if resume:
-        # Phase 1 already ran (its checkpoint is on disk): continue with phase 2 only.
+        # Earlier phases already ran (their checkpoint is on disk): continue with the later ones only.
         ckpt = torch.load(work / "ckpt.pt")
         model.load_state_dict(ckpt["state"])
         steps = 0
@@ -94,8 +116,10 @@ def main():
             print(f"step {step}/{steps} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
         if step % 500 == 0 or step == steps:
             torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, work / "ckpt.pt")
-    anneal(model, ids, starts, block, work, cfg)
-    print(f"trained {steps} + {ANNEAL_STEPS} steps in {time.time() - t0:.0f}s")
+    if resume != "--focus-only":
+        anneal(model, ids, starts, block, work, cfg)
+    focus(model, ids, starts, block, work, cfg)
+    print(f"trained {steps} + {ANNEAL_STEPS} + {FOCUS_STEPS} steps in {time.time() - t0:.0f}s")
 
 
 if __name__ == "__main__":

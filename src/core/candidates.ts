@@ -1,6 +1,6 @@
 // The candidate set one step works on: typed arrays reused across steps, a size that filters shrink,
 // and a cached softmax (weights relative to a reference logit) that stages keep up to date cheaply.
-import { EXP_FRAC, EXP_INT, fastExp } from './fastExp';
+import { fastExp, softmaxPass } from './fastExp';
 
 export class Candidates {
   readonly vocabSize: number;
@@ -78,22 +78,7 @@ export class Candidates {
       for (let i = 0; i < size; i++) if (logits[i] > ref) ref = logits[i];
     }
     this.maxHint = null;
-    let sum = 0;
-    let xsum = 0;
-    // fastExp inlined by hand: this loop runs over the whole vocabulary twice a step.
-    for (let i = 0; i < size; i++) {
-      const x = logits[i] - ref;
-      let w = 0;
-      if (x > -745) {
-        const u = -x * 256;
-        const k = u | 0;
-        const t = (u - k) * 0.00390625;
-        w = EXP_INT[k >> 8] * EXP_FRAC[k & 255] * (1 - t * (1 - t * (0.5 - t * (0.16666666666666666 - t * 0.041666666666666664))));
-        xsum += w * x;
-      }
-      weights[i] = w;
-      sum += w;
-    }
+    const { sum, xsum } = softmaxPass(logits, weights, size, 1, ref);
     this.ref = ref;
     this.sum = sum;
     this.xsum = xsum;

@@ -20,3 +20,35 @@ export function fastExp(x: number): number {
   const poly = 1 - t * (1 - t * (0.5 - t * (1 / 6 - t * (1 / 24))));
   return EXP_INT[k >> 8] * EXP_FRAC[k & 255] * poly;
 }
+
+/**
+ * One fused pass over a candidate set: optionally scales the logits in place (temperature), then fills
+ * weights[i] = e^(scale·z_i − ref) with the table exponential inlined, and returns Σw and Σw·x. Tokens lifted
+ * above `ref` by a penalty or bias (x > 0) fall back to Math.exp.
+ */
+export function softmaxPass(logits: Float64Array, weights: Float64Array, size: number, scale: number, ref: number): { sum: number; xsum: number } {
+  let sum = 0;
+  let xsum = 0;
+  for (let i = 0; i < size; i++) {
+    let z = logits[i];
+    if (scale !== 1) {
+      z *= scale;
+      logits[i] = z;
+    }
+    const x = z - ref;
+    let w = 0;
+    if (x > 0) {
+      w = Math.exp(x);
+      xsum += w * x;
+    } else if (x > -745) {
+      const u = -x * 256;
+      const k = u | 0;
+      const t = (u - k) * 0.00390625;
+      w = EXP_INT[k >> 8] * EXP_FRAC[k & 255] * (1 - t * (1 - t * (0.5 - t * (0.16666666666666666 - t * 0.041666666666666664))));
+      xsum += w * x;
+    }
+    weights[i] = w;
+    sum += w;
+  }
+  return { sum, xsum };
+}

@@ -3,7 +3,7 @@
 // 0 greedy (then it is left out of the display chain); every filter keeps at least min_tokens_to_keep tokens,
 // adding the most probable ones.
 import type { Candidates } from './candidates';
-import { EXP_FRAC, EXP_INT } from './fastExp';
+import { softmaxPass } from './fastExp';
 import type { TokenHistory } from './history';
 import type { StageName } from './types';
 
@@ -80,28 +80,7 @@ export function createTemperature(temperature: number): Sampler {
       // Scaling keeps the argmax, so the old reference scaled is still ≥ every scaled logit: the softmax cache
       // is rebuilt in the same pass.
       const ref = c.ref * inverse;
-      const weights = c.weights;
-      let sum = 0;
-      let xsum = 0;
-      for (let i = 0; i < size; i++) {
-        const z = logits[i] * inverse;
-        logits[i] = z;
-        const x = z - ref;
-        let w = 0;
-        if (x > 0) {
-          // A penalty or bias lifted this token above the cached reference.
-          w = Math.exp(x);
-          xsum += w * x;
-        } else if (x > -745) {
-          const u = -x * 256;
-          const k = u | 0;
-          const t = (u - k) * 0.00390625;
-          w = EXP_INT[k >> 8] * EXP_FRAC[k & 255] * (1 - t * (1 - t * (0.5 - t * (0.16666666666666666 - t * 0.041666666666666664))));
-          xsum += w * x;
-        }
-        weights[i] = w;
-        sum += w;
-      }
+      const { sum, xsum } = softmaxPass(logits, c.weights, size, inverse, ref);
       c.ref = ref;
       c.sum = sum;
       c.xsum = xsum;

@@ -14,7 +14,7 @@ const stateArb: fc.Arbitrary<SharedState> = fc.record({
   top_p: fc.double({ min: 0.001, max: 1, noNaN: true }),
   min_p: fc.double({ min: 0, max: 1, noNaN: true }),
   repetition_penalty: fc.double({ min: 0.01, max: 2, noNaN: true }),
-  frequency_penalty: fc.double({ min: -2, max: 2, noNaN: true }),
+  frequency_penalty: fc.double({ min: -2, max: 2, noNaN: true }).map((v) => v + 0), // a link cannot tell -0 from 0
   do_sample: fc.boolean(),
   order: fc.constantFrom(HF_ORDER, LLAMA_CPP_ORDER).map((o) => [...o]),
   bias: fc.dictionary(fc.integer({ min: 0, max: 5000 }).map(String), fc.integer({ min: -100, max: 100 }), { maxKeys: 3 }),
