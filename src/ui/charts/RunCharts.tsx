@@ -19,9 +19,9 @@ export const RunCharts = memo(function RunCharts({ steps, animate, onSelect }: {
         <LineChart width={width} height={200} data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
           onClick={(e) => { const i = Number((e as { activeLabel?: unknown } | null)?.activeLabel); if (Number.isInteger(i)) onSelect(i); }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="step" tick={<NumberTick anchor="middle" />} />
-          <YAxis yAxisId="h" tick={<NumberTick />} />
-          <YAxis yAxisId="p" orientation="right" domain={[0, 1]} tick={<NumberTick anchor="start" />} />
+          <XAxis dataKey="step" interval={Math.max(0, Math.ceil(rows.length / 12) - 1)} tick={<NumberTick anchor="middle" />} />
+          <YAxis yAxisId="h" interval={0} tick={<NumberTick />} />
+          <YAxis yAxisId="p" orientation="right" domain={[0, 1]} interval={0} tick={<NumberTick anchor="start" />} />
           <Tooltip />
           <Line yAxisId="h" dataKey="entropy" name={t('charts.entropy')} stroke="#7048e8" dot={false} isAnimationActive={animate} />
           <Line yAxisId="p" dataKey="probability" name={t('charts.drawnProb')} stroke="#e8590c" dot={false} isAnimationActive={animate} />

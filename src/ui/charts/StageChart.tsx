@@ -28,7 +28,7 @@ export const StageChart = memo(function StageChart({ view, tokenTexts, animate }
         <ComposedChart width={width} height={260} data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" interval={0} height={70} tick={<TokenTick />} />
-          <YAxis domain={[0, 1]} tick={<PercentTick />} />
+          <YAxis domain={[0, 1]} interval={0} tick={<PercentTick />} />
           <Tooltip formatter={(v) => percent(Number(v), 2)} />
           <Bar dataKey="before" name={t('charts.raw')} fill="#9db4d6" isAnimationActive={animate} />
           <Bar dataKey="after" name={t('charts.final')} fill="#1c7ed6" isAnimationActive={animate} />

@@ -84,7 +84,7 @@ export function StepPanel() {
         </div>
       )}
       <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
-        truth={truth} animate={animate} title={t('charts.distribution', { step: analysis.stepIndex })} />
+        truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} />
       <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} />
       <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} />
       <RunCharts steps={run.steps} animate={animate} onSelect={(s) => void inspect(s)} />

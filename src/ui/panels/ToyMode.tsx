@@ -70,7 +70,7 @@ export function ToyMode() {
       {problem && <p className="error" role="alert">{problem}</p>}
       {result && (
         <>
-          <DistributionChart fates={result.fates} tokenTexts={texts} drawnId={draws > 0 ? result.tokenId : null} animate title={t('charts.distributionToy')} />
+          <DistributionChart fates={result.fates} tokenTexts={texts} drawnId={draws > 0 ? result.tokenId : null} title={t('charts.distributionToy')} />
           <StagesView views={result.views} tokenTexts={texts} animate />
         </>
       )}
