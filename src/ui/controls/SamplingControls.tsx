@@ -112,7 +112,7 @@ function SeedAndLength() {
       <label htmlFor="seed">{t('params.seed')}</label>
       <input id="seed" data-testid="seed" type="text" inputMode="numeric" className="number wide" value={seedDraft ?? String(seed)}
         onChange={(e) => setSeedDraft(e.target.value)} onBlur={(e) => commit(e.target.value, setSeed, () => setSeedDraft(null))} />
-      <button type="button" onClick={() => { reroll(); setSeedDraft(null); }}>🎲 {t('actions.reroll')}</button>
+      <button type="button" onClick={() => { reroll(); setSeedDraft(null); }}>{t('actions.reroll')}</button>
       <label htmlFor="max-new">{t('params.max_new_tokens')}</label>
       <input id="max-new" data-testid="max-new-tokens" type="text" inputMode="numeric" className="number" value={maxDraft ?? String(maxNew)}
         onChange={(e) => setMaxDraft(e.target.value)} onBlur={(e) => commit(e.target.value, setMax, () => setMaxDraft(null))} />

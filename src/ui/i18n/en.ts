@@ -162,6 +162,7 @@ export const en = {
     timings: 'forward {{forward}} ms · pipeline {{pipeline}} ms',
   },
   toy: {
+    draw: 'Draw a token',
     heading: 'Toy distribution (no model needed)',
     token: 'Token',
     logit: 'Logit',

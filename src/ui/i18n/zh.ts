@@ -166,6 +166,7 @@ export const zh: Shape<typeof en> = {
     timings: '前向 {{forward}} ms · 管线 {{pipeline}} ms',
   },
   toy: {
+    draw: '抽取一个 token',
     heading: '玩具分布（无需模型）',
     token: 'token',
     logit: 'logit',

@@ -65,7 +65,7 @@ export function ToyMode() {
       </table>
       <div className="row">
         <button type="button" onClick={() => setTokens([...tokens, { label: `token ${tokens.length + 1}`, logit: 0 }])}>{t('toy.add')}</button>
-        <button type="button" data-testid="toy-draw" onClick={() => setDraws(draws + 1)}>🎲 {t('charts.drawn')}</button>
+        <button type="button" data-testid="toy-draw" onClick={() => setDraws(draws + 1)}>{t('toy.draw')}</button>
       </div>
       {problem && <p className="error" role="alert">{problem}</p>}
       {result && (
