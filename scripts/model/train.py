@@ -60,19 +60,19 @@ def anneal(model, ids, starts, block, work, cfg):
 FOCUS_STEPS = 300
 
 
-def focus(model, ids, starts, block, work, cfg):
+def focus(model, ids, starts, block, work, cfg, seed=9012, lr_from=1e-4, label="focus"):
     """Phase 3: half of every batch opens on a teaching-point sentence, at a learning rate falling to almost
     nothing: more samples of exactly the contexts whose next-word probabilities the UI compares with the truth."""
     from corpus import TEACHING
     docs = (work / "train.txt").read_text(encoding="utf-8").splitlines()
     prompts = tuple(p[1] for p in TEACHING)
     teaching = np.array([i for i, d in enumerate(docs[: len(starts)]) if d.startswith(prompts)])
-    gen = torch.Generator().manual_seed(9012)
+    gen = torch.Generator().manual_seed(seed)
     half = ANNEAL_BATCH // 2
     plain = batches(ids, starts, block, half, gen)
     focused = batches(ids, starts[teaching], block, half, gen)
-    run_phase(model, cfg, lambda: torch.cat([next(plain), next(focused)]), FOCUS_STEPS, 1e-4, 1e-6, "focus")
-    torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": "focused"}, work / "ckpt.pt")
+    run_phase(model, cfg, lambda: torch.cat([next(plain), next(focused)]), FOCUS_STEPS, lr_from, 1e-6, label)
+    torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": label}, work / "ckpt.pt")
 
 
 def main():
@@ -116,10 +116,13 @@ def main():
             print(f"step {step}/{steps} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
         if step % 500 == 0 or step == steps:
             torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, work / "ckpt.pt")
-    if resume != "--focus-only":
+    if resume not in ("--focus-only", "--refocus-only"):
         anneal(model, ids, starts, block, work, cfg)
-    focus(model, ids, starts, block, work, cfg)
-    print(f"trained {steps} + {ANNEAL_STEPS} + {FOCUS_STEPS} steps in {time.time() - t0:.0f}s")
+    if resume != "--refocus-only":
+        focus(model, ids, starts, block, work, cfg)
+    # A second, gentler pass with fresh samples averages out what the first one's last batches left.
+    focus(model, ids, starts, block, work, cfg, seed=3456, lr_from=5e-5, label="refocus")
+    print(f"trained {steps} + {ANNEAL_STEPS} + 2 x {FOCUS_STEPS} steps in {time.time() - t0:.0f}s")
 
 
 if __name__ == "__main__":
