@@ -39,6 +39,8 @@ export class Generator {
   private readonly pipeline: SamplingPipeline;
   private readonly runs = new Map<number, RunRecord>();
   private nextRunId = 1;
+  /** Each token's own text, decoded once per model: labels for every view of every step. */
+  private readonly tokenTextCache = new Map<number, string>();
 
   constructor(
     private readonly runner: ModelRunner,
@@ -107,9 +109,9 @@ export class Generator {
       // The end-of-text token is a signal, not text: it never reaches the stream or the stop matcher.
       const released = isEos ? { emit: '', stopped: false } : stops.push(decoder.push(tokenId));
       const texts: Record<number, string> = {};
-      for (const view of result.views) for (const id of view.ids) if (!(id in texts)) texts[id] = this.codec.decode([id]);
-      for (const fate of result.fates) if (!(fate.id in texts)) texts[fate.id] = this.codec.decode([fate.id]);
-      if (!(tokenId in texts)) texts[tokenId] = this.codec.decode([tokenId]);
+      for (const view of result.views) for (const id of view.ids) texts[id] ??= this.tokenText(id);
+      for (const fate of result.fates) texts[fate.id] ??= this.tokenText(fate.id);
+      texts[tokenId] ??= this.tokenText(tokenId);
       const event: StepEvent = {
         runId: run.runId,
         step,
@@ -134,6 +136,15 @@ export class Generator {
     }
     const text = reason === 'stop' ? stops.text : stops.text + stops.flush();
     return { run, reason, text };
+  }
+
+  private tokenText(id: number): string {
+    let text = this.tokenTextCache.get(id);
+    if (text === undefined) {
+      text = this.codec.decode([id]);
+      this.tokenTextCache.set(id, text);
+    }
+    return text;
   }
 
   private drawFor(settings: GenerateSettings, rng: Rng): Rng | null {

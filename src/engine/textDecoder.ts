@@ -7,6 +7,9 @@ export type DecodeIds = (ids: number[]) => string;
 
 export class IncrementalTextDecoder {
   private readonly ids: number[] = [];
+  /** Tokens before this index decoded to complete characters and are already part of `settled`. */
+  private offset = 0;
+  private settled = '';
   private shown = '';
 
   constructor(private readonly decode: DecodeIds) {}
@@ -14,7 +17,14 @@ export class IncrementalTextDecoder {
   /** Adds a token; returns the text that became safe to show. */
   push(tokenId: number): string {
     this.ids.push(tokenId);
-    const visible = visibleText(this.decode(this.ids));
+    // Only the tokens since the last complete character are decoded again: byte-level tokens split cleanly there.
+    const tail = this.decode(this.ids.slice(this.offset));
+    const complete = !tail.endsWith(REPLACEMENT);
+    const visible = this.settled + visibleText(tail);
+    if (complete) {
+      this.settled = visible;
+      this.offset = this.ids.length;
+    }
     if (!visible.startsWith(this.shown)) {
       // A tokenizer whose decode is not prefix-stable: show what is new past the common part, never retract.
       let common = 0;
