@@ -43,11 +43,13 @@ export function fatesFromViews(views: StageView[]): TokenFate[] {
 }
 
 export function useStepAnalysis(): StepAnalysis | null {
-  const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
+  // Steps and params, not the run object: a run's end changes its text and reason, not what the charts show.
+  const steps = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId]?.steps : undefined));
+  const runParams = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId]?.params : undefined));
   const selected = useStore((s) => s.selectedStep);
   const params = useStore((s) => s.params);
   const stepLogits = useStore((s) => s.stepLogits);
-  return useMemo(() => analyse(run?.steps ?? [], run?.params, selected, params, stepLogits), [run, selected, params, stepLogits]);
+  return useMemo(() => analyse(steps ?? [], runParams, selected, params, stepLogits), [steps, runParams, selected, params, stepLogits]);
 }
 
 function analyse(
