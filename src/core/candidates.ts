@@ -20,6 +20,8 @@ export class Candidates {
   /** Σ weights[i] · (logits[i] − ref): with sum, gives the entropy without a logarithm per token. */
   xsum = 0;
   statsValid = false;
+  /** The maximum logit when a stage already knows it (saves a pass); consumed by ensureStats. */
+  maxHint: number | null = null;
   /** Tokens not at -Infinity after load (penalties and bias never change that). */
   allowed = 0;
   /** Scratch space for selection and partial sorts. */
@@ -61,6 +63,7 @@ export class Candidates {
     this.sorted = false;
     this.dense = true;
     this.statsValid = false;
+    this.maxHint = null;
     this.allowed = allowed;
     return allowed;
   }
@@ -69,8 +72,12 @@ export class Candidates {
   ensureStats(): void {
     if (this.statsValid) return;
     const { logits, weights, size } = this;
-    let ref = -Infinity;
-    for (let i = 0; i < size; i++) if (logits[i] > ref) ref = logits[i];
+    let ref = this.maxHint;
+    if (ref === null) {
+      ref = -Infinity;
+      for (let i = 0; i < size; i++) if (logits[i] > ref) ref = logits[i];
+    }
+    this.maxHint = null;
     const { sum, xsum } = softmaxPass(logits, weights, size, 1, ref);
     this.ref = ref;
     this.sum = sum;
@@ -105,8 +112,7 @@ export class Candidates {
     this.logits[i] = value;
     if (!this.statsValid) return;
     const x = value - this.ref;
-    if (x > 0) {
-      // Above the reference: the cache's reference must be the maximum, so start again.
+    if (x > 700) {
       this.statsValid = false;
       return;
     }

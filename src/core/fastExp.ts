@@ -23,25 +23,32 @@ export function fastExp(x: number): number {
 
 /**
  * One fused pass over a candidate set: optionally scales the logits in place (temperature), then fills
- * weights[i] = e^(scale·z_i − ref) with the table exponential inlined, and returns Σw and Σw·x.
- * `ref` must be ≥ every scaled logit (callers pass the maximum); -Infinity gets weight 0.
- * Written without data-dependent branches in the arithmetic: it runs over the whole vocabulary twice a step.
+ * weights[i] = e^(scale·z_i − ref) with the table exponential inlined, and returns Σw and Σw·x. Tokens lifted
+ * above `ref` by a penalty or bias (x > 0) fall back to Math.exp.
  */
 export function softmaxPass(logits: Float64Array, weights: Float64Array, size: number, scale: number, ref: number): { sum: number; xsum: number } {
-  if (scale !== 1) for (let i = 0; i < size; i++) logits[i] *= scale;
   let sum = 0;
   let xsum = 0;
   for (let i = 0; i < size; i++) {
-    const x = logits[i] - ref;
-    const live = x > -745;
-    const clamped = live ? (x < 0 ? x : 0) : -744;
-    const u = -clamped * 256;
-    const k = u | 0;
-    const t = (u - k) * 0.00390625;
-    const w = live ? EXP_INT[k >> 8] * EXP_FRAC[k & 255] * (1 - t * (1 - t * (0.5 - t * (0.16666666666666666 - t * 0.041666666666666664)))) : 0;
+    let z = logits[i];
+    if (scale !== 1) {
+      z *= scale;
+      logits[i] = z;
+    }
+    const x = z - ref;
+    let w = 0;
+    if (x > 0) {
+      w = Math.exp(x);
+      xsum += w * x;
+    } else if (x > -745) {
+      const u = -x * 256;
+      const k = u | 0;
+      const t = (u - k) * 0.00390625;
+      w = EXP_INT[k >> 8] * EXP_FRAC[k & 255] * (1 - t * (1 - t * (0.5 - t * (0.16666666666666666 - t * 0.041666666666666664))));
+      xsum += w * x;
+    }
     weights[i] = w;
     sum += w;
-    xsum += w * clamped;
   }
   return { sum, xsum };
 }

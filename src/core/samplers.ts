@@ -77,8 +77,8 @@ export function createTemperature(temperature: number): Sampler {
     apply(c) {
       const { logits, size } = c;
       c.ensureStats();
-      // Scaling keeps the argmax, and the cache's reference is the maximum, so the reference scaled is the new
-      // maximum: the softmax cache is rebuilt in the same pass.
+      // Scaling keeps the argmax, so the old reference scaled is still ≥ every scaled logit: the softmax cache
+      // is rebuilt in the same pass.
       const ref = c.ref * inverse;
       const { sum, xsum } = softmaxPass(logits, c.weights, size, inverse, ref);
       c.ref = ref;
