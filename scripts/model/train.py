@@ -25,13 +25,13 @@ ANNEAL_STEPS = 400
 ANNEAL_BATCH = 64
 
 
-def run_phase(model, cfg, next_batch, steps, lr_from, lr_to, label):
-    """A training phase at a linearly falling learning rate; next_batch() gives token windows [B, block+1]."""
+def run_phase(model, cfg, next_batch, steps, lr_at, label, weight_decay=0.0, after_step=None):
+    """A training phase: lr_at(step) gives the learning rate, next_batch() token windows [B, block+1]."""
     vocab = cfg.vocab_size
-    opt = torch.optim.AdamW(model.parameters(), lr=lr_from, betas=(0.9, 0.95), weight_decay=0.0)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr_at(1), betas=(0.9, 0.95), weight_decay=weight_decay)
     t0 = time.time()
     for step in range(1, steps + 1):
-        lr = lr_from + (lr_to - lr_from) * step / steps
+        lr = lr_at(step)
         for g in opt.param_groups:
             g["lr"] = lr
         xb = next_batch()
@@ -46,6 +46,12 @@ def run_phase(model, cfg, next_batch, steps, lr_from, lr_to, label):
         opt.step()
         if step % 50 == 0 or step == steps:
             print(f"{label} {step}/{steps} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
+        if after_step:
+            after_step(step)
+
+
+def falling(lr_from, lr_to, steps):
+    return lambda step: lr_from + (lr_to - lr_from) * step / steps
 
 
 def anneal(model, ids, starts, block, work, cfg):
@@ -53,7 +59,7 @@ def anneal(model, ids, starts, block, work, cfg):
     on the corpus frequencies instead of whatever the last noisy batches said (teaching points need ±0.05).
     Its own data generator makes a resumed run identical to an uninterrupted one."""
     data = batches(ids, starts, block, ANNEAL_BATCH, torch.Generator().manual_seed(5678))
-    run_phase(model, cfg, lambda: next(data), ANNEAL_STEPS, 3e-4, 1e-5, "anneal")
+    run_phase(model, cfg, lambda: next(data), ANNEAL_STEPS, falling(3e-4, 1e-5, ANNEAL_STEPS), "anneal")
     torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": "annealed"}, work / "ckpt.pt")
 
 
@@ -71,7 +77,7 @@ def focus(model, ids, starts, block, work, cfg, seed=9012, lr_from=1e-4, label="
     half = ANNEAL_BATCH // 2
     plain = batches(ids, starts, block, half, gen)
     focused = batches(ids, starts[teaching], block, half, gen)
-    run_phase(model, cfg, lambda: torch.cat([next(plain), next(focused)]), FOCUS_STEPS, lr_from, 1e-6, label)
+    run_phase(model, cfg, lambda: torch.cat([next(plain), next(focused)]), FOCUS_STEPS, falling(lr_from, 1e-6, FOCUS_STEPS), label)
     torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": label}, work / "ckpt.pt")
 
 
@@ -89,33 +95,23 @@ def main():
     # Sequences start at document starts, so the model sees prompts at position 0 the way a user types them.
     starts = np.concatenate([[0], np.nonzero(ids == EOS_ID)[0] + 1])
     starts = starts[starts < len(ids) - block - 1]
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, betas=(0.9, 0.95), weight_decay=0.05)
     warmup = 100
     data = batches(ids, starts, block, batch, gen)
-    mask = torch.ones(batch, block, dtype=torch.int64)
-    pos = torch.arange(block).unsqueeze(0).expand(batch, -1)
-    past = model.empty_past(batch)
     t0 = time.time()
     if resume:
         # Earlier phases already ran (their checkpoint is on disk): continue with the later ones only.
         ckpt = torch.load(work / "ckpt.pt")
         model.load_state_dict(ckpt["state"])
         steps = 0
-    for step in range(1, steps + 1):
-        lr = 3e-3 * min(1.0, step / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
-        for g in opt.param_groups:
-            g["lr"] = lr
-        xb = next(data)
-        logits = model(xb[:, :-1], mask, pos, *past)[0]
-        loss = F.cross_entropy(logits.reshape(-1, vocab), xb[:, 1:].reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if step % 50 == 0 or step == steps:
-            print(f"step {step}/{steps} loss {loss.item():.4f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
+
+    def save(step):
         if step % 500 == 0 or step == steps:
             torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, work / "ckpt.pt")
+
+    # Phase 1: warm-up, then cosine from 3e-3 down to 3e-4.
+    cosine = lambda step: 3e-3 * min(1.0, step / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))  # noqa: E731
+    if steps > 0:
+        run_phase(model, cfg, lambda: next(data), steps, cosine, "step", weight_decay=0.05, after_step=save)
     if resume not in ("--focus-only", "--refocus-only"):
         anneal(model, ids, starts, block, work, cfg)
     if resume != "--refocus-only":

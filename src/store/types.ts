@@ -1,6 +1,6 @@
 // Shapes the store keeps: runs as the UI sees them, teaching points, toy tokens, notices.
 import type { SamplingParams } from '../core';
-import type { Device, Dtype, FinishReason, StepEvent } from '../engine/protocol';
+import type { EngineEvent, FinishReason, StepEvent } from '../engine/protocol';
 
 export type GenState = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
@@ -17,14 +17,8 @@ export interface RunView {
   reason: FinishReason | null;
 }
 
-export interface LoadedInfo {
-  modelId: string;
-  device: Device;
-  threads: number;
-  dtype: Dtype;
-  vocabSize: number;
-  contextLength: number;
-}
+/** What the worker said about the loaded model (the protocol's 'loaded' event, minus routing fields). */
+export type LoadedInfo = Pick<Extract<EngineEvent, { type: 'loaded' }>, 'modelId' | 'device' | 'threads' | 'dtype' | 'vocabSize' | 'contextLength'>;
 
 export interface TeachingPoint {
   prompt: string;
