@@ -1,5 +1,6 @@
 // The playground driven as a person would in headless Chromium: load the bundled model, type, generate,
 // step, inspect, what-if, branch, switch language, toy mode with no model files, shared links.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
@@ -159,6 +160,41 @@ describe('playground', () => {
     expect(await again.locator('[data-testid="completion"] .generated').textContent()).toBe(text);
     await page.close();
     await again.close();
+  });
+
+  it('exports a run as JSON and CSV, and a JSON export opens with no model reachable', async () => {
+    const page = await openPage('?lang=en&temperature=0&max_new_tokens=6');
+    await waitReady(page);
+    await page.fill('[data-testid="prompt"]', PROMPT);
+    const text = await generateText(page);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const jsonPath = await json.path();
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csvText = readFileSync(await csv.path(), 'utf8');
+    expect(csvText.split('\n')[0]).toContain('token_id');
+    expect(csvText.trim().split('\n')).toHaveLength(7);
+    const offline = await browser.newPage();
+    await offline.route('**/models/**', (route) => route.abort());
+    await offline.goto(`${url}?lang=en`);
+    await offline.getByTestId('import').setInputFiles(jsonPath);
+    await expect.poll(() => offline.locator('[data-testid="completion"] .generated').textContent()).toBe(text);
+    expect(await offline.getByTestId('notice').first().textContent()).toContain('no model is needed');
+    await offline.locator('.token').first().click();
+    await offline.getByTestId('distribution-chart').waitFor();
+    await page.close();
+    await offline.close();
+  });
+
+  it('reorders warpers from the keyboard and turns on classroom mode', async () => {
+    const page = await openPage('?lang=en');
+    await page.getByRole('button', { name: 'Move temperature down' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toContain('order=top_k%2Ctemperature');
+    await page.getByRole('button', { name: 'llama.cpp' }).click();
+    await expect.poll(() => page.url()).toContain('order=top_k%2Ctypical_p%2Ctop_p%2Cmin_p%2Ctemperature');
+    await page.getByTestId('classroom').check();
+    expect(await page.locator('.app').getAttribute('class')).toContain('classroom');
+    await page.close();
   });
 
   it('a link with top_p=7 opens with the default and a notice naming top_p', async () => {
