@@ -1,33 +1,42 @@
-// The candidate set one step works on: typed arrays reused across steps, a size that filters shrink,
-// and a cached softmax (weights relative to a reference logit) that stages keep up to date cheaply.
+// The candidate set one step works on: typed arrays reused across steps, a size that filters shrink, a cached
+// softmax (weights relative to a reference logit) that stages keep up to date cheaply, and — for large
+// vocabularies — a summarised tail (./tail.ts) so that only the head of the distribution is listed token by token.
 import { fastExp, softmaxPass } from './fastExp';
+import { LogitTail, TAIL_BIN_COUNT } from './tail';
+
+/** Vocabularies at least this large list only their head at load and summarise the rest. */
+export const TAIL_MIN_VOCAB = 16_384;
+/** The head listed at load is about SAMPLE_STRIDE × SAMPLE_RANK tokens: the cut is the SAMPLE_RANK-th largest of every SAMPLE_STRIDE-th logit. */
+const SAMPLE_STRIDE = 256;
+const SAMPLE_RANK = 2;
 
 export class Candidates {
   readonly vocabSize: number;
+  /** The listed candidates: ids[i], logits[i] (scaled by every temperature so far), weights[i] for i < size. */
   readonly ids: Int32Array;
   readonly logits: Float64Array;
   /** weights[i] = e^(logits[i] − ref); valid while statsValid. */
   readonly weights: Float64Array;
-  /** position of a token id in ids[] after the first compaction (check ids[pos[id]] === id). */
+  /** Position of a token id in ids[] (check ids[pos[id]] === id and pos[id] < size). */
   readonly pos: Int32Array;
   size = 0;
-  /** ids[] is in final-probability order (descending, ties lower id first). */
+  /** ids[] is in final-probability order (descending, ties lower id first) and nothing is summarised. */
   sorted = false;
-  /** ids[i] === i for every i < size: penalties and bias index logits by id directly. */
-  dense = true;
+  /** Tokens not listed: far below the head, summarised by logit bins (large vocabularies only). */
+  readonly tail = new LogitTail();
+  /** The raw logits of this step, for listing tail tokens later in the step. */
+  private source: ArrayLike<number> = [];
   ref = 0;
+  /** Σ e^(x) over the set, x = logit − ref (listed exactly, the tail summarised). */
   sum = 0;
-  /** Σ weights[i] · (logits[i] − ref): with sum, gives the entropy without a logarithm per token. */
+  /** Σ e^(x)·x: with sum, gives the entropy without a logarithm per token. */
   xsum = 0;
+  /** Bound on the absolute error of `sum` (0 when nothing is summarised). */
+  sumError = 0;
   statsValid = false;
-  /** The maximum logit when a stage already knows it (saves a pass); consumed by ensureStats. */
-  maxHint: number | null = null;
-  /** Tokens not at -Infinity after load (penalties and bias never change that). */
-  allowed = 0;
   /** Scratch space for selection and partial sorts. */
   readonly scratch: Float64Array;
   readonly scratchIds: Int32Array;
-  readonly scratchWeights: Float64Array;
   /** Reused keep/remove mask for compaction. */
   readonly keepMask: Uint8Array;
 
@@ -41,48 +50,73 @@ export class Candidates {
     this.scratch = new Float64Array(vocabSize);
     this.scratchIds = new Int32Array(vocabSize);
     this.keepMask = new Uint8Array(vocabSize);
-    this.scratchWeights = new Float64Array(vocabSize);
   }
 
-  /** Copies raw logits in: NaN becomes -Infinity, +Infinity the largest finite number. Returns how many are allowed. */
+  /**
+   * Takes a step's raw logits: NaN and -Infinity are not allowed (never listed), +Infinity becomes the largest
+   * finite number. Returns how many tokens are allowed.
+   */
   load(src: ArrayLike<number>): number {
     if (src.length !== this.vocabSize) {
       throw new RangeError(`expected ${this.vocabSize} logits, got ${src.length}`);
     }
-    const { ids, logits } = this;
-    let allowed = 0;
-    for (let i = 0; i < this.vocabSize; i++) {
-      let z = src[i];
-      if (z !== z) z = -Infinity;
-      else if (z === Infinity) z = Number.MAX_VALUE;
-      logits[i] = z;
-      ids[i] = i;
-      if (z !== -Infinity) allowed++;
-    }
-    this.size = this.vocabSize;
+    this.source = src;
     this.sorted = false;
-    this.dense = true;
     this.statsValid = false;
-    this.maxHint = null;
-    this.allowed = allowed;
-    return allowed;
+    this.tail.active = false;
+    const top = this.vocabSize >= TAIL_MIN_VOCAB ? sampleCut(src) : -Infinity;
+    if (top > -Infinity && top < Infinity) this.loadHead(src, top);
+    else this.loadAll(src);
+    return this.allowedCount();
   }
 
-  /** Recomputes the softmax cache over the current set in one fused pass. */
+  private loadAll(src: ArrayLike<number>): void {
+    const { ids, logits, pos } = this;
+    let n = 0;
+    for (let i = 0; i < this.vocabSize; i++) {
+      let z = src[i];
+      if (!(z > -Infinity)) continue;
+      if (z === Infinity) z = Number.MAX_VALUE;
+      ids[n] = i;
+      logits[n] = z;
+      pos[i] = n;
+      n++;
+    }
+    this.size = n;
+  }
+
+  /** Lists tokens at or above `top` and bins the rest: the one pass over the whole vocabulary in a step. */
+  private loadHead(src: ArrayLike<number>, top: number): void {
+    this.size = this.tail.build(src, top, this.ids, this.logits, this.pos);
+  }
+
+  /** Tokens still in the set, listed or summarised. */
+  allowedCount(): number {
+    return this.size + (this.tail.active ? this.tail.count : 0);
+  }
+
+  /** Recomputes the softmax cache over the current set: one fused pass over the listed tokens, one walk over the tail's bins. */
   ensureStats(): void {
     if (this.statsValid) return;
-    const { logits, weights, size } = this;
-    let ref = this.maxHint;
-    if (ref === null) {
-      ref = -Infinity;
-      for (let i = 0; i < size; i++) if (logits[i] > ref) ref = logits[i];
-    }
-    this.maxHint = null;
+    const { logits, weights, size, tail } = this;
+    let ref = -Infinity;
+    for (let i = 0; i < size; i++) if (logits[i] > ref) ref = logits[i];
+    if (tail.active) ref = Math.max(ref, tail.ceiling());
     const { sum, xsum } = softmaxPass(logits, weights, size, 1, ref);
     this.ref = ref;
     this.sum = sum;
     this.xsum = xsum;
+    this.sumError = 0;
+    if (tail.active) this.addTailSums();
     this.statsValid = true;
+  }
+
+  /** Adds the tail's share to sum / xsum (after the listed tokens' share is in). */
+  addTailSums(): void {
+    const t = this.tail.sums(this.ref);
+    this.sum += t.sum;
+    this.xsum += t.xsum;
+    this.sumError = t.error;
   }
 
   /** Entropy in nats of the current distribution: H = ln Z − Σ e^x·x / Z. */
@@ -92,17 +126,33 @@ export class Candidates {
     return h > 0 ? h : 0;
   }
 
-  /** Index of a token id in the current set, or -1 when it is no longer allowed. */
+  /** Index of a token id among the listed candidates, or -1 (not allowed, removed, or summarised). */
   indexOf(id: number): number {
-    if (this.dense) return id < this.size && this.logits[id] !== -Infinity ? id : -1;
     const p = this.pos[id];
-    return p < this.size && this.ids[p] === id ? p : -1;
+    return p >= 0 && p < this.size && this.ids[p] === id ? p : -1;
   }
 
-  /** Probability of the candidate at index i. */
-  probAt(i: number): number {
-    this.ensureStats();
-    return this.weights[i] / this.sum;
+  /** Index of a token id, listing it first when it is in the tail; -1 when it is not in the set. */
+  listed(id: number): number {
+    const i = this.indexOf(id);
+    if (i >= 0 || !this.tail.active) return i;
+    const raw = this.source[id];
+    if (!(raw > -Infinity) || this.tail.offsetOf(raw) < this.tail.start) return -1;
+    // Its share of the cached sums was an estimate inside the tail's; it stays there (the error is the tail's).
+    this.tail.remove(raw);
+    return this.append(id, raw);
+  }
+
+  private append(id: number, raw: number): number {
+    const n = this.size++;
+    this.ids[n] = id;
+    let z = (raw === Infinity ? Number.MAX_VALUE : raw) * this.tail.scale;
+    if (z === Infinity) z = Number.MAX_VALUE;
+    this.logits[n] = z;
+    this.weights[n] = this.statsValid ? fastExp(z - this.ref) : 0;
+    this.pos[id] = n;
+    this.sorted = false;
+    return n;
   }
 
   /** Changes one logit and keeps the softmax cache exact without a full pass. */
@@ -110,6 +160,7 @@ export class Candidates {
     const old = this.logits[i];
     if (old === value) return;
     this.logits[i] = value;
+    this.sorted = false;
     if (!this.statsValid) return;
     const x = value - this.ref;
     if (x > 700) {
@@ -125,9 +176,97 @@ export class Candidates {
     if (wOld > 0.25 * (this.sum + wOld)) this.statsValid = false;
   }
 
+  /** Scales every logit (temperature): the listed ones now, the tail's through its scale factor. */
+  scale(factor: number): void {
+    const ref = this.ref * factor;
+    if (this.statsValid) {
+      // Scaling keeps the order, so the old reference scaled is still ≥ every scaled logit: the softmax cache
+      // is rebuilt in the same pass.
+      const { sum, xsum } = softmaxPass(this.logits, this.weights, this.size, factor, ref);
+      this.ref = ref;
+      this.sum = sum;
+      this.xsum = xsum;
+      this.sumError = 0;
+    } else {
+      const { logits, size } = this;
+      for (let i = 0; i < size; i++) logits[i] *= factor;
+    }
+    if (this.tail.active) {
+      this.tail.scale *= factor;
+      if (this.statsValid) this.addTailSums();
+    }
+  }
+
+  /** True when a (scaled) logit is provably above every summarised token (always, when nothing is summarised). */
+  aboveTail(z: number): boolean {
+    if (!this.tail.active) return true;
+    const ceiling = this.tail.ceiling();
+    return z > ceiling + 1e-9 * Math.max(1, Math.abs(ceiling));
+  }
+
   /**
-   * Keeps candidates with keep[i] != 0 (in their current order). Returns the kept share of the old mass
-   * when the cache was valid (so a stage can report the mass it removed), else NaN.
+   * How many listed tokens are provably above every summarised one (all of them when nothing is summarised),
+   * after moving them to the front [0, n) in their current relative order.
+   */
+  partitionHead(): number {
+    if (!this.tail.active) return this.size;
+    const { ids, logits, weights, pos } = this;
+    let n = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (!this.aboveTail(logits[i])) continue;
+      if (i !== n) {
+        const id = ids[i]; ids[i] = ids[n]; ids[n] = id;
+        const z = logits[i]; logits[i] = logits[n]; logits[n] = z;
+        const w = weights[i]; weights[i] = weights[n]; weights[n] = w;
+        pos[ids[i]] = i;
+        pos[ids[n]] = n;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  /** Makes sure at least `count` listed tokens (or every token) are provably above the tail; returns how many are. */
+  ensureHead(count: number): number {
+    for (;;) {
+      const head = this.partitionHead();
+      if (head >= count || !this.tail.active) return head;
+      // List bins until they hold enough tokens, with one bin of slack.
+      const k = this.tail.binHolding(count - head);
+      this.listTail(k >= this.tail.end ? TAIL_BIN_COUNT : k + 1);
+    }
+  }
+
+  /**
+   * Moves the tail's bins [start, to) into the listed set (everything, overflow included, when `to` reaches
+   * TAIL_BIN_COUNT): one pass over the step's raw logits.
+   */
+  listTail(to: number): void {
+    const tail = this.tail;
+    if (!tail.active) return;
+    const all = to >= TAIL_BIN_COUNT;
+    const src = this.source;
+    const { start } = tail;
+    for (let i = 0; i < this.vocabSize; i++) {
+      const z = src[i];
+      if (!(z > -Infinity)) continue;
+      const u = tail.offsetOf(z);
+      if (u < start || (!all && u >= to)) continue;
+      if (this.indexOf(i) >= 0) continue; // listed earlier (a penalty or bias touched it)
+      this.append(i, z);
+    }
+    tail.release(to);
+    this.statsValid = false;
+  }
+
+  /** Lists every token still in the set. */
+  listAll(): void {
+    this.listTail(TAIL_BIN_COUNT);
+  }
+
+  /**
+   * Keeps candidates with keep[i] != 0 (in their current order) and forgets the tail: callers have made sure no
+   * summarised token survives. Returns the kept share of the old mass when the cache was valid, else NaN.
    */
   compact(keep: Uint8Array): number {
     const { ids, logits, weights, pos } = this;
@@ -148,22 +287,21 @@ export class Candidates {
       n++;
     }
     this.size = n;
-    this.dense = false;
+    this.tail.active = false;
+    this.sumError = 0;
     if (!this.statsValid) return NaN;
     this.sum = sum;
     this.xsum = xsum;
     return sum / oldSum;
   }
 
-  /** Keeps the first n candidates (after a sort) and returns the kept share of the old mass. */
+  /** Keeps the first n candidates (after a sort), forgets the tail, and returns the kept share of the old mass. */
   truncate(n: number): number {
     const oldSum = this.sum;
     this.size = Math.min(n, this.size);
     n = this.size;
-    if (this.dense) {
-      for (let i = 0; i < n; i++) this.pos[this.ids[i]] = i;
-      this.dense = false;
-    }
+    this.tail.active = false;
+    this.sumError = 0;
     if (!this.statsValid) return NaN;
     let sum = 0;
     let xsum = 0;
@@ -176,49 +314,75 @@ export class Candidates {
     return sum / oldSum;
   }
 
-  /** Removes tokens at -Infinity so later stages never see them. */
-  dropDisallowed(): void {
-    if (!this.dense || this.allowed === this.size) return;
-    const keep = this.keepMask;
-    for (let i = 0; i < this.size; i++) keep[i] = this.logits[i] === -Infinity ? 0 : 1;
-    this.compact(keep);
-  }
-
-  /** Sorts the whole set by logit descending, ties lower id first. */
-  sortAll(): void {
-    if (this.sorted) return;
-    sortRange(this, 0, this.size);
-    this.sorted = true;
-    this.dense = false;
-    for (let i = 0; i < this.size; i++) this.pos[this.ids[i]] = i;
-  }
-
   /**
-   * Replaces the set with its head — every candidate whose logit is ≥ `floor` — sorted. Only for filters that
-   * then keep a prefix of that head (top_p, min_p's floor): the tail is dropped without being touched twice.
+   * Sorts [lo, hi) only as far as a prefix needs: returns n such that [lo, n) is sorted, everything in it
+   * precedes everything after it, and it holds at least `count` candidates and weights summing to at least
+   * `mass` (n = hi when the range holds less). Expected O(hi − lo + n log n): a quicksort that never descends
+   * into a part lying wholly after the prefix. Weights must be current.
    */
-  takeSortedHead(floor: number): void {
-    const { ids, logits, weights, scratch, scratchIds } = this;
-    const tailWeights = this.scratchWeights;
-    let n = 0;
-    for (let i = 0; i < this.size; i++) {
-      if (logits[i] >= floor) {
-        scratchIds[n] = ids[i];
-        scratch[n] = logits[i];
-        tailWeights[n] = weights[i];
-        n++;
+  sortPrefix(lo: number, hi: number, mass: number, count: number): number {
+    const { ids, logits, weights } = this;
+    // Summation order differs from a caller's running sum: demand a hair more so the caller's cut is inside.
+    const want = mass * (1 + 1e-9);
+    let cum = 0;
+    let from = lo;
+    let to = hi;
+    while (to - from > 16) {
+      const mid = (from + to) >>> 1;
+      if (before(logits[mid], ids[mid], logits[from], ids[from])) swap(ids, logits, weights, mid, from);
+      if (before(logits[to - 1], ids[to - 1], logits[from], ids[from])) swap(ids, logits, weights, to - 1, from);
+      if (before(logits[to - 1], ids[to - 1], logits[mid], ids[mid])) swap(ids, logits, weights, to - 1, mid);
+      const pl = logits[mid];
+      const pi = ids[mid];
+      let i = from;
+      let j = to - 1;
+      while (i <= j) {
+        while (before(logits[i], ids[i], pl, pi)) i++;
+        while (before(pl, pi, logits[j], ids[j])) j--;
+        if (i <= j) {
+          swap(ids, logits, weights, i, j);
+          i++;
+          j--;
+        }
+      }
+      // [from, i) precedes [i, to).
+      let leftMass = 0;
+      for (let k = from; k < i; k++) leftMass += weights[k];
+      if (cum + leftMass >= want && i - lo >= count) {
+        to = i;
+      } else {
+        sortRange(this, from, i);
+        cum += leftMass;
+        from = i;
+        if (cum >= want && from - lo >= count) {
+          to = from;
+          break;
+        }
       }
     }
-    ids.set(scratchIds.subarray(0, n));
-    logits.set(scratch.subarray(0, n));
-    weights.set(tailWeights.subarray(0, n));
-    // The sum still covers the whole old set, so shares computed by truncate() stay shares of the entering mass.
-    this.size = n;
-    this.dense = false;
-    sortRange(this, 0, n);
-    for (let i = 0; i < n; i++) this.pos[ids[i]] = i;
-    this.sorted = true;
+    sortRange(this, from, to);
+    for (let i = lo; i < hi; i++) this.pos[ids[i]] = i;
+    return to;
   }
+}
+
+const sampleBest = new Float64Array(SAMPLE_RANK);
+
+/** A guess at the head's lower edge: the SAMPLE_RANK-th largest of every SAMPLE_STRIDE-th logit (-Infinity if too few are allowed). */
+function sampleCut(src: ArrayLike<number>): number {
+  const best = sampleBest.fill(-Infinity);
+  const last = SAMPLE_RANK - 1;
+  for (let i = 0; i < src.length; i += SAMPLE_STRIDE) {
+    const z = src[i];
+    if (!(z > best[last]) || z === Infinity) continue;
+    let j = last;
+    while (j > 0 && best[j - 1] < z) {
+      best[j] = best[j - 1];
+      j--;
+    }
+    best[j] = z;
+  }
+  return best[last];
 }
 
 function swap(ids: Int32Array, logits: Float64Array, weights: Float64Array, a: number, b: number): void {

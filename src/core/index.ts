@@ -10,6 +10,6 @@ export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate
 export { sampleStep, type StepInput } from './sampleStep';
 export { StopMatcher, MAX_STOP_SEQUENCES } from './stop';
 export { answerCase, caseParams, type ConformanceCase, type ConformanceAnswer } from './conformance';
-export { Candidates } from './candidates';
+export { Candidates, TAIL_MIN_VOCAB } from './candidates';
 export { TokenHistory } from './history';
 export type { Sampler } from './samplers';

@@ -108,18 +108,15 @@ export class SamplingPipeline {
     if (!params) throw new Error('SamplingPipeline.step called before setParams');
     const c = this.candidates;
     if (c.load(logits) === 0) throw new NoAllowedTokenError();
-    const watch = observe
-      ? new StageWatcher(c, observe.topN, logits, this.chain.pre.length ? this.touchedIds() : [], observe.observer)
-      : null;
+    const watch = observe ? new StageWatcher(c, observe.topN, logits, observe.observer) : null;
     watch?.start();
 
     for (const stage of this.chain.pre) {
       watch?.before();
       stage.apply(c);
-      watch?.after(stage, {}, true);
+      watch?.after(stage, {});
     }
     const greedyId = argmax(c);
-    c.dropDisallowed();
     for (const stage of this.chain.warpers) {
       watch?.before();
       const outcome = stage.apply(c);
@@ -127,6 +124,8 @@ export class SamplingPipeline {
     }
 
     const greedy = isGreedy(params);
+    // A draw walks every token's weight: nothing may stay summarised.
+    if (!greedy && c.tail.active) c.listAll();
     c.ensureStats();
     let tokenId: number;
     let probability: number;
@@ -145,22 +144,18 @@ export class SamplingPipeline {
       probability = c.weights[index] / c.sum;
       rank = rankOf(c, index);
       entropy = c.entropy();
-      keptCount = c.size;
+      keptCount = c.allowedCount();
     }
     const views = watch ? watch.finish(tokenId, greedy) : [];
     const fates = watch ? watch.fates(greedy ? greedyId : -1) : [];
     return { tokenId, greedyId, greedy, probability, rank, entropy, keptCount, views, fates };
   }
 
-  private touchedIds(): number[] {
-    const bias = Object.keys(this.params?.logit_bias ?? {}).map(Number);
-    return [...this.history.distinct, ...bias];
-  }
-
   /** Kept ids ascending with their final probabilities, in exact float64 (for conformance answers). */
   keptDistribution(greedy: boolean, greedyId: number): { ids: number[]; probs: number[] } {
     if (greedy) return { ids: [greedyId], probs: [1] };
     const c = this.candidates;
+    c.listAll();
     const order = Array.from(c.ids.subarray(0, c.size)).map((id, i) => [id, c.logits[i]] as const);
     order.sort((a, b) => a[0] - b[0]);
     let max = -Infinity;
@@ -171,16 +166,11 @@ export class SamplingPipeline {
   }
 }
 
-/** Argmax of the dense logits after penalties and bias; ties go to the lowest id. */
+/** Argmax of the logits after penalties and bias; ties go to the lowest id. */
 function argmax(c: Candidates): number {
+  c.ensureHead(1);
   let best = 0;
-  let bestZ = -Infinity;
-  for (let i = 0; i < c.size; i++) {
-    if (c.logits[i] > bestZ) {
-      bestZ = c.logits[i];
-      best = i;
-    }
-  }
+  for (let i = 1; i < c.size; i++) if (precedes(c, i, best)) best = i;
   return c.ids[best];
 }
 
@@ -216,6 +206,7 @@ function rankOf(c: Candidates, index: number): number {
 
 /** The top-N of the current set, most probable first (ties: lower id), without sorting the set. */
 function selectTop(c: Candidates, n: number): number[] {
+  c.ensureHead(n);
   const limit = Math.min(n, c.size);
   if (c.sorted) return Array.from(c.ids.subarray(0, limit));
   const { logits, ids } = c;
@@ -258,20 +249,6 @@ function selectTop(c: Candidates, n: number): number[] {
   return heap.map((i) => ids[i]);
 }
 
-/** The n most probable among a few given ids (penalties and bias only move the tokens they touch). */
-function topAmong(c: Candidates, candidates: Iterable<number>, n: number): number[] {
-  const seen = new Set<number>();
-  const list: number[] = [];
-  for (const id of candidates) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    if (c.indexOf(id) >= 0) list.push(id);
-  }
-  const z = (id: number) => c.logits[c.indexOf(id)];
-  list.sort((a, b) => z(b) - z(a) || a - b);
-  return list.slice(0, n);
-}
-
 /** Builds the per-stage views and token fates; only exists when someone observes. */
 class StageWatcher {
   private readonly views: StageView[] = [];
@@ -279,7 +256,6 @@ class StageWatcher {
   private topProbs: number[] = [];
   private keptBefore = 0;
   private rawTop: number[] = [];
-  private rawWide: number[] = [];
   private readonly removedBy = new Map<number, StageName>();
   private rawRef = 0;
   private rawSum = 1;
@@ -289,8 +265,6 @@ class StageWatcher {
     private readonly c: Candidates,
     private readonly topN: number,
     private readonly rawLogits: ArrayLike<number>,
-    /** Ids the penalties and bias may move: the only ones whose rank can change before the warpers. */
-    private readonly touched: readonly number[],
     private readonly observer?: StageObserver,
   ) {}
 
@@ -299,12 +273,10 @@ class StageWatcher {
     c.ensureStats();
     this.rawRef = c.ref;
     this.rawSum = c.sum;
-    // A head wider by the number of touched ids holds the top-N of every pre-stage's output.
-    this.rawWide = selectTop(c, this.topN + this.touched.length);
-    this.top = this.rawWide.slice(0, this.topN);
+    this.top = selectTop(c, this.topN);
     this.rawTop = this.top;
     this.topProbs = this.probsOf(this.top);
-    this.keptBefore = this.countAllowed();
+    this.keptBefore = c.allowedCount();
     this.emit({
       stage: 'raw', ids: this.top, before: this.topProbs, after: this.topProbs,
       keptBefore: this.keptBefore, keptAfter: this.keptBefore, removedCount: 0, removedMass: 0, entropy: c.entropy(),
@@ -316,10 +288,10 @@ class StageWatcher {
     this.sumBefore = this.c.sum;
   }
 
-  after(stage: Sampler, outcome: { threshold?: number }, preStage = false): void {
+  after(stage: Sampler, outcome: { threshold?: number }): void {
     const c = this.c;
     const after = this.probsOf(this.top);
-    const keptAfter = c.dense ? this.countAllowed() : c.size;
+    const keptAfter = c.allowedCount();
     const removedCount = this.keptBefore - keptAfter;
     // Filters leave the surviving weights untouched, so the kept share of the entering mass is sum / sumBefore.
     const removedMass = removedCount > 0 ? Math.max(0, 1 - c.sum / this.sumBefore) : 0;
@@ -335,7 +307,6 @@ class StageWatcher {
     // The next stage's input head. When the stage keeps the head's order, the survivors are it: either all N
     // survived, or the filter cut everything below the ones it cut too.
     if (stage.keepsHeadOrder) this.top = this.top.filter((id) => c.indexOf(id) >= 0);
-    else if (preStage) this.top = topAmong(c, [...this.rawWide, ...this.touched], this.topN);
     else this.top = selectTop(c, this.topN);
     this.topProbs = this.probsOf(this.top);
     this.keptBefore = keptAfter;
@@ -380,10 +351,6 @@ class StageWatcher {
       const i = c.indexOf(id);
       return i < 0 ? 0 : c.weights[i] / c.sum;
     });
-  }
-
-  private countAllowed(): number {
-    return this.c.dense ? this.c.allowed : this.c.size;
   }
 
   private emit(view: StageView): void {

@@ -2,8 +2,9 @@
 // Edge cases, stated once: top_k ≤ 0 off; top_p, typical_p ≥ 1 off; min_p ≤ 0 off; temperature 1 off and
 // 0 greedy (then it is left out of the display chain); every filter keeps at least min_tokens_to_keep tokens,
 // adding the most probable ones.
+// On a large vocabulary most tokens are summarised in the set's tail (./tail.ts): a filter first makes sure the
+// tokens it could keep are listed, and lists everything when the tail's error bound could change its answer.
 import type { Candidates } from './candidates';
-import { softmaxPass } from './fastExp';
 import type { TokenHistory } from './history';
 import type { StageName } from './types';
 
@@ -29,9 +30,10 @@ export function createRepetitionPenalty(history: TokenHistory, penalty: number):
     keepsHeadOrder: false,
     apply(c) {
       for (const id of history.distinct) {
-        const z = c.logits[id];
-        if (z === -Infinity) continue;
-        c.setLogit(id, z > 0 ? z / penalty : z * penalty);
+        const i = c.listed(id);
+        if (i < 0) continue;
+        const z = c.logits[i];
+        c.setLogit(i, z > 0 ? z / penalty : z * penalty);
       }
       return NOTHING;
     },
@@ -44,9 +46,9 @@ export function createFrequencyPresencePenalty(history: TokenHistory, frequency:
     keepsHeadOrder: false,
     apply(c) {
       for (const id of history.generated) {
-        const z = c.logits[id];
-        if (z === -Infinity) continue;
-        c.setLogit(id, z - (history.count(id) * frequency + presence));
+        const i = c.listed(id);
+        if (i < 0) continue;
+        c.setLogit(i, c.logits[i] - (history.count(id) * frequency + presence));
       }
       return NOTHING;
     },
@@ -60,9 +62,9 @@ export function createLogitBias(bias: Record<number, number>): Sampler {
     keepsHeadOrder: false,
     apply(c) {
       for (const [id, b] of entries) {
-        const z = c.logits[id];
-        if (z === -Infinity) continue;
-        c.setLogit(id, z + b);
+        const i = c.listed(id);
+        if (i < 0) continue;
+        c.setLogit(i, c.logits[i] + b);
       }
       return NOTHING;
     },
@@ -75,15 +77,8 @@ export function createTemperature(temperature: number): Sampler {
     name: 'temperature',
     keepsHeadOrder: true,
     apply(c) {
-      const { logits, size } = c;
       c.ensureStats();
-      // Scaling keeps the argmax, so the old reference scaled is still ≥ every scaled logit: the softmax cache
-      // is rebuilt in the same pass.
-      const ref = c.ref * inverse;
-      const { sum, xsum } = softmaxPass(logits, c.weights, size, inverse, ref);
-      c.ref = ref;
-      c.sum = sum;
-      c.xsum = xsum;
+      c.scale(inverse);
       return NOTHING;
     },
   };
@@ -95,8 +90,10 @@ export function createTopK(k: number, minKeep: number): Sampler {
     keepsHeadOrder: true,
     apply(c) {
       const kept = Math.max(k, minKeep);
-      if (kept >= c.size) return NOTHING;
-      const threshold = c.sorted ? c.logits[kept - 1] : kthLargest(c, kept);
+      if (kept >= c.allowedCount()) return NOTHING;
+      // The k-th largest is among the tokens provably above the tail, listed at the front.
+      const head = c.ensureHead(kept);
+      const threshold = c.sorted ? c.logits[kept - 1] : kthLargest(c, head, kept);
       // Ties with the k-th are kept (Hugging Face semantics).
       const mask = c.keepMask;
       for (let i = 0; i < c.size; i++) mask[i] = c.logits[i] >= threshold ? 1 : 0;
@@ -111,17 +108,58 @@ export function createTopP(p: number, minKeep: number): Sampler {
     name: 'top_p',
     keepsHeadOrder: true,
     apply(c) {
+      if (c.tail.active && cutTopPAboveTail(c, p, minKeep)) return { threshold: p };
       c.ensureStats();
       const target = p * c.sum;
-      sortHeadFor(c, p, minKeep);
-      let cumulative = 0;
-      let n = 0;
-      while (n < c.size && (cumulative < target || n < minKeep)) cumulative += c.weights[n++];
-      c.truncate(n);
-      c.sorted = true;
+      keepSortedPrefix(c, prefixReaching(c, 0, sortedPrefixFor(c, target, minKeep), target, minKeep));
       return { threshold: p };
     },
   };
+}
+
+/**
+ * top_p while the tail is summarised: finds the cut among the listed head when the tail's error bound cannot
+ * move it, listing more of the tail when the head holds too little mass. False when only listing everything can
+ * decide (the caller then runs the exact path).
+ */
+function cutTopPAboveTail(c: Candidates, p: number, minKeep: number): boolean {
+  for (;;) {
+    c.ensureStats();
+    const head = c.ensureHead(minKeep);
+    if (!c.tail.active) return false;
+    const target = p * c.sum;
+    const margin = p * c.sumError;
+    let headMass = 0;
+    for (let i = 0; i < head; i++) headMass += c.weights[i];
+    if (headMass >= target + margin) {
+      const sorted = c.sortPrefix(0, head, target + margin, minKeep);
+      const low = prefixReaching(c, 0, sorted, target - margin, minKeep);
+      const high = prefixReaching(c, 0, sorted, target + margin, minKeep);
+      if (low !== high) return listAllFor(c);
+      keepSortedPrefix(c, high);
+      return true;
+    }
+    if (headMass > target - margin) return listAllFor(c);
+    // List bins until the head could reach the target, with one bin of slack.
+    const tail = c.tail;
+    let k = tail.start;
+    let mass = headMass;
+    while (k < tail.end && mass < target + margin) mass += tail.binMass(k++, c.ref);
+    c.listTail(k >= tail.end ? Infinity : k + 1);
+  }
+}
+
+function listAllFor(c: Candidates): false {
+  c.listAll();
+  return false;
+}
+
+/** The shortest prefix of [from, to) whose cumulative weight reaches `target`, and at least minKeep long. */
+function prefixReaching(c: Candidates, from: number, to: number, target: number, minKeep: number): number {
+  let cumulative = 0;
+  let n = from;
+  while (n < to && (cumulative < target || n < minKeep)) cumulative += c.weights[n++];
+  return n;
 }
 
 export function createMinP(m: number, minKeep: number): Sampler {
@@ -129,6 +167,7 @@ export function createMinP(m: number, minKeep: number): Sampler {
     name: 'min_p',
     keepsHeadOrder: true,
     apply(c) {
+      if (c.tail.active) listAboveMinP(c, m);
       c.ensureStats();
       let wMax = 0;
       for (let i = 0; i < c.size; i++) if (c.weights[i] > wMax) wMax = c.weights[i];
@@ -142,15 +181,23 @@ export function createMinP(m: number, minKeep: number): Sampler {
       }
       const threshold = cut / c.sum;
       if (kept >= minKeep) {
-        if (kept < c.size) c.compact(mask);
+        if (kept < c.allowedCount()) c.compact(mask);
       } else {
-        sortHeadFor(c, 1, minKeep);
-        c.truncate(Math.min(minKeep, c.size));
-        c.sorted = true;
+        keepSortedPrefix(c, Math.min(minKeep, sortedPrefixFor(c, 0, minKeep)));
       }
       return { threshold };
     },
   };
+}
+
+/** Lists every summarised token min_p could keep: those within ln(1/m) of the largest logit. */
+function listAboveMinP(c: Candidates, m: number): void {
+  c.ensureHead(1);
+  if (!c.tail.active) return;
+  let zMax = -Infinity;
+  for (let i = 0; i < c.size; i++) if (c.logits[i] > zMax) zMax = c.logits[i];
+  const threshold = zMax + Math.log(m);
+  if (!c.aboveTail(threshold)) c.listTail(c.tail.listBoundFor(threshold));
 }
 
 export function createTypical(tau: number, minKeep: number): Sampler {
@@ -158,37 +205,40 @@ export function createTypical(tau: number, minKeep: number): Sampler {
     name: 'typical_p',
     keepsHeadOrder: false,
     apply(c) {
+      c.listAll();
       c.ensureStats();
-      const { size, weights, logits, ids, ref } = c;
+      const { size, weights, logits, ref } = c;
       const lnZ = Math.log(c.sum);
       const entropy = c.entropy();
       // −log p = ln Z − (z − ref): no logarithm per token.
       const score = c.scratch;
-      for (let i = 0; i < size; i++) score[i] = Math.abs(lnZ - (logits[i] - ref) - entropy);
-      // Typical sampling is off by default and rare on huge vocabularies; a plain index sort is enough here.
-      const order = Array.from({ length: size }, (_, i) => i);
-      order.sort((a, b) => score[a] - score[b] || ids[a] - ids[b]);
+      const order = c.scratchIds;
+      for (let i = 0; i < size; i++) {
+        score[i] = Math.abs(lnZ - (logits[i] - ref) - entropy);
+        order[i] = i;
+      }
+      sortByScore(order, score, c.ids, 0, size);
       const mask = c.keepMask;
       mask.fill(0, 0, size);
       const target = tau * c.sum;
       let cumulative = 0;
       let kept = 0;
-      for (const i of order) {
+      for (let j = 0; j < size; j++) {
+        const i = order[j];
         mask[i] = 1;
         kept++;
         cumulative += weights[i];
         if (cumulative >= target) break;
       }
-      if (kept < minKeep) {
-        const byProbability = Array.from({ length: size }, (_, i) => i);
-        byProbability.sort((a, b) => logits[b] - logits[a] || ids[a] - ids[b]);
-        for (const i of byProbability) {
-          if (kept >= minKeep) break;
-          if (!mask[i]) {
-            mask[i] = 1;
-            kept++;
-          }
+      // Too few: add the most probable of the rest (min_tokens_to_keep is small, so a scan each is enough).
+      while (kept < Math.min(minKeep, size)) {
+        let best = -1;
+        for (let i = 0; i < size; i++) {
+          if (mask[i]) continue;
+          if (best < 0 || logits[i] > logits[best] || (logits[i] === logits[best] && c.ids[i] < c.ids[best])) best = i;
         }
+        mask[best] = 1;
+        kept++;
       }
       if (kept < size) c.compact(mask);
       c.sorted = false;
@@ -197,10 +247,41 @@ export function createTypical(tau: number, minKeep: number): Sampler {
   };
 }
 
-/** k-th largest logit by quickselect on a scratch copy: O(n), no sort of the vocabulary. */
-function kthLargest(c: Candidates, k: number): number {
+/** Sorts indices by score ascending, ties lower token id first: an in-place quicksort on typed arrays. */
+function sortByScore(order: Int32Array, score: Float64Array, ids: Int32Array, lo: number, hi: number): void {
+  const precedes = (a: number, b: number) => score[a] < score[b] || (score[a] === score[b] && ids[a] < ids[b]);
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >>> 1;
+    const pivot = order[mid];
+    let i = lo;
+    let j = hi - 1;
+    while (i <= j) {
+      while (precedes(order[i], pivot)) i++;
+      while (precedes(pivot, order[j])) j--;
+      if (i <= j) {
+        const t = order[i]; order[i] = order[j]; order[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (j - lo < hi - i) {
+      sortByScore(order, score, ids, lo, j + 1);
+      lo = i;
+    } else {
+      sortByScore(order, score, ids, i, hi);
+      hi = j + 1;
+    }
+  }
+  for (let i = lo + 1; i < hi; i++) {
+    for (let j = i; j > lo && precedes(order[j], order[j - 1]); j--) {
+      const t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
+    }
+  }
+}
+
+/** k-th largest of the first n logits by quickselect on a scratch copy: O(n), no sort of the vocabulary. */
+function kthLargest(c: Candidates, n: number, k: number): number {
   const a = c.scratch;
-  const n = c.size;
   for (let i = 0; i < n; i++) a[i] = c.logits[i];
   let lo = 0;
   let hi = n - 1;
@@ -225,46 +306,19 @@ function kthLargest(c: Candidates, k: number): number {
   return a[target];
 }
 
-const BINS_PER_NAT = 8;
-const BIN_COUNT = 64 * BINS_PER_NAT + 1;
-const binMass = new Float64Array(BIN_COUNT);
-const binCount = new Int32Array(BIN_COUNT);
-
 /**
- * Leaves the set sorted, or replaced by a sorted head holding at least `massShare` of the probability and
- * `minCount` tokens: a histogram of logits below the reference finds the cut, and only that head is sorted.
- * Callers keep a prefix of the result.
+ * Lists everything and sorts just the prefix holding `mass` and `count` (see Candidates.sortPrefix); returns
+ * its length.
  */
-function sortHeadFor(c: Candidates, massShare: number, minCount: number): void {
-  if (c.sorted) return;
-  if (c.size <= 2048) {
-    c.sortAll();
-    return;
-  }
+function sortedPrefixFor(c: Candidates, mass: number, count: number): number {
+  c.listAll();
   c.ensureStats();
-  binMass.fill(0);
-  binCount.fill(0);
-  const { logits, weights, size, ref } = c;
-  for (let i = 0; i < size; i++) {
-    let b = ((ref - logits[i]) * BINS_PER_NAT) | 0;
-    if (b < 0) b = 0;
-    else if (b >= BIN_COUNT) b = BIN_COUNT - 1;
-    binMass[b] += weights[i];
-    binCount[b]++;
-  }
-  const target = massShare * c.sum;
-  let mass = 0;
-  let count = 0;
-  let b = 0;
-  for (; b < BIN_COUNT - 1; b++) {
-    mass += binMass[b];
-    count += binCount[b];
-    // One bin of slack keeps rounding at the boundary from cutting a token that belongs in the head.
-    if (mass >= target && count >= minCount) {
-      b++;
-      break;
-    }
-  }
-  if (b >= BIN_COUNT - 1) c.sortAll();
-  else c.takeSortedHead(ref - (b + 1) / BINS_PER_NAT);
+  if (c.sorted) return c.size;
+  return c.sortPrefix(0, c.size, mass, count);
+}
+
+/** Keeps the sorted prefix [0, n): what is left is sorted. */
+function keepSortedPrefix(c: Candidates, n: number): void {
+  c.truncate(n);
+  c.sorted = true;
 }
