@@ -2,7 +2,7 @@
 // softmax (weights relative to a reference logit) that stages keep up to date cheaply, and — for large
 // vocabularies — a summarised tail (./tail.ts) so that only the head of the distribution is listed token by token.
 import { fastExp, softmaxPass } from './fastExp';
-import { LogitTail, TAIL_BIN_COUNT } from './tail';
+import { LogitTail, TAIL_BIN_COUNT, TAIL_MAX_VOCAB } from './tail';
 
 /** Vocabularies at least this large list only their head at load and summarise the rest. */
 export const TAIL_MIN_VOCAB = 16_384;
@@ -64,7 +64,8 @@ export class Candidates {
     this.sorted = false;
     this.statsValid = false;
     this.tail.active = false;
-    const top = this.vocabSize >= TAIL_MIN_VOCAB ? sampleCut(src) : -Infinity;
+    const summarise = this.vocabSize >= TAIL_MIN_VOCAB && this.vocabSize <= TAIL_MAX_VOCAB;
+    const top = summarise ? sampleCut(src) : -Infinity;
     if (top > -Infinity && top < Infinity) this.loadHead(src, top);
     else this.loadAll(src);
     return this.allowedCount();
@@ -197,11 +198,11 @@ export class Candidates {
     }
   }
 
-  /** True when a (scaled) logit is provably above every summarised token (always, when nothing is summarised). */
-  aboveTail(z: number): boolean {
-    if (!this.tail.active) return true;
+  /** The scaled logit a listed token must exceed to be provably above every summarised one (-Infinity: no tail). */
+  tailGuard(): number {
+    if (!this.tail.active) return -Infinity;
     const ceiling = this.tail.ceiling();
-    return z > ceiling + 1e-9 * Math.max(1, Math.abs(ceiling));
+    return ceiling + 1e-9 * Math.max(1, Math.abs(ceiling));
   }
 
   /**
@@ -210,10 +211,11 @@ export class Candidates {
    */
   partitionHead(): number {
     if (!this.tail.active) return this.size;
+    const guard = this.tailGuard();
     const { ids, logits, weights, pos } = this;
     let n = 0;
     for (let i = 0; i < this.size; i++) {
-      if (!this.aboveTail(logits[i])) continue;
+      if (!(logits[i] > guard)) continue;
       if (i !== n) {
         const id = ids[i]; ids[i] = ids[n]; ids[n] = id;
         const z = logits[i]; logits[i] = logits[n]; logits[n] = z;

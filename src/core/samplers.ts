@@ -197,7 +197,7 @@ function listAboveMinP(c: Candidates, m: number): void {
   let zMax = -Infinity;
   for (let i = 0; i < c.size; i++) if (c.logits[i] > zMax) zMax = c.logits[i];
   const threshold = zMax + Math.log(m);
-  if (!c.aboveTail(threshold)) c.listTail(c.tail.listBoundFor(threshold));
+  if (!(threshold > c.tailGuard())) c.listTail(c.tail.listBoundFor(threshold));
 }
 
 export function createTypical(tau: number, minKeep: number): Sampler {
