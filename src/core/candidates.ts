@@ -2,7 +2,7 @@
 // softmax (weights relative to a reference logit) that stages keep up to date cheaply, and — for large
 // vocabularies — a summarised tail (./tail.ts) so that only the head of the distribution is listed token by token.
 import { fastExp, softmaxPass } from './fastExp';
-import { LogitTail, TAIL_BIN_COUNT, TAIL_MAX_VOCAB } from './tail';
+import { LogitTail, TAIL_BINS_PER_NAT, TAIL_BIN_COUNT, TAIL_MAX_VOCAB } from './tail';
 
 /** Vocabularies at least this large list only their head at load and summarise the rest. */
 export const TAIL_MIN_VOCAB = 16_384;
@@ -20,8 +20,6 @@ export class Candidates {
   /** Position of a token id in ids[] (check ids[pos[id]] === id and pos[id] < size). */
   readonly pos: Int32Array;
   size = 0;
-  /** ids[] is in final-probability order (descending, ties lower id first) and nothing is summarised. */
-  sorted = false;
   /** Tokens not listed: far below the head, summarised by logit bins (large vocabularies only). */
   readonly tail = new LogitTail();
   /** The raw logits of this step, for listing tail tokens later in the step. */
@@ -36,9 +34,11 @@ export class Candidates {
   statsValid = false;
   /** Scratch space for selection and partial sorts. */
   readonly scratch: Float64Array;
-  readonly scratchIds: Int32Array;
   /** Reused keep/remove mask for compaction. */
   readonly keepMask: Uint8Array;
+  /** Tokens listed out of the tail one by one (penalties, bias) this step, flagged so a listing pass skips them. */
+  private readonly pulled: Uint8Array;
+  private readonly pulledIds: number[] = [];
 
   constructor(vocabSize: number) {
     if (!Number.isInteger(vocabSize) || vocabSize < 1) throw new RangeError(`vocabulary size must be a positive integer, got ${vocabSize}`);
@@ -48,8 +48,8 @@ export class Candidates {
     this.weights = new Float64Array(vocabSize);
     this.pos = new Int32Array(vocabSize);
     this.scratch = new Float64Array(vocabSize);
-    this.scratchIds = new Int32Array(vocabSize);
     this.keepMask = new Uint8Array(vocabSize);
+    this.pulled = new Uint8Array(vocabSize);
   }
 
   /**
@@ -61,9 +61,10 @@ export class Candidates {
       throw new RangeError(`expected ${this.vocabSize} logits, got ${src.length}`);
     }
     this.source = src;
-    this.sorted = false;
     this.statsValid = false;
     this.tail.active = false;
+    for (const id of this.pulledIds) this.pulled[id] = 0;
+    this.pulledIds.length = 0;
     const summarise = this.vocabSize >= TAIL_MIN_VOCAB && this.vocabSize <= TAIL_MAX_VOCAB;
     const top = summarise ? sampleCut(src) : -Infinity;
     if (top > -Infinity && top < Infinity) this.loadHead(src, top);
@@ -72,18 +73,7 @@ export class Candidates {
   }
 
   private loadAll(src: ArrayLike<number>): void {
-    const { ids, logits, pos } = this;
-    let n = 0;
-    for (let i = 0; i < this.vocabSize; i++) {
-      let z = src[i];
-      if (!(z > -Infinity)) continue;
-      if (z === Infinity) z = Number.MAX_VALUE;
-      ids[n] = i;
-      logits[n] = z;
-      pos[i] = n;
-      n++;
-    }
-    this.size = n;
+    this.size = listAllowed(src, this.ids, this.logits, this.pos);
   }
 
   /** Lists tokens at or above `top` and bins the rest: the one pass over the whole vocabulary in a step. */
@@ -141,18 +131,14 @@ export class Candidates {
     if (!(raw > -Infinity) || this.tail.offsetOf(raw) < this.tail.start) return -1;
     // Its share of the cached sums was an estimate inside the tail's; it stays there (the error is the tail's).
     this.tail.remove(raw);
-    return this.append(id, raw);
-  }
-
-  private append(id: number, raw: number): number {
+    this.pulled[id] = 1;
+    this.pulledIds.push(id);
     const n = this.size++;
+    const z = raw * this.tail.scale;
     this.ids[n] = id;
-    let z = (raw === Infinity ? Number.MAX_VALUE : raw) * this.tail.scale;
-    if (z === Infinity) z = Number.MAX_VALUE;
     this.logits[n] = z;
     this.weights[n] = this.statsValid ? fastExp(z - this.ref) : 0;
     this.pos[id] = n;
-    this.sorted = false;
     return n;
   }
 
@@ -161,7 +147,6 @@ export class Candidates {
     const old = this.logits[i];
     if (old === value) return;
     this.logits[i] = value;
-    this.sorted = false;
     if (!this.statsValid) return;
     const x = value - this.ref;
     if (x > 700) {
@@ -246,17 +231,7 @@ export class Candidates {
   listTail(to: number): void {
     const tail = this.tail;
     if (!tail.active) return;
-    const all = to >= TAIL_BIN_COUNT;
-    const src = this.source;
-    const { start } = tail;
-    for (let i = 0; i < this.vocabSize; i++) {
-      const z = src[i];
-      if (!(z > -Infinity)) continue;
-      const u = tail.offsetOf(z);
-      if (u < start || (!all && u >= to)) continue;
-      if (this.indexOf(i) >= 0) continue; // listed earlier (a penalty or bias touched it)
-      this.append(i, z);
-    }
+    this.size = listRange(this.source, tail.top, tail.start, to >= TAIL_BIN_COUNT ? Infinity : to, tail.scale, this.ids, this.logits, this.pos, this.size, this.pulled);
     tail.release(to);
     this.statsValid = false;
   }
@@ -317,55 +292,115 @@ export class Candidates {
   }
 
   /**
-   * Sorts [lo, hi) only as far as a prefix needs: returns n such that [lo, n) is sorted, everything in it
-   * precedes everything after it, and it holds at least `count` candidates and weights summing to at least
-   * `mass` (n = hi when the range holds less). Expected O(hi − lo + n log n): a quicksort that never descends
-   * into a part lying wholly after the prefix. Weights must be current.
+   * Weighted selection: moves to [lo, n) the shortest run of [lo, hi), taken in ascending `key` order (ties:
+   * lower id first), whose weights sum to at least `mass` and whose length is at least `count` (all of it when
+   * the range holds less), and returns n. Expected O(hi − lo): a quickselect that partitions around a pivot and
+   * keeps only the side the cut lies in; the run itself is left unordered. `key` is parallel to the candidates
+   * (a scratch array the caller filled) and is permuted with them. Weights must be current.
    */
-  sortPrefix(lo: number, hi: number, mass: number, count: number): number {
-    const { ids, logits, weights } = this;
-    // Summation order differs from a caller's running sum: demand a hair more so the caller's cut is inside.
-    const want = mass * (1 + 1e-9);
+  selectPrefix(key: Float64Array, lo: number, hi: number, mass: number, count: number): number {
+    const { ids, logits, weights, pos } = this;
     let cum = 0;
     let from = lo;
     let to = hi;
-    while (to - from > 16) {
+    for (;;) {
+      if (to - from <= 16) {
+        // A few left: order them and walk.
+        for (let i = from + 1; i < to; i++) {
+          for (let j = i; j > from && keyBefore(key[j], ids[j], key[j - 1], ids[j - 1]); j--) swap4(ids, logits, weights, key, j, j - 1);
+        }
+        let n = from;
+        while (n < to && (cum < mass || n - lo < count)) cum += weights[n++];
+        for (let i = lo; i < hi; i++) pos[ids[i]] = i;
+        return n;
+      }
       const mid = (from + to) >>> 1;
-      if (before(logits[mid], ids[mid], logits[from], ids[from])) swap(ids, logits, weights, mid, from);
-      if (before(logits[to - 1], ids[to - 1], logits[from], ids[from])) swap(ids, logits, weights, to - 1, from);
-      if (before(logits[to - 1], ids[to - 1], logits[mid], ids[mid])) swap(ids, logits, weights, to - 1, mid);
-      const pl = logits[mid];
+      if (keyBefore(key[mid], ids[mid], key[from], ids[from])) swap4(ids, logits, weights, key, mid, from);
+      if (keyBefore(key[to - 1], ids[to - 1], key[from], ids[from])) swap4(ids, logits, weights, key, to - 1, from);
+      if (keyBefore(key[to - 1], ids[to - 1], key[mid], ids[mid])) swap4(ids, logits, weights, key, to - 1, mid);
+      const pk = key[mid];
       const pi = ids[mid];
       let i = from;
       let j = to - 1;
       while (i <= j) {
-        while (before(logits[i], ids[i], pl, pi)) i++;
-        while (before(pl, pi, logits[j], ids[j])) j--;
+        while (keyBefore(key[i], ids[i], pk, pi)) i++;
+        while (keyBefore(pk, pi, key[j], ids[j])) j--;
         if (i <= j) {
-          swap(ids, logits, weights, i, j);
+          swap4(ids, logits, weights, key, i, j);
           i++;
           j--;
         }
       }
-      // [from, i) precedes [i, to).
-      let leftMass = 0;
-      for (let k = from; k < i; k++) leftMass += weights[k];
-      if (cum + leftMass >= want && i - lo >= count) {
+      // [from, i) comes before [i, to): the cut lies in the first part, or after all of it.
+      let partMass = 0;
+      for (let k = from; k < i; k++) partMass += weights[k];
+      if (cum + partMass >= mass && i - lo >= count) {
         to = i;
       } else {
-        sortRange(this, from, i);
-        cum += leftMass;
+        cum += partMass;
         from = i;
-        if (cum >= want && from - lo >= count) {
-          to = from;
-          break;
-        }
       }
     }
-    sortRange(this, from, to);
-    for (let i = lo; i < hi; i++) this.pos[ids[i]] = i;
-    return to;
   }
+}
+
+/** a comes before b in ascending key order, ties lower id first. */
+function keyBefore(ka: number, ia: number, kb: number, ib: number): boolean {
+  return ka < kb || (ka === kb && ia < ib);
+}
+
+function swap4(ids: Int32Array, logits: Float64Array, weights: Float64Array, key: Float64Array, a: number, b: number): void {
+  if (a === b) return;
+  const id = ids[a]; ids[a] = ids[b]; ids[b] = id;
+  const z = logits[a]; logits[a] = logits[b]; logits[b] = z;
+  const w = weights[a]; weights[a] = weights[b]; weights[b] = w;
+  const k = key[a]; key[a] = key[b]; key[b] = k;
+}
+
+const MAX_FINITE = Number.MAX_VALUE;
+
+/**
+ * A listing pass over a step's raw logits: appends, from index n on, every allowed token below `top` whose offset
+ * (top − z) in tail bin widths lies in [from, to) and that is not flagged in `skip`, with its logit times `scale`
+ * Returns the new size. Only a local is touched after the loop, so code compiled mid-loop is not thrown away at
+ * every call.
+ */
+function listRange(
+  src: ArrayLike<number>, top: number, from: number, to: number, scale: number,
+  ids: Int32Array, logits: Float64Array, pos: Int32Array, n: number, skip: Uint8Array,
+): number {
+  const perNat = TAIL_BINS_PER_NAT;
+  const maxFinite = MAX_FINITE;
+  const length = src.length;
+  for (let i = 0; i < length; i++) {
+    const z = src[i];
+    if (!(z > -Infinity) || z >= top) continue;
+    const u = (top - z) * perNat;
+    if (u < from || u >= to || skip[i]) continue;
+    let scaled = (z === Infinity ? maxFinite : z) * scale;
+    if (scaled === Infinity) scaled = maxFinite;
+    ids[n] = i;
+    logits[n] = scaled;
+    pos[i] = n;
+    n++;
+  }
+  return n;
+}
+
+/** Lists every allowed token of a step's raw logits, in id order; returns how many. */
+function listAllowed(src: ArrayLike<number>, ids: Int32Array, logits: Float64Array, pos: Int32Array): number {
+  const maxFinite = MAX_FINITE;
+  const length = src.length;
+  let n = 0;
+  for (let i = 0; i < length; i++) {
+    const z = src[i];
+    if (!(z > -Infinity)) continue;
+    ids[n] = i;
+    logits[n] = z === Infinity ? maxFinite : z;
+    pos[i] = n;
+    n++;
+  }
+  return n;
 }
 
 const sampleBest = new Float64Array(SAMPLE_RANK);
@@ -385,52 +420,4 @@ function sampleCut(src: ArrayLike<number>): number {
     best[j] = z;
   }
   return best[last];
-}
-
-function swap(ids: Int32Array, logits: Float64Array, weights: Float64Array, a: number, b: number): void {
-  if (a === b) return;
-  const id = ids[a]; ids[a] = ids[b]; ids[b] = id;
-  const z = logits[a]; logits[a] = logits[b]; logits[b] = z;
-  const w = weights[a]; weights[a] = weights[b]; weights[b] = w;
-}
-
-/** a comes before b: higher logit first, ties lower id first. */
-function before(la: number, ia: number, lb: number, ib: number): boolean {
-  return la > lb || (la === lb && ia < ib);
-}
-
-/** In-place quicksort of parallel arrays (no comparator closures, no allocation). */
-function sortRange(c: Candidates, lo: number, hi: number): void {
-  const { ids, logits, weights } = c;
-  while (hi - lo > 16) {
-    const mid = (lo + hi) >>> 1;
-    // median of three as pivot
-    if (before(logits[mid], ids[mid], logits[lo], ids[lo])) swap(ids, logits, weights, mid, lo);
-    if (before(logits[hi - 1], ids[hi - 1], logits[lo], ids[lo])) swap(ids, logits, weights, hi - 1, lo);
-    if (before(logits[hi - 1], ids[hi - 1], logits[mid], ids[mid])) swap(ids, logits, weights, hi - 1, mid);
-    const pl = logits[mid];
-    const pi = ids[mid];
-    let i = lo;
-    let j = hi - 1;
-    while (i <= j) {
-      while (before(logits[i], ids[i], pl, pi)) i++;
-      while (before(pl, pi, logits[j], ids[j])) j--;
-      if (i <= j) {
-        swap(ids, logits, weights, i, j);
-        i++;
-        j--;
-      }
-    }
-    // Recurse into the smaller side, loop on the larger: bounded stack depth.
-    if (j - lo < hi - i) {
-      sortRange(c, lo, j + 1);
-      lo = i;
-    } else {
-      sortRange(c, i, hi);
-      hi = j + 1;
-    }
-  }
-  for (let i = lo + 1; i < hi; i++) {
-    for (let j = i; j > lo && before(logits[j], ids[j], logits[j - 1], ids[j - 1]); j--) swap(ids, logits, weights, j, j - 1);
-  }
 }

@@ -208,7 +208,6 @@ function rankOf(c: Candidates, index: number): number {
 function selectTop(c: Candidates, n: number): number[] {
   c.ensureHead(n);
   const limit = Math.min(n, c.size);
-  if (c.sorted) return Array.from(c.ids.subarray(0, limit));
   const { logits, ids } = c;
   // A small min-heap of indices; its root is the weakest of the best so far.
   const heap: number[] = [];

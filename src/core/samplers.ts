@@ -93,7 +93,7 @@ export function createTopK(k: number, minKeep: number): Sampler {
       if (kept >= c.allowedCount()) return NOTHING;
       // The k-th largest is among the tokens provably above the tail, listed at the front.
       const head = c.ensureHead(kept);
-      const threshold = c.sorted ? c.logits[kept - 1] : kthLargest(c, head, kept);
+      const threshold = kthLargest(c, head, kept);
       // Ties with the k-th are kept (Hugging Face semantics).
       const mask = c.keepMask;
       for (let i = 0; i < c.size; i++) mask[i] = c.logits[i] >= threshold ? 1 : 0;
@@ -110,8 +110,7 @@ export function createTopP(p: number, minKeep: number): Sampler {
     apply(c) {
       if (c.tail.active && cutTopPAboveTail(c, p, minKeep)) return { threshold: p };
       c.ensureStats();
-      const target = p * c.sum;
-      keepSortedPrefix(c, prefixReaching(c, 0, sortedPrefixFor(c, target, minKeep), target, minKeep));
+      keepMostProbable(c, p * c.sum, minKeep);
       return { threshold: p };
     },
   };
@@ -132,11 +131,11 @@ function cutTopPAboveTail(c: Candidates, p: number, minKeep: number): boolean {
     let headMass = 0;
     for (let i = 0; i < head; i++) headMass += c.weights[i];
     if (headMass >= target + margin) {
-      const sorted = c.sortPrefix(0, head, target + margin, minKeep);
-      const low = prefixReaching(c, 0, sorted, target - margin, minKeep);
-      const high = prefixReaching(c, 0, sorted, target + margin, minKeep);
+      const key = byProbabilityKey(c, head);
+      const high = c.selectPrefix(key, 0, head, target + margin, minKeep);
+      const low = c.selectPrefix(key, 0, high, target - margin, minKeep);
       if (low !== high) return listAllFor(c);
-      keepSortedPrefix(c, high);
+      c.truncate(high);
       return true;
     }
     if (headMass > target - margin) return listAllFor(c);
@@ -154,12 +153,18 @@ function listAllFor(c: Candidates): false {
   return false;
 }
 
-/** The shortest prefix of [from, to) whose cumulative weight reaches `target`, and at least minKeep long. */
-function prefixReaching(c: Candidates, from: number, to: number, target: number, minKeep: number): number {
-  let cumulative = 0;
-  let n = from;
-  while (n < to && (cumulative < target || n < minKeep)) cumulative += c.weights[n++];
-  return n;
+/** The selection key that orders candidates [0, n) from most to least probable (ties: lower id first). */
+function byProbabilityKey(c: Candidates, n: number): Float64Array {
+  const key = c.scratch;
+  for (let i = 0; i < n; i++) key[i] = -c.logits[i];
+  return key;
+}
+
+/** Keeps the fewest most probable tokens whose weights reach `mass`, at least `count` of them. */
+function keepMostProbable(c: Candidates, mass: number, count: number): void {
+  c.listAll();
+  c.ensureStats();
+  c.truncate(c.selectPrefix(byProbabilityKey(c, c.size), 0, c.size, mass, count));
 }
 
 export function createMinP(m: number, minKeep: number): Sampler {
@@ -183,7 +188,7 @@ export function createMinP(m: number, minKeep: number): Sampler {
       if (kept >= minKeep) {
         if (kept < c.allowedCount()) c.compact(mask);
       } else {
-        keepSortedPrefix(c, Math.min(minKeep, sortedPrefixFor(c, 0, minKeep)));
+        keepMostProbable(c, 0, minKeep);
       }
       return { threshold };
     },
@@ -207,76 +212,23 @@ export function createTypical(tau: number, minKeep: number): Sampler {
     apply(c) {
       c.listAll();
       c.ensureStats();
-      const { size, weights, logits, ref } = c;
+      const { size, logits, ref } = c;
       const lnZ = Math.log(c.sum);
       const entropy = c.entropy();
       // −log p = ln Z − (z − ref): no logarithm per token.
-      const score = c.scratch;
-      const order = c.scratchIds;
-      for (let i = 0; i < size; i++) {
-        score[i] = Math.abs(lnZ - (logits[i] - ref) - entropy);
-        order[i] = i;
+      const key = c.scratch;
+      for (let i = 0; i < size; i++) key[i] = Math.abs(lnZ - (logits[i] - ref) - entropy);
+      let kept = c.selectPrefix(key, 0, size, tau * c.sum, 1);
+      // Too few: add the most probable of the rest.
+      if (kept < minKeep && kept < size) {
+        const rest = c.scratch;
+        for (let i = kept; i < size; i++) rest[i] = -logits[i];
+        kept = c.selectPrefix(rest, kept, size, 0, minKeep - kept);
       }
-      sortByScore(order, score, c.ids, 0, size);
-      const mask = c.keepMask;
-      mask.fill(0, 0, size);
-      const target = tau * c.sum;
-      let cumulative = 0;
-      let kept = 0;
-      for (let j = 0; j < size; j++) {
-        const i = order[j];
-        mask[i] = 1;
-        kept++;
-        cumulative += weights[i];
-        if (cumulative >= target) break;
-      }
-      // Too few: add the most probable of the rest (min_tokens_to_keep is small, so a scan each is enough).
-      while (kept < Math.min(minKeep, size)) {
-        let best = -1;
-        for (let i = 0; i < size; i++) {
-          if (mask[i]) continue;
-          if (best < 0 || logits[i] > logits[best] || (logits[i] === logits[best] && c.ids[i] < c.ids[best])) best = i;
-        }
-        mask[best] = 1;
-        kept++;
-      }
-      if (kept < size) c.compact(mask);
-      c.sorted = false;
+      if (kept < size) c.truncate(kept);
       return { threshold: tau };
     },
   };
-}
-
-/** Sorts indices by score ascending, ties lower token id first: an in-place quicksort on typed arrays. */
-function sortByScore(order: Int32Array, score: Float64Array, ids: Int32Array, lo: number, hi: number): void {
-  const precedes = (a: number, b: number) => score[a] < score[b] || (score[a] === score[b] && ids[a] < ids[b]);
-  while (hi - lo > 16) {
-    const mid = (lo + hi) >>> 1;
-    const pivot = order[mid];
-    let i = lo;
-    let j = hi - 1;
-    while (i <= j) {
-      while (precedes(order[i], pivot)) i++;
-      while (precedes(pivot, order[j])) j--;
-      if (i <= j) {
-        const t = order[i]; order[i] = order[j]; order[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (j - lo < hi - i) {
-      sortByScore(order, score, ids, lo, j + 1);
-      lo = i;
-    } else {
-      sortByScore(order, score, ids, i, hi);
-      hi = j + 1;
-    }
-  }
-  for (let i = lo + 1; i < hi; i++) {
-    for (let j = i; j > lo && precedes(order[j], order[j - 1]); j--) {
-      const t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
-    }
-  }
 }
 
 /** k-th largest of the first n logits by quickselect on a scratch copy: O(n), no sort of the vocabulary. */
@@ -304,21 +256,4 @@ function kthLargest(c: Candidates, n: number, k: number): number {
     else return a[target];
   }
   return a[target];
-}
-
-/**
- * Lists everything and sorts just the prefix holding `mass` and `count` (see Candidates.sortPrefix); returns
- * its length.
- */
-function sortedPrefixFor(c: Candidates, mass: number, count: number): number {
-  c.listAll();
-  c.ensureStats();
-  if (c.sorted) return c.size;
-  return c.sortPrefix(0, c.size, mass, count);
-}
-
-/** Keeps the sorted prefix [0, n): what is left is sorted. */
-function keepSortedPrefix(c: Candidates, n: number): void {
-  c.truncate(n);
-  c.sorted = true;
 }
