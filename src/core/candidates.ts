@@ -90,8 +90,7 @@ export class Candidates {
   ensureStats(): void {
     if (this.statsValid) return;
     const { logits, weights, size, tail } = this;
-    let ref = -Infinity;
-    for (let i = 0; i < size; i++) if (logits[i] > ref) ref = logits[i];
+    let ref = maxOf(logits, size);
     if (tail.active) ref = Math.max(ref, tail.ceiling());
     const { sum, xsum } = softmaxPass(logits, weights, size, 1, ref);
     this.ref = ref;
@@ -358,6 +357,17 @@ function swap4(ids: Int32Array, logits: Float64Array, weights: Float64Array, key
 }
 
 const MAX_FINITE = Number.MAX_VALUE;
+
+/**
+ * The largest of values[0, n). Long loops live in small functions that return a number: code the optimiser
+ * compiles in the middle of a loop has no type feedback for what comes after it, and V8 kept re-entering such
+ * code and bailing out at every call (seen in ensureStats, 759 times in 600 steps).
+ */
+function maxOf(values: Float64Array, n: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (values[i] > max) max = values[i];
+  return max;
+}
 
 /**
  * A listing pass over a step's raw logits: appends, from index n on, every allowed token below `top` whose offset

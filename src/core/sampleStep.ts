@@ -1,5 +1,5 @@
-// One step without keeping state: history passed in, a fresh pipeline sized to the logits. For what-if,
-// the toy distribution and conformance answers; the engine keeps a SamplingPipeline instead.
+// One step without keeping state: history passed in, one pipeline reused per vocabulary size. For what-if,
+// the toy distribution and conformance answers; the engine keeps a SamplingPipeline of its own instead.
 import { SamplingPipeline, type StepResult } from './pipeline';
 import type { Rng } from './rng';
 import type { SamplingParams } from './types';
@@ -13,8 +13,13 @@ export interface StepInput {
   topN?: number;
 }
 
+/** The last pipeline built, reused while the vocabulary size stays the same (its buffers are vocabulary-sized). */
+let cached: SamplingPipeline | null = null;
+
 export function sampleStep(input: StepInput): StepResult {
-  const pipeline = new SamplingPipeline(input.logits.length);
+  const vocab = input.logits.length;
+  if (cached === null || cached.vocabSize !== vocab) cached = new SamplingPipeline(vocab);
+  const pipeline = cached;
   pipeline.setParams(input.params);
   pipeline.reset(input.promptIds ?? []);
   const generated = input.generatedIds ?? [];

@@ -212,12 +212,8 @@ export function createTypical(tau: number, minKeep: number): Sampler {
     apply(c) {
       c.listAll();
       c.ensureStats();
-      const { size, logits, ref } = c;
-      const lnZ = Math.log(c.sum);
-      const entropy = c.entropy();
-      // −log p = ln Z − (z − ref): no logarithm per token.
-      const key = c.scratch;
-      for (let i = 0; i < size; i++) key[i] = Math.abs(lnZ - (logits[i] - ref) - entropy);
+      const { size, logits } = c;
+      const key = typicalityKey(c);
       let kept = c.selectPrefix(key, 0, size, tau * c.sum, 1);
       // Too few: add the most probable of the rest.
       if (kept < minKeep && kept < size) {
@@ -229,6 +225,15 @@ export function createTypical(tau: number, minKeep: number): Sampler {
       return { threshold: tau };
     },
   };
+}
+
+/** |−log p − H| per candidate, the order typical_p keeps tokens in; −log p = ln Z − (z − ref), no logarithm per token. */
+function typicalityKey(c: Candidates): Float64Array {
+  const { size, logits, ref } = c;
+  const center = Math.log(c.sum) - c.entropy() + ref;
+  const key = c.scratch;
+  for (let i = 0; i < size; i++) key[i] = Math.abs(center - logits[i]);
+  return key;
 }
 
 /** k-th largest of the first n logits by quickselect on a scratch copy: O(n), no sort of the vocabulary. */

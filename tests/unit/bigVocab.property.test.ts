@@ -127,6 +127,34 @@ describe('big vocabularies: the summarised tail never changes a decision', () =>
     }
   });
 
+  it('pipelines stepping in turn share the tail bins without mixing their steps', () => {
+    const a = makeLogits(30_000, 'realistic', 1);
+    const b = makeLogits(50_000, 'flat', 2);
+    const params = { ...OFF_PARAMS, temperature: 0.7, top_p: 0.9, repetition_penalty: 1.3 };
+    const alone = (logits: Float32Array) => {
+      const pipe = new SamplingPipeline(logits.length);
+      pipe.setParams(params);
+      pipe.reset([1, 2, 3]);
+      return pipe.step(logits, createRng(3), { topN: 30 });
+    };
+    const expectedA = alone(a);
+    const expectedB = alone(b);
+    const pipeA = new SamplingPipeline(a.length);
+    const pipeB = new SamplingPipeline(b.length);
+    for (const pipe of [pipeA, pipeB]) {
+      pipe.setParams(params);
+      pipe.reset([1, 2, 3]);
+    }
+    for (let round = 0; round < 3; round++) {
+      expect(pipeA.step(a, createRng(3), { topN: 30 })).toEqual(expectedA);
+      expect(pipeB.step(b, createRng(3), { topN: 30 })).toEqual(expectedB);
+    }
+    // A finished step's kept set is still there after another pipeline's step.
+    pipeA.step(a, createRng(3));
+    pipeB.step(b, createRng(3));
+    expect(pipeA.keptDistribution(false, expectedA.greedyId).ids).toEqual(referenceStep(a, params, [1, 2, 3]).kept);
+  });
+
   it('seeded draws over a whole large vocabulary follow the distribution (chi-square)', () => {
     const vocab = TAIL_MIN_VOCAB;
     const logits = makeLogits(vocab, 'peaked', 9);
