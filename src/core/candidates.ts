@@ -92,7 +92,7 @@ export class Candidates {
     const { logits, weights, size, tail } = this;
     let ref = maxOf(logits, size);
     if (tail.active) ref = Math.max(ref, tail.ceiling());
-    const { sum, xsum } = softmaxPass(logits, weights, size, 1, ref);
+    const { sum, xsum } = softmaxPass(logits, weights, size, ref);
     this.ref = ref;
     this.sum = sum;
     this.xsum = xsum;
@@ -143,6 +143,7 @@ export class Candidates {
 
   /** Changes one logit and keeps the softmax cache exact without a full pass. */
   setLogit(i: number, value: number): void {
+    value = finite(value);
     const old = this.logits[i];
     if (old === value) return;
     this.logits[i] = value;
@@ -163,23 +164,17 @@ export class Candidates {
 
   /** Scales every logit (temperature): the listed ones now, the tail's through its scale factor. */
   scale(factor: number): void {
-    const ref = this.ref * factor;
-    if (this.statsValid) {
-      // Scaling keeps the order, so the old reference scaled is still ≥ every scaled logit: the softmax cache
-      // is rebuilt in the same pass.
-      const { sum, xsum } = softmaxPass(this.logits, this.weights, this.size, factor, ref);
-      this.ref = ref;
-      this.sum = sum;
-      this.xsum = xsum;
-      this.sumError = 0;
-    } else {
-      const { logits, size } = this;
-      for (let i = 0; i < size; i++) logits[i] *= factor;
-    }
-    if (this.tail.active) {
-      this.tail.scale *= factor;
-      if (this.statsValid) this.addTailSums();
-    }
+    scaleFinite(this.logits, this.size, factor);
+    if (this.tail.active) this.tail.scale *= factor;
+    if (!this.statsValid) return;
+    // Scaling keeps the order, so the old reference scaled is still ≥ every scaled logit.
+    const ref = finite(this.ref * factor);
+    const { sum, xsum } = softmaxPass(this.logits, this.weights, this.size, ref);
+    this.ref = ref;
+    this.sum = sum;
+    this.xsum = xsum;
+    this.sumError = 0;
+    if (this.tail.active) this.addTailSums();
   }
 
   /** The scaled logit a listed token must exceed to be provably above every summarised one (-Infinity: no tail). */
@@ -357,6 +352,19 @@ function swap4(ids: Int32Array, logits: Float64Array, weights: Float64Array, key
 }
 
 const MAX_FINITE = Number.MAX_VALUE;
+
+/** Keeps arithmetic on huge logits finite: ±Infinity from an overflow becomes the largest finite number. */
+function finite(z: number): number {
+  return z > MAX_FINITE ? MAX_FINITE : z < -MAX_FINITE ? -MAX_FINITE : z;
+}
+
+/** Multiplies values[0, n) by `factor`, keeping them finite. */
+function scaleFinite(values: Float64Array, n: number, factor: number): void {
+  for (let i = 0; i < n; i++) {
+    const z = values[i] * factor;
+    values[i] = z > MAX_FINITE ? MAX_FINITE : z < -MAX_FINITE ? -MAX_FINITE : z;
+  }
+}
 
 /**
  * The largest of values[0, n). Long loops live in small functions that return a number: code the optimiser

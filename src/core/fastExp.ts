@@ -22,20 +22,14 @@ export function fastExp(x: number): number {
 }
 
 /**
- * One fused pass over a candidate set: optionally scales the logits in place (temperature), then fills
- * weights[i] = e^(scale·z_i − ref) with the table exponential inlined, and returns Σw and Σw·x. Tokens lifted
- * above `ref` by a penalty or bias (x > 0) fall back to Math.exp.
+ * One pass over a candidate set: fills weights[i] = e^(z_i − ref) with the table exponential inlined, and returns
+ * Σw and Σw·x. Tokens above `ref` (x > 0) fall back to Math.exp.
  */
-export function softmaxPass(logits: Float64Array, weights: Float64Array, size: number, scale: number, ref: number): { sum: number; xsum: number } {
+export function softmaxPass(logits: Float64Array, weights: Float64Array, size: number, ref: number): { sum: number; xsum: number } {
   let sum = 0;
   let xsum = 0;
   for (let i = 0; i < size; i++) {
-    let z = logits[i];
-    if (scale !== 1) {
-      z *= scale;
-      logits[i] = z;
-    }
-    const x = z - ref;
+    const x = logits[i] - ref;
     let w = 0;
     if (x > 0) {
       w = Math.exp(x);

@@ -83,6 +83,31 @@ describe('numeric edge cases', () => {
     expect(r.kept!.probs).toEqual([0.5, 0, 0.5]);
     for (const v of r.views) for (const x of [...v.before, ...v.after, v.entropy]) expect(Number.isFinite(x)).toBe(true);
   });
+  it.each([
+    ['temperature 0.5 on +Infinity', p({ temperature: 0.5, top_p: 0.9 }), [5, 6], []],
+    ['repetition_penalty 0.5 on the largest finite logit', p({ repetition_penalty: 0.5 }), [5, 6], [5]],
+  ])('%s stays finite: the tied top tokens share the mass', (_name, params, kept, prompt) => {
+    for (const vocab of [8, 20_000]) {
+      const logits = new Float32Array(vocab).fill(1);
+      logits[5] = Infinity;
+      logits[6] = Infinity;
+      const r = sampleStep({ logits, params, promptIds: prompt, rng: createRng(1), topN: 5 });
+      expect(r.kept!.ids.filter((id) => r.kept!.probs[r.kept!.ids.indexOf(id)] > 0)).toEqual(kept);
+      for (const v of r.views) for (const x of [...v.before, ...v.after, v.entropy, v.removedMass]) expect(Number.isFinite(x)).toBe(true);
+      expect(r.probability).toBeCloseTo(0.5, 12);
+    }
+  });
+  it('a large vocabulary with one allowed token, or nearly all NaN, still draws', () => {
+    const one = new Float32Array(20_000).fill(-Infinity);
+    one[123] = 0.5;
+    expect(sampleStep({ logits: one, params: p({ top_p: 0.9, temperature: 0.7 }), rng: createRng(1), topN: 5 }).tokenId).toBe(123);
+    const nan = new Float32Array(20_000).fill(NaN);
+    nan[7] = 2;
+    nan[8] = 3;
+    const r = sampleStep({ logits: nan, params: p({ top_k: 5 }), rng: createRng(1), topN: 5 });
+    expect(r.kept!.ids).toEqual([7, 8]);
+    expect(r.kept!.probs[1]).toBeCloseTo(Math.exp(1) / (1 + Math.exp(1)), 12);
+  });
   it('a vocabulary of one token works with every filter on', () => {
     const r = sampleStep({ logits: [0.3], params: p({ top_k: 5, top_p: 0.5, min_p: 0.5, typical_p: 0.5, temperature: 0.7 }), rng: createRng(3), topN: 5 });
     expect(r.tokenId).toBe(0);
