@@ -1,6 +1,6 @@
 // Test page: exposes the engine client on window so e2e tests and the benchmark can drive the real worker.
 import { EngineClient } from '../../../src/client/EngineClient';
-import type { DevicePreference, EngineEvent, GenerateSettings, ModelSource } from '../../../src/engine/protocol';
+import type { DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../../../src/engine/protocol';
 import type { PeerAnswer, PeerRequest } from './tjsWorker';
 
 interface RunSummary {
@@ -12,6 +12,7 @@ interface RunSummary {
   stepArrivalMs: number[];
   startedMs: number;
   deltas: string[];
+  steps?: StepEvent[];
 }
 
 function waitFor(client: EngineClient, requestId: number, done: (e: EngineEvent) => boolean): Promise<EngineEvent[]> {
@@ -59,10 +60,15 @@ const api = {
     const events = await waitFor(api.client, id, (e) => e.type === 'loaded');
     return events;
   },
-  async generate(settings: GenerateSettings): Promise<RunSummary> {
+  /** Runs to the end; `cancelAfterSteps` sends a cancel once that many steps arrived; `withSteps` returns them all. */
+  async generate(settings: GenerateSettings, options: { cancelAfterSteps?: number; withSteps?: boolean } = {}): Promise<RunSummary> {
     const started = performance.now();
     const arrivals: number[] = [];
-    const off = api.client.onEvent((e) => { if (e.type === 'step') arrivals.push(performance.now() - started); });
+    const off = api.client.onEvent((e) => {
+      if (e.type !== 'step') return;
+      arrivals.push(performance.now() - started);
+      if (arrivals.length === options.cancelAfterSteps) api.client.cancel();
+    });
     const id = api.client.generate(settings);
     const events = await waitFor(api.client, id, (e) => e.type === 'done');
     const error = events.find((e) => e.type === 'error');
@@ -79,6 +85,7 @@ const api = {
       stepArrivalMs: arrivals,
       startedMs: started,
       deltas: steps.map((s) => s.textDelta),
+      ...(options.withSteps ? { steps } : {}),
     };
   },
 };
