@@ -5,6 +5,7 @@
 // rounds, the peer first in odd ones) over the same prompt and token count; decode tokens/s is (tokens − 1) over
 // first-to-last token time on both sides — ours at step arrival on the main thread (messaging included), the
 // peer at its streamer's token callback inside its worker (no messaging). The shares are of that same span.
+// LOGITLAB_BENCH_ROUNDS=1 prints every round's tokens/s of both sides to stderr (the VM's noise is large).
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { GenerateSettings } from '../../src/engine/protocol';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
