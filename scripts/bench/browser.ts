@@ -13,8 +13,11 @@ import { median, round, type BenchRow } from './format';
 
 const PROMPT = 'The weather today is very';
 const TOKENS = 48;
-/** Timed rounds per case after the warm-up round; SwiftShader WebGPU is slow and only a correctness path. */
-const REPEATS = { wasm: 9, webgpu: 3 };
+/**
+ * Timed rounds per case after the warm-up round. A WASM round takes ~0.1 s per side, short enough for another
+ * process on the VM to land on one side only, so many rounds; SwiftShader WebGPU is slow and only a correctness path.
+ */
+const REPEATS = { wasm: 25, webgpu: 3 };
 
 interface Summary { tokens: number[]; forwardMs: number[]; pipelineMs: number[]; stepArrivalMs: number[] }
 interface PeerSummary { firstTokenMs: number; totalMs: number; tokens: number; tokenTimes: number[] }
