@@ -2,8 +2,9 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource,
+  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, WorkerMessage,
 } from '../engine/protocol';
+import { StepUnpacker } from '../engine/stepWire';
 
 export type EngineListener = (event: EngineEvent) => void;
 
@@ -20,10 +21,11 @@ export class EngineClient {
   private readonly listeners = new Set<EngineListener>();
   private readonly waiting = new Map<number, { resolve(e: EngineEvent): void; reject(e: Error): void }>();
   private nextRequestId = 1;
+  private readonly steps = new StepUnpacker();
 
   constructor(worker?: Worker) {
     this.worker = worker ?? new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (e: MessageEvent<EngineEvent>) => this.dispatch(e.data);
+    this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data);
     this.worker.onerror = (e) => {
       this.dispatch({ type: 'error', requestId: 0, code: 'internal', message: `The inference worker failed: ${e.message}` });
     };
@@ -73,6 +75,16 @@ export class EngineClient {
       const id = this.post(request);
       this.waiting.set(id, { resolve, reject });
     });
+  }
+
+  private receive(message: WorkerMessage): void {
+    if (message.type === 'steps') {
+      for (const packed of message.steps) this.dispatch({ type: 'step', requestId: message.requestId, event: this.steps.unpack(packed) });
+      return;
+    }
+    // Token texts are sent once per model: a new model's steps start from none.
+    if (message.type === 'loaded') this.steps.reset();
+    this.dispatch(message);
   }
 
   private dispatch(event: EngineEvent): void {

@@ -24,7 +24,11 @@ export interface RunRecord {
 
 export interface RunCallbacks {
   onStart?(run: RunRecord): void;
-  onStep(event: StepEvent): void;
+  /**
+   * Receives each step. A returned promise is awaited before the next forward pass: a worker's way to let
+   * waiting messages (cancel) in, since the runtime's forward resolves without ever leaving the microtask queue.
+   */
+  onStep(event: StepEvent): void | Promise<void>;
   /** Polled before every forward pass: true stops the run within one step. */
   isCancelled(): boolean;
 }
@@ -79,7 +83,8 @@ export class Generator {
     callbacks.onStart?.(run);
 
     const rng = createRng(settings.seed);
-    const decoder = new IncrementalTextDecoder((ids) => this.codec.decode(ids));
+    // Most steps complete their characters, so the tail to decode is the new token alone: its cached text.
+    const decoder = new IncrementalTextDecoder((ids) => (ids.length === 1 ? this.tokenText(ids[0]) : this.codec.decode(ids)));
     const stops = new StopMatcher(settings.stop);
     this.pipeline.reset(prompt);
     this.runner.reset();
@@ -127,7 +132,8 @@ export class Generator {
         tokenTexts: texts,
         timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1 },
       };
-      callbacks.onStep(event);
+      const resume = callbacks.onStep(event);
+      if (resume) await resume;
       if (released.stopped) reason = 'stop';
       else if (isEos) reason = 'eos';
       else if (run.generated.length >= maxNew) reason = 'max_new_tokens';

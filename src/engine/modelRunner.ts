@@ -1,5 +1,6 @@
 // One forward pass at a time over a transformers.js causal LM, keeping its KV cache between calls; only the
-// last position's logits come back, copied out of the output tensor.
+// last position's logits come back. Per step it builds three small input tensors and nothing else: the
+// forward pass of the bundled model takes under a millisecond, so every allocation shows.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
 
 export interface ModelRunner {
@@ -18,6 +19,12 @@ export class TransformersRunner implements ModelRunner {
   readonly vocabSize: number;
   private past: TensorMap | null = null;
   private cached = 0;
+  /** [present.* output, past_key_values.* input] pairs, learnt from the first outputs. */
+  private cacheNames: [string, string][] | null = null;
+  /** A row of ones as long as the longest sequence so far: each step's attention mask is a view of it. */
+  private ones = new BigInt64Array(0);
+  /** Whether the runtime keeps the cache on the GPU (WebGPU), where it must be released by hand. */
+  private cacheOnGpu = false;
 
   constructor(private readonly model: PreTrainedModel, vocabSize: number) {
     this.vocabSize = vocabSize;
@@ -35,29 +42,40 @@ export class TransformersRunner implements ModelRunner {
 
   async forward(ids: number[]): Promise<Float32Array> {
     if (ids.length === 0) throw new Error('forward needs at least one token');
-    const total = this.cached + ids.length;
-    const input_ids = new Tensor('int64', BigInt64Array.from(ids, (id) => BigInt(id)), [1, ids.length]);
-    const attention_mask = new Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]);
-    const position_ids = new Tensor('int64', BigInt64Array.from(ids, (_, i) => BigInt(this.cached + i)), [1, ids.length]);
-    // The model's forward (not generate): raw outputs, present.* become the next past_key_values.*.
-    const outputs = (await this.model.forward({ input_ids, attention_mask, position_ids, past_key_values: this.past })) as TensorMap;
-    const next: TensorMap = {};
-    for (const [name, tensor] of Object.entries(outputs)) {
-      if (name.startsWith('present')) next[name.replace('present', 'past_key_values')] = tensor;
+    const start = this.cached;
+    const total = start + ids.length;
+    const idData = new BigInt64Array(ids.length);
+    const positionData = new BigInt64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      idData[i] = BigInt(ids[i]);
+      positionData[i] = BigInt(start + i);
     }
+    if (this.ones.length < total) this.ones = new BigInt64Array(Math.max(total, 2 * this.ones.length)).fill(1n);
+    // The model's forward (not generate): raw outputs, present.* become the next past_key_values.*.
+    const outputs = (await this.model.forward({
+      input_ids: new Tensor('int64', idData, [1, ids.length]),
+      attention_mask: new Tensor('int64', this.ones.subarray(0, total), [1, total]),
+      position_ids: new Tensor('int64', positionData, [1, ids.length]),
+      past_key_values: this.past,
+    })) as TensorMap;
+    if (!this.cacheNames) {
+      this.cacheNames = Object.keys(outputs).filter((name) => name.startsWith('present')).map((name) => [name, name.replace('present', 'past_key_values')]);
+      this.cacheOnGpu = this.cacheNames.some(([name]) => outputs[name].location === 'gpu-buffer');
+    }
+    const next: TensorMap = {};
+    for (const [output, input] of this.cacheNames) next[input] = outputs[output];
     this.releasePast();
     this.past = next;
     this.cached = total;
     const logits = outputs.logits;
     const vocab = logits.dims[logits.dims.length - 1];
     const data = logits.data as Float32Array;
-    const last = data.slice(data.length - vocab);
-    logits.dispose?.();
-    return last;
+    // The output is already our own copy out of the runtime's memory; one position needs no slice.
+    return data.length === vocab ? data : data.slice(data.length - vocab);
   }
 
   private releasePast(): void {
-    // On WebGPU these hold GPU buffers; letting them go without dispose leaks device memory every step.
-    if (this.past) for (const t of Object.values(this.past)) t.dispose?.();
+    // GPU-resident cache tensors hold device buffers that garbage collection does not free; CPU ones need nothing.
+    if (this.past && this.cacheOnGpu) for (const name in this.past) this.past[name].dispose();
   }
 }

@@ -80,6 +80,14 @@ export interface StepEvent {
   timings: StepTimings;
 }
 
+/** A StepEvent as the worker posts it (stepWire.ts packs and unpacks it). */
+export interface PackedStep {
+  /** Header, views, fates, then the ids of the step's token texts and the ids whose text travels in `strings`. */
+  numbers: Float64Array;
+  /** The token's own text, the text delta, then the texts this step sends for the first time. */
+  strings: string[];
+}
+
 export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full';
 
 export type ErrorCode =
@@ -123,3 +131,9 @@ export type EngineEvent =
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'error'; requestId: number; code: ErrorCode; message: string };
+
+/**
+ * What the worker posts: the events above, except that steps travel packed and in batches (each message wakes
+ * the main thread, which costs the worker more than a step's sampling); the client unpacks them into 'step' events.
+ */
+export type WorkerMessage = Exclude<EngineEvent, { type: 'step' }> | { type: 'steps'; requestId: number; steps: PackedStep[] };

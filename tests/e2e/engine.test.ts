@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { launchBrowser, startPreviewServer, watchErrors } from './harness';
 import { DEFAULT_PARAMS } from '../../src/core';
-import type { GenerateSettings } from '../../src/engine/protocol';
+import type { GenerateSettings, StepEvent } from '../../src/engine/protocol';
 
 const greedy: GenerateSettings = {
   prompt: 'The weather today is very', params: { ...DEFAULT_PARAMS, temperature: 0 }, seed: 1, max_new_tokens: 12,
@@ -14,7 +14,7 @@ const greedy: GenerateSettings = {
 
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; device?: string; threads?: number; message?: string }[]>;
-  generate(s: GenerateSettings): Promise<{ tokens: number[]; text: string; reason: string }>;
+  generate(s: GenerateSettings, options?: { cancelAfterSteps?: number; withSteps?: boolean }): Promise<{ tokens: number[]; text: string; reason: string; deltas: string[]; steps?: StepEvent[] }>;
 };
 
 async function openEnginePage(browser: Browser, url: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
@@ -66,6 +66,37 @@ describe('engine in Chromium', () => {
     expect(foreign).toEqual([]);
     expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
     wasmTokens = result.tokens;
+    await page.close();
+  });
+
+  it('delivers every step in order with its views, fates and a text for every token they show', async () => {
+    const { page } = await openEnginePage(browser, url);
+    await generateOn(page, 'wasm');
+    const run = await page.evaluate(async (s) => (window as unknown as { logitlab: Api }).logitlab.generate(s, { withSteps: true }), { ...greedy, max_new_tokens: 40, ignore_eos: true });
+    const steps = run.steps!;
+    expect(steps.map((s) => s.step)).toEqual(steps.map((_, i) => i));
+    expect(steps.length).toBe(40);
+    for (const s of steps) {
+      expect(s.views.map((v) => v.stage)).toEqual(['raw', 'top_k', 'draw']);
+      expect(s.views[0].ids).toHaveLength(greedy.topN);
+      expect(s.fates.length).toBeGreaterThan(0);
+      const shown = [...s.views.flatMap((v) => v.ids), ...s.fates.map((f) => f.id), s.tokenId];
+      for (const id of shown) expect(typeof s.tokenTexts[id]).toBe('string');
+      expect(s.tokenText).toBe(s.tokenTexts[s.tokenId]);
+      expect(s.tokenId).toBe(s.views[0].ids[0]);
+    }
+    expect(run.deltas.join('')).toBe(run.text);
+    await page.close();
+  });
+
+  it('a cancel sent while the model is generating stops the run long before its end', async () => {
+    const { page } = await openEnginePage(browser, url);
+    await generateOn(page, 'wasm');
+    const long = { ...greedy, max_new_tokens: 500, ignore_eos: true };
+    const run = await page.evaluate(async (s) => (window as unknown as { logitlab: Api }).logitlab.generate(s, { cancelAfterSteps: 1 }), long);
+    expect(run.reason).toBe('cancelled');
+    expect(run.tokens.length).toBeGreaterThanOrEqual(1);
+    expect(run.tokens.length).toBeLessThan(long.max_new_tokens);
     await page.close();
   });
 

@@ -19,7 +19,7 @@ const settings = (over: Partial<GenerateSettings> = {}): GenerateSettings => ({
 async function run(s: GenerateSettings, cancelAfter = Infinity, branch?: Parameters<Generator['generate']>[2]) {
   const steps: StepEvent[] = [];
   const outcome: RunOutcome = await generator.generate(s, {
-    onStep: (e) => steps.push(e),
+    onStep: (e) => { steps.push(e); },
     isCancelled: () => steps.length >= cancelAfter,
   }, branch);
   return { outcome, steps, tokens: steps.map((e) => e.tokenId), shown: steps.map((e) => e.textDelta).join('') };

@@ -1,6 +1,7 @@
 // Test page: exposes the engine client on window so e2e tests and the benchmark can drive the real worker.
 import { EngineClient } from '../../../src/client/EngineClient';
-import type { DevicePreference, EngineEvent, GenerateSettings, ModelSource } from '../../../src/engine/protocol';
+import type { DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../../../src/engine/protocol';
+import type { PeerAnswer, PeerRequest } from './tjsWorker';
 
 interface RunSummary {
   tokens: number[];
@@ -11,6 +12,7 @@ interface RunSummary {
   stepArrivalMs: number[];
   startedMs: number;
   deltas: string[];
+  steps?: StepEvent[];
 }
 
 function waitFor(client: EngineClient, requestId: number, done: (e: EngineEvent) => boolean): Promise<EngineEvent[]> {
@@ -27,14 +29,27 @@ function waitFor(client: EngineClient, requestId: number, done: (e: EngineEvent)
   });
 }
 
-/** transformers.js's own generate() in its own worker: the benchmark's peer. */
-function transformersGenerate(prompt: string, maxNewTokens: number, threads: number, device: 'wasm' | 'webgpu') {
-  const worker = new Worker(new URL('./tjsWorker.ts', import.meta.url), { type: 'module' });
-  return new Promise<{ firstTokenMs: number; totalMs: number; tokens: number; tokenTimes: number[] }>((resolve, reject) => {
-    worker.onmessage = (e) => { resolve(e.data); worker.terminate(); };
-    worker.onerror = (e) => { reject(new Error(e.message)); worker.terminate(); };
-    worker.postMessage({ prompt, maxNewTokens, threads, device });
+/** transformers.js's own generate() in its own worker (the benchmark's peer), loaded once per page. */
+let peer: { worker: Worker; threads: number; device: string } | null = null;
+
+function askPeer(worker: Worker, request: PeerRequest): Promise<PeerAnswer> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<PeerAnswer>) => (e.data.type === 'error' ? reject(new Error(e.data.message)) : resolve(e.data));
+    worker.onerror = (e) => reject(new Error(e.message));
+    worker.postMessage(request);
   });
+}
+
+async function transformersGenerate(prompt: string, maxNewTokens: number, threads: number, device: 'wasm' | 'webgpu') {
+  if (peer && (peer.threads !== threads || peer.device !== device)) throw new Error('the peer is loaded with other threads or device: open a new page');
+  if (!peer) {
+    const worker = new Worker(new URL('./tjsWorker.ts', import.meta.url), { type: 'module' });
+    await askPeer(worker, { type: 'load', threads, device });
+    peer = { worker, threads, device };
+  }
+  const answer = await askPeer(peer.worker, { type: 'generate', prompt, maxNewTokens });
+  if (answer.type !== 'generated') throw new Error(`the peer answered ${answer.type}`);
+  return answer;
 }
 
 const api = {
@@ -45,10 +60,15 @@ const api = {
     const events = await waitFor(api.client, id, (e) => e.type === 'loaded');
     return events;
   },
-  async generate(settings: GenerateSettings): Promise<RunSummary> {
+  /** Runs to the end; `cancelAfterSteps` sends a cancel once that many steps arrived; `withSteps` returns them all. */
+  async generate(settings: GenerateSettings, options: { cancelAfterSteps?: number; withSteps?: boolean } = {}): Promise<RunSummary> {
     const started = performance.now();
     const arrivals: number[] = [];
-    const off = api.client.onEvent((e) => { if (e.type === 'step') arrivals.push(performance.now() - started); });
+    const off = api.client.onEvent((e) => {
+      if (e.type !== 'step') return;
+      arrivals.push(performance.now() - started);
+      if (arrivals.length === options.cancelAfterSteps) api.client.cancel();
+    });
     const id = api.client.generate(settings);
     const events = await waitFor(api.client, id, (e) => e.type === 'done');
     const error = events.find((e) => e.type === 'error');
@@ -65,6 +85,7 @@ const api = {
       stepArrivalMs: arrivals,
       startedMs: started,
       deltas: steps.map((s) => s.textDelta),
+      ...(options.withSteps ? { steps } : {}),
     };
   },
 };
