@@ -2,6 +2,7 @@
 // softmax (weights relative to a reference logit) that stages keep up to date cheaply, and — for large
 // vocabularies — a summarised tail (./tail.ts) so that only the head of the distribution is listed token by token.
 import { fastExp, softmaxPass } from './fastExp';
+import { maxOf, strongestIndex } from './select';
 import { LogitTail, TAIL_BINS_PER_NAT, TAIL_BIN_COUNT, TAIL_MAX_VOCAB } from './tail';
 
 /** Vocabularies at least this large list only their head at load and summarise the rest. */
@@ -32,10 +33,12 @@ export class Candidates {
   /** Bound on the absolute error of `sum` (0 when nothing is summarised). */
   sumError = 0;
   statsValid = false;
+  /** The largest listed logit when known without a pass (set by load, kept by setLogit when it can be). */
+  private knownMax: number | null = null;
+  /** Index of the most probable listed token (ties: lower id) when known without a pass; -1 when not. */
+  private knownStrongest = -1;
   /** Scratch space for selection and partial sorts. */
   readonly scratch: Float64Array;
-  /** Reused keep/remove mask for compaction. */
-  readonly keepMask: Uint8Array;
   /** Tokens listed out of the tail one by one (penalties, bias) this step, flagged so a listing pass skips them. */
   private readonly pulled: Uint8Array;
   private readonly pulledIds: number[] = [];
@@ -48,7 +51,6 @@ export class Candidates {
     this.weights = new Float64Array(vocabSize);
     this.pos = new Int32Array(vocabSize);
     this.scratch = new Float64Array(vocabSize);
-    this.keepMask = new Uint8Array(vocabSize);
     this.pulled = new Uint8Array(vocabSize);
   }
 
@@ -62,6 +64,8 @@ export class Candidates {
     }
     this.source = src;
     this.statsValid = false;
+    this.knownMax = null;
+    this.knownStrongest = -1;
     this.tail.active = false;
     for (const id of this.pulledIds) this.pulled[id] = 0;
     this.pulledIds.length = 0;
@@ -74,6 +78,8 @@ export class Candidates {
 
   private loadAll(src: ArrayLike<number>): void {
     this.size = listAllowed(src, this.ids, this.logits, this.pos);
+    this.knownMax = listedMax;
+    this.knownStrongest = listedStrongest;
   }
 
   /** Lists tokens at or above `top` and bins the rest: the one pass over the whole vocabulary in a step. */
@@ -90,7 +96,7 @@ export class Candidates {
   ensureStats(): void {
     if (this.statsValid) return;
     const { logits, weights, size, tail } = this;
-    let ref = maxOf(logits, size);
+    let ref = this.knownMax ?? maxOf(logits, size);
     if (tail.active) ref = Math.max(ref, tail.ceiling());
     const { sum, xsum } = softmaxPass(logits, weights, size, ref);
     this.ref = ref;
@@ -116,6 +122,13 @@ export class Candidates {
     return h > 0 ? h : 0;
   }
 
+  /** Index of the most probable candidate (ties: lower id), with every token listed or provably below it. */
+  strongest(): number {
+    this.ensureHead(1);
+    if (this.knownStrongest < 0) this.knownStrongest = strongestIndex(this.logits, this.ids, this.size);
+    return this.knownStrongest;
+  }
+
   /** Index of a token id among the listed candidates, or -1 (not allowed, removed, or summarised). */
   indexOf(id: number): number {
     const p = this.pos[id];
@@ -134,6 +147,8 @@ export class Candidates {
     this.pulledIds.push(id);
     const n = this.size++;
     const z = raw * this.tail.scale;
+    this.knownStrongest = -1;
+    if (this.knownMax !== null && z > this.knownMax) this.knownMax = z;
     this.ids[n] = id;
     this.logits[n] = z;
     this.weights[n] = this.statsValid ? fastExp(z - this.ref) : 0;
@@ -147,6 +162,11 @@ export class Candidates {
     const old = this.logits[i];
     if (old === value) return;
     this.logits[i] = value;
+    this.knownStrongest = -1;
+    if (this.knownMax !== null) {
+      if (value >= this.knownMax) this.knownMax = value;
+      else if (old === this.knownMax) this.knownMax = null;
+    }
     if (!this.statsValid) return;
     const x = value - this.ref;
     if (x > 700) {
@@ -165,6 +185,7 @@ export class Candidates {
   /** Scales every logit (temperature): the listed ones now, the tail's through its scale factor. */
   scale(factor: number): void {
     scaleFinite(this.logits, this.size, factor);
+    this.knownMax = this.knownMax === null ? null : finite(this.knownMax * factor);
     if (this.tail.active) this.tail.scale *= factor;
     if (!this.statsValid) return;
     // Scaling keeps the order, so the old reference scaled is still ≥ every scaled logit.
@@ -190,6 +211,7 @@ export class Candidates {
    */
   partitionHead(): number {
     if (!this.tail.active) return this.size;
+    this.knownStrongest = -1;
     const guard = this.tailGuard();
     const { ids, logits, weights, pos } = this;
     let n = 0;
@@ -228,6 +250,8 @@ export class Candidates {
     this.size = listRange(this.source, tail.top, tail.start, to >= TAIL_BIN_COUNT ? Infinity : to, tail.scale, this.ids, this.logits, this.pos, this.size, this.pulled);
     tail.release(to);
     this.statsValid = false;
+    this.knownMax = null;
+    this.knownStrongest = -1;
   }
 
   /** Lists every token still in the set. */
@@ -236,34 +260,21 @@ export class Candidates {
   }
 
   /**
-   * Keeps candidates with keep[i] != 0 (in their current order) and forgets the tail: callers have made sure no
-   * summarised token survives. Returns the kept share of the old mass when the cache was valid, else NaN.
+   * Keeps the candidates whose `values[i]` (their logits or their weights) is at least `threshold`, in their
+   * order, and forgets the tail: callers have made sure no summarised token would pass. Returns how many remain.
    */
-  compact(keep: Uint8Array): number {
-    const { ids, logits, weights, pos } = this;
-    const oldSum = this.sum;
-    let n = 0;
-    let sum = 0;
-    let xsum = 0;
-    for (let i = 0; i < this.size; i++) {
-      if (!keep[i]) continue;
-      const id = ids[i];
-      ids[n] = id;
-      logits[n] = logits[i];
-      const w = weights[i];
-      weights[n] = w;
-      sum += w;
-      xsum += w * (logits[i] - this.ref);
-      pos[id] = n;
-      n++;
-    }
+  keepAtLeast(values: Float64Array, threshold: number): number {
+    const n = compactAtLeast(this.ids, this.logits, this.weights, this.pos, this.size, values, threshold, this.ref);
     this.size = n;
     this.tail.active = false;
     this.sumError = 0;
-    if (!this.statsValid) return NaN;
-    this.sum = sum;
-    this.xsum = xsum;
-    return sum / oldSum;
+    this.knownMax = null;
+    this.knownStrongest = -1;
+    if (this.statsValid) {
+      this.sum = compactedSum;
+      this.xsum = compactedXsum;
+    }
+    return n;
   }
 
   /** Keeps the first n candidates (after a sort), forgets the tail, and returns the kept share of the old mass. */
@@ -273,6 +284,8 @@ export class Candidates {
     n = this.size;
     this.tail.active = false;
     this.sumError = 0;
+    this.knownMax = null;
+    this.knownStrongest = -1;
     if (!this.statsValid) return NaN;
     let sum = 0;
     let xsum = 0;
@@ -294,6 +307,7 @@ export class Candidates {
    */
   selectPrefix(key: Float64Array, lo: number, hi: number, mass: number, count: number): number {
     const { ids, logits, weights, pos } = this;
+    this.knownStrongest = -1;
     let cum = 0;
     let from = lo;
     let to = hi;
@@ -366,16 +380,6 @@ function scaleFinite(values: Float64Array, n: number, factor: number): void {
   }
 }
 
-/**
- * The largest of values[0, n). Long loops live in small functions that return a number: code the optimiser
- * compiles in the middle of a loop has no type feedback for what comes after it, and V8 kept re-entering such
- * code and bailing out at every call (seen in ensureStats, 759 times in 600 steps).
- */
-function maxOf(values: Float64Array, n: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (values[i] > max) max = values[i];
-  return max;
-}
 
 /**
  * A listing pass over a step's raw logits: appends, from index n on, every allowed token below `top` whose offset
@@ -405,19 +409,63 @@ function listRange(
   return n;
 }
 
+/** Σw and Σw·x of what compactAtLeast kept (module variables: no type feedback needed after its loop). */
+let compactedSum = 0;
+let compactedXsum = 0;
+
+/** Moves candidates with values[i] ≥ threshold to the front, in order; returns how many. */
+function compactAtLeast(
+  ids: Int32Array, logits: Float64Array, weights: Float64Array, pos: Int32Array, size: number,
+  values: Float64Array, threshold: number, ref: number,
+): number {
+  let n = 0;
+  let sum = 0;
+  let xsum = 0;
+  for (let i = 0; i < size; i++) {
+    if (!(values[i] >= threshold)) continue;
+    const id = ids[i];
+    const z = logits[i];
+    const w = weights[i];
+    ids[n] = id;
+    logits[n] = z;
+    weights[n] = w;
+    pos[id] = n;
+    sum += w;
+    xsum += w * (z - ref);
+    n++;
+  }
+  compactedSum = sum;
+  compactedXsum = xsum;
+  return n;
+}
+
+/** The largest logit listAllowed listed (a module variable: stores to it need no type feedback after the loop). */
+let listedMax = -Infinity;
+let listedStrongest = -1;
+
 /** Lists every allowed token of a step's raw logits, in id order; returns how many. */
 function listAllowed(src: ArrayLike<number>, ids: Int32Array, logits: Float64Array, pos: Int32Array): number {
   const maxFinite = MAX_FINITE;
   const length = src.length;
   let n = 0;
+  let max = -Infinity;
+  let strongest = -1;
   for (let i = 0; i < length; i++) {
-    const z = src[i];
+    let z = src[i];
     if (!(z > -Infinity)) continue;
+    if (z === Infinity) z = maxFinite;
     ids[n] = i;
-    logits[n] = z === Infinity ? maxFinite : z;
+    logits[n] = z;
     pos[i] = n;
+    // Ids come in ascending order, so the first of tied maxima has the lowest id.
+    if (z > max) {
+      max = z;
+      strongest = n;
+    }
     n++;
   }
+  listedMax = max;
+  listedStrongest = strongest;
   return n;
 }
 

@@ -1,6 +1,7 @@
 // The sampling chain of one step: penalties, bias, greedy, warpers in `order`, the seeded draw; with an
 // optional observer that gets a compact top-N view after every stage. Buffers are allocated once per vocabulary.
 import { Candidates } from './candidates';
+import { strongestIds } from './select';
 import { fastExp } from './fastExp';
 import { TokenHistory } from './history';
 import { NoAllowedTokenError, validateParams } from './params';
@@ -139,7 +140,7 @@ export class SamplingPipeline {
       entropy = 0;
       keptCount = 1;
     } else {
-      const index = rng ? drawIndex(c, rng.next()) : mostProbableIndex(c);
+      const index = rng ? drawIndex(c, rng.next()) : c.strongest();
       tokenId = c.ids[index];
       probability = c.weights[index] / c.sum;
       rank = rankOf(c, index);
@@ -168,18 +169,19 @@ export class SamplingPipeline {
 
 /** Argmax of the logits after penalties and bias; ties go to the lowest id. */
 function argmax(c: Candidates): number {
-  c.ensureHead(1);
-  let best = 0;
-  for (let i = 1; i < c.size; i++) if (precedes(c, i, best)) best = i;
-  return c.ids[best];
+  return c.ids[c.strongest()];
 }
 
 function drawIndex(c: Candidates, u: number): number {
-  const target = u * c.sum;
+  return drawFrom(c.weights, c.size, u * c.sum);
+}
+
+/** Inverse-CDF draw: the first index whose cumulative weight passes `target` (the last weighted one at worst). */
+function drawFrom(weights: Float64Array, size: number, target: number): number {
   let cumulative = 0;
   let last = 0;
-  for (let i = 0; i < c.size; i++) {
-    const w = c.weights[i];
+  for (let i = 0; i < size; i++) {
+    const w = weights[i];
     if (w <= 0) continue;
     cumulative += w;
     last = i;
@@ -188,64 +190,21 @@ function drawIndex(c: Candidates, u: number): number {
   return last;
 }
 
-function mostProbableIndex(c: Candidates): number {
-  let best = 0;
-  for (let i = 1; i < c.size; i++) if (precedes(c, i, best)) best = i;
-  return best;
-}
 
-function precedes(c: Candidates, a: number, b: number): boolean {
-  return c.logits[a] > c.logits[b] || (c.logits[a] === c.logits[b] && c.ids[a] < c.ids[b]);
-}
-
+/** How many candidates come before the one at `index` (higher logit, or the same and a lower id). */
 function rankOf(c: Candidates, index: number): number {
+  const { logits, ids, size } = c;
+  const z = logits[index];
+  const id = ids[index];
   let rank = 0;
-  for (let i = 0; i < c.size; i++) if (i !== index && precedes(c, i, index)) rank++;
+  for (let i = 0; i < size; i++) if (logits[i] > z || (logits[i] === z && ids[i] < id)) rank++;
   return rank;
 }
 
 /** The top-N of the current set, most probable first (ties: lower id), without sorting the set. */
 function selectTop(c: Candidates, n: number): number[] {
   c.ensureHead(n);
-  const limit = Math.min(n, c.size);
-  const { logits, ids } = c;
-  // A small min-heap of indices; its root is the weakest of the best so far.
-  const heap: number[] = [];
-  const weaker = (a: number, b: number) => logits[a] < logits[b] || (logits[a] === logits[b] && ids[a] > ids[b]);
-  const siftDown = () => {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && weaker(heap[l], heap[m])) m = l;
-      if (r < heap.length && weaker(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      const t = heap[i]; heap[i] = heap[m]; heap[m] = t;
-      i = m;
-    }
-  };
-  let floor = -Infinity;
-  for (let i = 0; i < c.size; i++) {
-    const z = logits[i];
-    if (z < floor || z === -Infinity) continue;
-    if (heap.length < limit) {
-      heap.push(i);
-      for (let j = heap.length - 1; j > 0; ) {
-        const parent = (j - 1) >> 1;
-        if (!weaker(heap[j], heap[parent])) break;
-        const t = heap[j]; heap[j] = heap[parent]; heap[parent] = t;
-        j = parent;
-      }
-      if (heap.length === limit) floor = logits[heap[0]];
-    } else if (limit > 0 && weaker(heap[0], i)) {
-      heap[0] = i;
-      siftDown();
-      floor = logits[heap[0]];
-    }
-  }
-  heap.sort((a, b) => (weaker(b, a) ? -1 : 1));
-  return heap.map((i) => ids[i]);
+  return strongestIds(c.logits, c.ids, c.size, n);
 }
 
 /** Builds the per-stage views and token fates; only exists when someone observes. */

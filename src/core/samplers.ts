@@ -5,6 +5,7 @@
 // On a large vocabulary most tokens are summarised in the set's tail (./tail.ts): a filter first makes sure the
 // tokens it could keep are listed, and lists everything when the tail's error bound could change its answer.
 import type { Candidates } from './candidates';
+import { countAtLeast, kthLargest, maxOf } from './select';
 import type { TokenHistory } from './history';
 import type { StageName } from './types';
 
@@ -93,11 +94,9 @@ export function createTopK(k: number, minKeep: number): Sampler {
       if (kept >= c.allowedCount()) return NOTHING;
       // The k-th largest is among the tokens provably above the tail, listed at the front.
       const head = c.ensureHead(kept);
-      const threshold = kthLargest(c, head, kept);
+      const threshold = kthLargest(c.logits, c.ids, head, kept);
       // Ties with the k-th are kept (Hugging Face semantics).
-      const mask = c.keepMask;
-      for (let i = 0; i < c.size; i++) mask[i] = c.logits[i] >= threshold ? 1 : 0;
-      c.compact(mask);
+      c.keepAtLeast(c.logits, threshold);
       return NOTHING;
     },
   };
@@ -174,19 +173,11 @@ export function createMinP(m: number, minKeep: number): Sampler {
     apply(c) {
       if (c.tail.active) listAboveMinP(c, m);
       c.ensureStats();
-      let wMax = 0;
-      for (let i = 0; i < c.size; i++) if (c.weights[i] > wMax) wMax = c.weights[i];
-      const cut = m * wMax;
-      const mask = c.keepMask;
-      let kept = 0;
-      for (let i = 0; i < c.size; i++) {
-        const keep = c.weights[i] >= cut ? 1 : 0;
-        mask[i] = keep;
-        kept += keep;
-      }
+      const cut = m * maxOf(c.weights, c.size);
+      const kept = countAtLeast(c.weights, c.size, cut);
       const threshold = cut / c.sum;
       if (kept >= minKeep) {
-        if (kept < c.allowedCount()) c.compact(mask);
+        if (kept < c.allowedCount()) c.keepAtLeast(c.weights, cut);
       } else {
         keepMostProbable(c, 0, minKeep);
       }
@@ -236,29 +227,3 @@ function typicalityKey(c: Candidates): Float64Array {
   return key;
 }
 
-/** k-th largest of the first n logits by quickselect on a scratch copy: O(n), no sort of the vocabulary. */
-function kthLargest(c: Candidates, n: number, k: number): number {
-  const a = c.scratch;
-  for (let i = 0; i < n; i++) a[i] = c.logits[i];
-  let lo = 0;
-  let hi = n - 1;
-  const target = k - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] > pivot) i++;
-      while (a[j] < pivot) j--;
-      if (i <= j) {
-        const t = a[i]; a[i] = a[j]; a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return a[target];
-  }
-  return a[target];
-}
