@@ -59,13 +59,18 @@ function fixThreads(requested?: number): void {
   threadsFixed = true;
 }
 
-async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>): Promise<void> {
+/** Counts loads, so a device lost after a newer load has replaced its model is ignored. */
+let loads = 0;
+
+/** `carriedNotice` rides on the `loaded` event, so a reload's reason stays on screen after it finishes. */
+async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, carriedNotice?: string): Promise<void> {
+  const loadNumber = ++loads;
   if (activeRequest !== null) {
     cancelRequested = true;
     await runFinished;
   }
   fixThreads(request.threads);
-  let notice: string | undefined;
+  let notice = carriedNotice;
   let target: Device = 'wasm';
   if (request.device !== 'wasm') {
     if (await webgpuAvailable()) target = 'webgpu';
@@ -88,7 +93,7 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>): Pr
     device = target;
     generator = new Generator(loaded.runner, loaded.codec, loaded.eosIds, loaded.contextLength);
     packer = new StepPacker();
-    watchDeviceLoss(request);
+    watchDeviceLoss(request, loadNumber);
     post({
       type: 'loaded', requestId: request.requestId, modelId: loaded.modelId, device, threads: device === 'wasm' ? threadsInUse : 0,
       dtype: loaded.dtype, vocabSize: loaded.vocabSize, contextLength: loaded.contextLength, eosIds: loaded.eosIds,
@@ -100,13 +105,14 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>): Pr
 }
 
 /** A lost GPU device (driver reset, tab in background on some systems): reload on WASM and say so. */
-function watchDeviceLoss(request: Extract<EngineRequest, { type: 'load' }>): void {
+function watchDeviceLoss(request: Extract<EngineRequest, { type: 'load' }>, loadNumber: number): void {
   if (device !== 'webgpu') return;
   const gpuDevice = (env.backends.onnx as { webgpu?: { device?: { lost?: Promise<{ message: string }> } } }).webgpu?.device;
   gpuDevice?.lost?.then((info) => {
-    if (device !== 'webgpu') return;
-    post({ type: 'notice', requestId: request.requestId, message: `The WebGPU device was lost (${info.message}): reloading on WASM.` });
-    void handleLoad({ ...request, device: 'wasm' });
+    if (device !== 'webgpu' || loadNumber !== loads) return;
+    const message = `The WebGPU device was lost (${info.message}): running on WASM (CPU) instead.`;
+    post({ type: 'notice', requestId: request.requestId, message });
+    void handleLoad({ ...request, device: 'wasm' }, message);
   });
 }
 

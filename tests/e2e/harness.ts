@@ -40,9 +40,11 @@ export async function startDevServer(): Promise<{ server: ViteDevServer; url: st
   return { server, url: `http://127.0.0.1:${address.port}/` };
 }
 
-export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<Browser> {
+/** webgpu: the SwiftShader WebGPU adapter; gpuBenchmarking: chrome.gpuBenchmarking, whose GPU-process restart makes a lost device on demand. */
+export async function launchBrowser(options: { webgpu?: boolean; gpuBenchmarking?: boolean } = {}): Promise<Browser> {
   const args = ['--disable-quic', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
   if (options.webgpu) args.push('--enable-unsafe-webgpu');
+  if (options.gpuBenchmarking) args.push('--enable-gpu-benchmarking');
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 
