@@ -1,14 +1,13 @@
-// `npm run fetch-model -- <hub id> [--dtype q8|fp32|fp16|q4]`: downloads a Hub model's browser files into
+// `npm run fetch-model -- <hub id> [--dtype q8|fp32|fp16|q4|…]`: downloads a Hub model's browser files into
 // public/models/<hub id>/ so the page can load it offline (as a folder URL: /models/<hub id>/).
 // LOGITLAB_HUB_URL points at a mirror instead of the Hub.
 import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ONNX_FILES } from '../src/engine/modelSize';
 
-const DTYPE_FILES: Record<string, string> = {
-  fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx', q4: 'onnx/model_q4.onnx',
-};
+const DTYPE_FILES: Record<string, string> = ONNX_FILES;
 const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 const OPTIONAL = ['generation_config.json', 'special_tokens_map.json'];
 
@@ -75,7 +74,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dtypeAt = args.indexOf('--dtype');
   const dtype = dtypeAt >= 0 ? args[dtypeAt + 1] : 'q8';
   if (!repo) {
-    process.stderr.write('usage: npm run fetch-model -- <hub id> [--dtype q8|fp32|fp16|q4]\n');
+    process.stderr.write(`usage: npm run fetch-model -- <hub id> [--dtype ${Object.keys(DTYPE_FILES).join('|')}]\n`);
     process.exit(2);
   }
   fetchModel(repo, dtype, process.env.LOGITLAB_HUB_URL ?? 'https://huggingface.co', 'public/models').catch((error) => {

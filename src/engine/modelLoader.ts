@@ -3,6 +3,7 @@
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from './catalog';
 import { TransformersRunner, type ModelRunner } from './modelRunner';
+import { remoteWeightBytes, tooLargeReason, weightBudget } from './modelSize';
 import type { TextCodec } from './Generator';
 import type { Dtype, ErrorCode, ModelSource } from './protocol';
 
@@ -18,6 +19,8 @@ export interface LoadOptions {
   localModelPath: string;
   /** Hub mirror for tests and classrooms; the real Hub otherwise. */
   hubHost?: string;
+  /** The browser's navigator.deviceMemory (GiB), to refuse a model that cannot fit before downloading it. */
+  deviceMemoryGiB?: number;
   onProgress?(file: string, loaded: number, total: number): void;
 }
 
@@ -112,6 +115,8 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
     if (info.status === 'progress' && info.file) options.onProgress?.(info.file, info.loaded ?? 0, info.total ?? 0);
   };
   const what = r.id === BUNDLED_MODEL_ID ? 'bundled model' : `model ${r.id}`;
+  const tooLarge = await checkFits(r, options, what);
+  if (tooLarge) throw tooLarge;
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(r.id, { progress_callback });
     const model = await AutoModelForCausalLM.from_pretrained(r.id, { device: options.device, dtype: r.dtype, progress_callback });
@@ -131,6 +136,18 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   } catch (error) {
     throw await diagnose(error, what, r);
   }
+}
+
+/** Refuses, before any download, a model whose weights this device cannot hold. */
+async function checkFits(r: Resolved, options: LoadOptions, what: string): Promise<ModelLoadError | null> {
+  const budget = weightBudget(options.device, options.deviceMemoryGiB);
+  if (budget === null || r.local) return null;
+  const spec = options.source.kind === 'catalog' ? findModel(options.source.id) : undefined;
+  const catalogMB = spec?.sizes[r.dtype];
+  const folder = `${r.remoteHost ?? ''}${(r.remotePathTemplate ?? '').replace('{model}', r.id).replace('{revision}', 'main')}`;
+  const bytes = catalogMB !== undefined ? catalogMB * 1e6 : await remoteWeightBytes(folder, r.dtype);
+  const reason = tooLargeReason(what, r.dtype, bytes, options.device, budget);
+  return reason ? new ModelLoadError('too_large', reason) : null;
 }
 
 /**

@@ -78,7 +78,8 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
   }
   const onProgress = (file: string, loadedBytes: number, total: number) =>
     post({ type: 'progress', requestId: request.requestId, file, loaded: loadedBytes, total });
-  const options = { source: request.source, dtype: request.dtype, localModelPath: '/models/', hubHost: request.hubHost, onProgress };
+  const deviceMemoryGiB = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+  const options = { source: request.source, dtype: request.dtype, localModelPath: '/models/', hubHost: request.hubHost, onProgress, deviceMemoryGiB };
   loaded = null;
   generator = null;
   try {

@@ -70,7 +70,7 @@ describe('Hub models in Chromium', () => {
       const error = failed.find((e) => e.type === 'error');
       expect(error?.code).toBe('network');
       expect(error?.message).toMatch(/network|retry/i);
-      const fetched = (file: string) => flaky.requests.filter((r) => r.endsWith(`/${file}`)).length;
+      const fetched = (file: string) => flaky.requests.filter((r) => !r.startsWith('HEAD ') && r.endsWith(`/${file}`)).length;
       expect(fetched('tokenizer.json')).toBe(1);
       flaky.dropFile(undefined);
       const retried = await loadFromHub(page, 'logitlab/flaky', flaky.url);
@@ -81,6 +81,22 @@ describe('Hub models in Chromium', () => {
       await page.close();
     } finally {
       await flaky.close();
+    }
+  });
+
+  it('refuses a model too large for WASM before downloading it, and says why', async () => {
+    const huge = await startHubServer({ repo: 'logitlab/huge', folder: 'public/models/logitlab-tiny', sizes: { 'onnx/model.onnx': 5e9 } });
+    try {
+      const page = await openEnginePage();
+      const events = await loadFromHub(page, 'logitlab/huge', huge.url);
+      const error = events.find((e) => e.type === 'error');
+      expect(error?.code).toBe('too_large');
+      expect(error?.message).toMatch(/needs about 5\.0 GB .* WASM/);
+      expect(huge.requests).toContain('HEAD /logitlab/huge/resolve/main/onnx/model.onnx');
+      expect(huge.requests.filter((r) => !r.startsWith('HEAD '))).toEqual([]);
+      await page.close();
+    } finally {
+      await huge.close();
     }
   });
 

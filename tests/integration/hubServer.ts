@@ -16,19 +16,25 @@ export interface HubServer {
   close(): Promise<void>;
 }
 
-export async function startHubServer(options: { repo: string; folder: string; dropFile?: string }): Promise<HubServer> {
+/** sizes: content-length a HEAD request reports for these files (a model too large to download, say). */
+export async function startHubServer(options: { repo: string; folder: string; dropFile?: string; sizes?: Record<string, number> }): Promise<HubServer> {
   const requests: string[] = [];
   let drop = options.dropFile;
   const prefix = `/${options.repo}/resolve/main/`;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    requests.push(path);
+    requests.push(req.method === 'HEAD' ? `HEAD ${path}` : path);
     const file = path.startsWith(prefix) ? join(options.folder, path.slice(prefix.length)) : '';
     if (!file || !existsSync(file)) {
       res.writeHead(404, { 'content-type': 'text/plain', ...CORS }).end('Entry not found');
       return;
     }
     const body = readFileSync(file);
+    if (req.method === 'HEAD') {
+      const size = options.sizes?.[path.slice(prefix.length)] ?? body.length;
+      res.writeHead(200, { 'content-length': size, 'content-type': 'application/octet-stream', ...CORS }).end();
+      return;
+    }
     res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream', ...CORS });
     if (drop && path.endsWith(drop)) {
       res.write(body.subarray(0, body.length >> 1));
