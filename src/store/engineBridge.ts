@@ -8,10 +8,10 @@ import type { TeachingPoint } from './types';
 
 let client: EngineClient | null = null;
 let pending: { requestId: number; step: StepEvent }[] = [];
-let frameRequested = false;
+let flushScheduled = false;
 
 function flushSteps(): void {
-  frameRequested = false;
+  flushScheduled = false;
   if (pending.length === 0) return;
   const batch = pending;
   pending = [];
@@ -23,10 +23,12 @@ function flushSteps(): void {
 function onEngineEvent(event: EngineEvent): void {
   if (event.type === 'step') {
     pending.push({ requestId: event.requestId, step: event.event });
-    if (!frameRequested) {
-      frameRequested = true;
-      // At most ~4 store updates a second: charts keep up, and rendering never piles up behind the model.
-      setTimeout(() => requestAnimationFrame(flushSteps), 250);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      // At most ~4 store updates a second: charts keep up, and rendering never piles up behind the model. A plain
+      // task, not an animation frame: React's render and commit then run apart from the frame's style, layout and
+      // paint instead of adding up with them in one long task.
+      setTimeout(flushSteps, 250);
     }
     return;
   }

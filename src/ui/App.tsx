@@ -10,6 +10,7 @@ import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPan
 import { Notices } from './panels/Notices';
 import { StepPanel } from './panels/StepPanel';
 import { ToyMode } from './panels/ToyMode';
+import { Warmup } from './panels/Warmup';
 import { LANGS } from './i18n';
 
 const TOY_DEFAULTS: Record<'en' | 'zh', string[]> = { en: ['sunny', 'cloudy', 'overcast', 'rainy'], zh: ['晴朗', '多云', '阴天', '雨天'] };
@@ -67,6 +68,7 @@ export function App() {
               <StepPanel />
               <RunHistory />
               <ExportPanel />
+              <Warmup />
             </>
           ) : (
             <ToyMode />

@@ -60,10 +60,12 @@ function analyse(
   const index = selected ?? steps.length - 1;
   const event = steps[index];
   if (!event) return null;
-  const texts: Record<number, string> = {};
-  for (const s of steps) Object.assign(texts, s.tokenTexts);
   const changed = runParams !== undefined && !sameParams(runParams, params);
   if (changed && stepLogits && stepLogits.step === index && stepLogits.runId === event.runId) {
+    // What-if may rank tokens this step never showed: look their texts up in every step of the run. A recorded
+    // step needs only its own texts, which keeps this cheap while a long run streams in.
+    const texts: Record<number, string> = {};
+    for (const s of steps) Object.assign(texts, s.tokenTexts);
     try {
       const result = sampleStep({
         logits: stepLogits.logits, params, promptIds: stepLogits.promptIds, generatedIds: stepLogits.generatedIds,
@@ -74,5 +76,5 @@ function analyse(
       // Invalid settings are shown beside their controls; keep showing the recorded step.
     }
   }
-  return { stepIndex: index, views: event.views, fates: event.fates ?? fatesFromViews(event.views), drawnId: event.tokenId, tokenTexts: texts, whatIf: false, event };
+  return { stepIndex: index, views: event.views, fates: event.fates ?? fatesFromViews(event.views), drawnId: event.tokenId, tokenTexts: event.tokenTexts, whatIf: false, event };
 }

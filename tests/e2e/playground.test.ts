@@ -55,8 +55,9 @@ afterAll(async () => {
 });
 
 describe('playground', () => {
-  // The 50 ms goal of the playground issue is not met yet (charts mount in one task when a run ends); this
-  // guards against a frozen tab and reports the figure.
+  // The 50 ms goal of the playground issue is measured by `npm run bench -- --only playground` (every task, from a
+  // trace); this guards against a frozen tab and reports what the Long Tasks API saw (tasks over 50 ms only,
+  // Playwright's own click handling included).
   it('generates the expected greedy text at temperature 0 and keeps the tab responsive', async () => {
     const expected = await greedyInNode(PROMPT, 24);
     const page = await openPage('?lang=en');
@@ -77,7 +78,7 @@ describe('playground', () => {
     const text = await generateText(page).catch(async () => (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '');
     expect(text).toBe(expected);
     const longest = await page.evaluate(() => (window as unknown as { longest: number }).longest);
-    console.log(`longest main-thread task while generating: ${longest.toFixed(0)} ms`);
+    console.log(`longest main-thread task while generating: ${longest > 0 ? `${longest.toFixed(0)} ms` : 'none over 50 ms'}`);
     expect(longest).toBeLessThan(2000);
     expect(await page.getByTestId('distribution-chart').count()).toBe(1);
     expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
@@ -123,6 +124,33 @@ describe('playground', () => {
     await branchButton.click();
     await page.locator('[data-testid="completion"][data-state="done"]').waitFor();
     await expect.poll(() => page.getByTestId('history').textContent()).toMatch(/branch of run \d+ at step 1/);
+    await page.close();
+  });
+
+  it('the run chart reads the step under the pointer or the arrow keys, and opens it with a click or Enter', async () => {
+    const page = await openPage('?lang=en&temperature=0&max_new_tokens=6');
+    await waitReady(page);
+    await page.fill('[data-testid="prompt"]', PROMPT);
+    await generateText(page);
+    const readout = () => page.locator('[data-testid="run-charts"] .readout').textContent();
+    const hit = page.locator('[data-testid="run-charts"] rect.hit');
+    await hit.scrollIntoViewIfNeeded();
+    const target = await hit.boundingBox();
+    if (!target) throw new Error('the run chart has no pointer target');
+    // Six steps spread over the plot's width: its left edge is step 0, its right edge step 5.
+    await page.mouse.move(target.x + 1, target.y + target.height / 2);
+    await expect.poll(readout).toMatch(/^Step 0: entropy \d+\.\d{3} nats · drawn token probability \d+\.\d%$/);
+    await page.mouse.move(target.x + target.width - 1, target.y + target.height / 2);
+    await expect.poll(readout).toMatch(/^Step 5: /);
+    await page.mouse.click(target.x + 1, target.y + target.height / 2);
+    await expect.poll(() => page.locator('#step-heading').textContent()).toMatch(/^Step 0/);
+    await page.mouse.move(0, 0);
+    await page.locator('[data-testid="run-charts"] svg').focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(readout).toMatch(/^Step 4: /);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#step-heading').textContent()).toMatch(/^Step 4/);
     await page.close();
   });
 

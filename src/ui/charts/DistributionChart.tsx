@@ -36,11 +36,12 @@ export const DistributionChart = memo(function DistributionChart({ fates, tokenT
           <tr><th scope="col">token</th><th scope="col">{t('charts.raw')} / {t('charts.final')}</th><th scope="col" /></tr>
         </thead>
         <tbody>
-          {top.map((f) => {
+          {top.map((f, rank) => {
             const drawn = f.id === drawnId;
             const cut = f.removedBy !== null;
+            // Keyed by rank: the next step's tokens reuse these rows instead of replacing nearly all of them.
             return (
-              <tr key={f.id} className={drawn ? 'drawn' : cut ? 'cut' : ''} data-token={tokenTexts[f.id] ?? ''}>
+              <tr key={rank} className={drawn ? 'drawn' : cut ? 'cut' : ''} data-token={tokenTexts[f.id] ?? ''}>
                 <th scope="row"><code>{tokenLabel(tokenTexts[f.id], f.id)}</code></th>
                 <td className="bar-cell">
                   <div className="bar raw" style={{ width: width(f.rawProb) }} title={`${t('charts.raw')} ${percent(f.rawProb, 2)}`} />

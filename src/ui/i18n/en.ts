@@ -146,6 +146,8 @@ export const en = {
     threshold: 'threshold {{value}}',
     overRun: 'Over the run',
     drawnProb: 'drawn token probability',
+    runReadout: 'Step {{step}}: entropy {{entropy}} nats · drawn token probability {{probability}}',
+    runHint: 'Point at the chart or use the arrow keys to read a step; click or press Enter to open it.',
     noStep: 'Generate or step to see the distribution.',
     whatIf: 'What-if: settings changed since this step ran — showing what they would do to its stored logits.',
     teaching: 'Known distribution for this prompt (from the grammar the model was trained on)',

@@ -150,6 +150,8 @@ export const zh: Shape<typeof en> = {
     threshold: '阈值 {{value}}',
     overRun: '整个生成过程',
     drawnProb: '被抽中 token 的概率',
+    runReadout: '第 {{step}} 步：熵 {{entropy}} nats · 被抽中 token 的概率 {{probability}}',
+    runHint: '把鼠标指向图表或用方向键查看某一步；点击或按回车键打开那一步。',
     noStep: '点击“生成”或“单步”后，这里显示概率分布。',
     whatIf: '假如：这一步运行之后设置已改变——这里展示新设置作用在这一步保存的 logits 上的结果。',
     teaching: '这个提示词的已知分布（来自训练模型所用的语法）',

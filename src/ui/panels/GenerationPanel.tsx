@@ -1,6 +1,8 @@
 // Prompt, Generate / Step / Stop, the completion text (as text, never HTML), the token stream coloured by
 // probability, and the history of runs and branches.
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { StepEvent } from '../../engine/protocol';
 import { generate, inspect, step, stop } from '../../store/engineBridge';
 import { useStore } from '../../store/store';
 import { percent, probabilityColour, tokenLabel } from '../format';
@@ -61,24 +63,28 @@ function TokenStream() {
   return (
     <div className="tokens" data-testid="token-stream">
       <p className="hint">{t('stream.tokens')}</p>
-      {run.steps.map((s) => {
-        const last = s.views[s.views.length - 1];
-        const alternatives = last
-          ? last.ids.slice(0, 5).map((id, i) => `${tokenLabel(s.tokenTexts[id], id)} ${percent(last.after[i])}`).join(' · ')
-          : '';
-        return (
-          <button type="button" key={s.step} className={`token ${selected === s.step ? 'selected' : ''}`}
-            style={{ background: probabilityColour(s.probability) }}
-            title={`${t('stream.alternatives')}: ${alternatives}\n${t('stream.timings', { forward: s.timings.forwardMs.toFixed(1), pipeline: s.timings.pipelineMs.toFixed(2) })}`}
-            aria-label={`step ${s.step}: ${tokenLabel(s.tokenText, s.tokenId)} ${percent(s.probability)}`}
-            onClick={() => void inspect(s.step)}>
-            {tokenLabel(s.tokenText, s.tokenId)}<sub>{Math.round(s.probability * 100)}</sub>
-          </button>
-        );
-      })}
+      {run.steps.map((s) => <TokenButton key={s.step} step={s} selected={selected === s.step} />)}
     </div>
   );
 }
+
+/** One token of the stream; memoised, so a batch of new steps renders only the new tokens. */
+export const TokenButton = memo(function TokenButton({ step: s, selected }: { step: StepEvent; selected: boolean }) {
+  const { t } = useTranslation();
+  const last = s.views[s.views.length - 1];
+  const alternatives = last
+    ? last.ids.slice(0, 5).map((id, i) => `${tokenLabel(s.tokenTexts[id], id)} ${percent(last.after[i])}`).join(' · ')
+    : '';
+  return (
+    <button type="button" className={`token ${selected ? 'selected' : ''}`}
+      style={{ background: probabilityColour(s.probability) }}
+      title={`${t('stream.alternatives')}: ${alternatives}\n${t('stream.timings', { forward: s.timings.forwardMs.toFixed(1), pipeline: s.timings.pipelineMs.toFixed(2) })}`}
+      aria-label={`step ${s.step}: ${tokenLabel(s.tokenText, s.tokenId)} ${percent(s.probability)}`}
+      onClick={() => void inspect(s.step)}>
+      {tokenLabel(s.tokenText, s.tokenId)}<sub>{Math.round(s.probability * 100)}</sub>
+    </button>
+  );
+});
 
 export function RunHistory() {
   const { t } = useTranslation();

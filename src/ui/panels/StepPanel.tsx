@@ -1,17 +1,18 @@
 // The inspected step: its distribution, the stage funnel, one stage's inside, alternatives to branch to, and
 // the run-level charts. What-if re-applies the current settings to the step's stored logits.
-import { useDeferredValue, useState } from 'react';
+import { startTransition, useDeferredValue, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StageView, TokenFate } from '../../core';
 import { branch, inspect } from '../../store/engineBridge';
 import { useStore } from '../../store/store';
-import type { TeachingPoint } from '../../store/types';
+import type { RunView, TeachingPoint } from '../../store/types';
+import type { StepEvent } from '../../engine/protocol';
 import { DistributionChart } from '../charts/DistributionChart';
 import { RunCharts } from '../charts/RunCharts';
 import { StageChart } from '../charts/StageChart';
 import { StageFunnel } from '../charts/StageFunnel';
 import { percent, tokenLabel } from '../format';
-import { useStepAnalysis } from '../useStepAnalysis';
+import { useStepAnalysis, type StepAnalysis } from '../useStepAnalysis';
 
 /** True probabilities per token at a teaching point: a continuation counts for the token it starts with. */
 export function truthFor(point: TeachingPoint | undefined, fates: TokenFate[], texts: Record<number, string>): Record<number, number> | undefined {
@@ -47,8 +48,8 @@ function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alter
     <div className="alternatives" data-testid="alternatives">
       <p>{t('stream.alternatives')}</p>
       <ul>
-        {alternatives.map((f) => (
-          <li key={f.id}>
+        {alternatives.map((f, rank) => (
+          <li key={rank}>
             <code>{tokenLabel(tokenTexts[f.id], f.id)}</code> {percent(f.finalProb)}
             {f.id !== chosenId && (
               <button type="button" data-testid={`branch-${f.id}`} disabled={running} onClick={() => branch(stepIndex, f.id)}>{t('actions.branch')}</button>
@@ -60,21 +61,49 @@ function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alter
   );
 }
 
+/** Stable across renders so the memoised run charts do not redraw when only the step panel does. */
+const inspectStep = (step: number) => void inspect(step);
+const NO_STEPS: StepEvent[] = [];
+
 export function StepPanel() {
   const { t } = useTranslation();
   // Deferred: while tokens stream in, the charts re-render in interruptible transitions, not in one long task.
   // The initial value null makes even the first mount of the charts a sliced background render.
   const analysis = useDeferredValue(useStepAnalysis(), null);
   const run = useDeferredValue(useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined)), undefined);
-  const points = useStore((s) => s.teachingPoints);
   // Animations stay off: every step would restart them, and a finished run would re-render every chart at once.
   const animate = false;
-  if (!analysis || !run) return <section className="panel"><p className="hint">{t('charts.noStep')}</p></section>;
+  // The run chart stays in the same place whether a step is shown or not: a new run updates it, never remounts it.
+  return (
+    <section className="panel" aria-labelledby={analysis && run ? 'step-heading' : undefined} data-testid="step-panel">
+      {analysis && run ? <StepDetails analysis={analysis} run={run} animate={animate} /> : <p className="hint">{t('charts.noStep')}</p>}
+      <RunCharts steps={run?.steps ?? NO_STEPS} onSelect={inspectStep} />
+    </section>
+  );
+}
+
+/**
+ * False until the frame after mounting: a run's first step then draws its details in two commits, and the
+ * browser's style, layout and paint for them fall in two frames instead of one long task.
+ */
+function useAfterFirstFrame(): boolean {
+  const [after, setAfter] = useState(false);
+  useEffect(() => {
+    const handle = requestAnimationFrame(() => startTransition(() => setAfter(true)));
+    return () => cancelAnimationFrame(handle);
+  }, []);
+  return after;
+}
+
+function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: RunView; animate: boolean }) {
+  const { t } = useTranslation();
+  const complete = useAfterFirstFrame();
+  const points = useStore((s) => s.teachingPoints);
   const point = analysis.stepIndex === 0 ? points.find((p) => p.prompt.trim() === run.prompt.trim()) : undefined;
   const truth = truthFor(point, analysis.fates, analysis.tokenTexts);
   const alternatives = [...analysis.fates].filter((f) => f.finalProb > 0 || f.rawProb > 0.01).sort((a, b) => b.finalProb - a.finalProb || b.rawProb - a.rawProb).slice(0, 8);
   return (
-    <section className="panel" aria-labelledby="step-heading" data-testid="step-panel">
+    <>
       <h2 id="step-heading">{t('charts.stepHeading', { step: analysis.stepIndex, token: tokenLabel(analysis.event?.tokenText, analysis.event?.tokenId ?? -1) })}</h2>
       {analysis.whatIf && <p className="whatif" role="status" data-testid="whatif">{t('charts.whatIf')}</p>}
       {point && (
@@ -85,9 +114,12 @@ export function StepPanel() {
       )}
       <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
         truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} />
-      <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} />
-      <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} />
-      <RunCharts steps={run.steps} animate={animate} onSelect={(s) => void inspect(s)} />
-    </section>
+      {complete && (
+        <>
+          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} />
+          <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} />
+        </>
+      )}
+    </>
   );
 }

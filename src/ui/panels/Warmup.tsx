@@ -1,0 +1,86 @@
+// Draws a made-up run off-screen while the page is idle. Without it, the first run's charts would resolve a dozen
+// font sizes (each a synchronous round trip to the browser process, 10–90 ms apiece while the model's threads hold
+// both cores) and run the chart code for the first time (interpreted, several times slower) in the same tasks.
+// Each part is drawn, laid out and removed within one task, so no person, screen reader or test ever meets it.
+// Redone when the language or classroom mode changes the text; skipped while a run is in flight.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { flushSync } from 'react-dom';
+import { useStore } from '../../store/store';
+import { DistributionChart } from '../charts/DistributionChart';
+import { layoutRunChart, RunChartSvg, RunCharts } from '../charts/RunCharts';
+import { StageFunnel } from '../charts/StageFunnel';
+import { layoutStageChart, StageChart, StageChartSvg } from '../charts/StageChart';
+import { buildSpecimen, type Specimen } from '../specimen';
+import { TokenButton } from './GenerationPanel';
+
+const IDLE_TIMEOUT_MS = 2000;
+const CHART_WIDTH = 900;
+const noop = () => {};
+
+/** One task each, small enough to stay short even with cold code. */
+const PARTS: ((s: Specimen) => ReactNode)[] = [
+  (s) => (
+    <section className="panel">
+      <div className="completion"><span className="prompt-echo">{s.run.prompt}</span><span className="generated">{s.run.text}</span></div>
+      <div className="tokens">{s.run.steps.map((step) => <TokenButton key={step.step} step={step} selected={step.step === 0} />)}</div>
+    </section>
+  ),
+  (s) => (
+    <section className="panel">
+      <DistributionChart fates={s.analysis.fates} tokenTexts={s.analysis.tokenTexts} drawnId={s.analysis.drawnId} truth={s.truth} title={s.run.prompt} />
+    </section>
+  ),
+  (s) => (
+    <section className="panel">
+      <StageFunnel views={s.analysis.views} selected={1} onSelect={noop} />
+      <StageChart view={s.stage} tokenTexts={s.analysis.tokenTexts} animate={false} />
+    </section>
+  ),
+  (s) => (
+    <section className="panel">
+      <StageChartSvg layout={layoutStageChart(s.stage, s.analysis.tokenTexts, CHART_WIDTH, 260, { before: '', after: '', cumulative: '' })} width={CHART_WIDTH} animate={false} label="" />
+    </section>
+  ),
+  (s) => (
+    <section className="panel">
+      <RunCharts steps={s.run.steps} onSelect={noop} />
+      <RunChartSvg layout={layoutRunChart(s.run.steps, CHART_WIDTH, 200)} width={CHART_WIDTH} active={1} label="" onActive={noop} onSelect={noop} />
+    </section>
+  ),
+];
+
+function whenIdle(callback: () => void): number {
+  return typeof requestIdleCallback === 'function' ? requestIdleCallback(callback, { timeout: IDLE_TIMEOUT_MS }) : window.setTimeout(callback, 200);
+}
+
+function cancelIdle(handle: number): void {
+  if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle);
+  else window.clearTimeout(handle);
+}
+
+export function Warmup() {
+  const lang = useStore((s) => s.lang);
+  const classroom = useStore((s) => s.classroom);
+  const host = useRef<HTMLDivElement>(null);
+  const [drawing, setDrawing] = useState<{ part: number; specimen: Specimen } | null>(null);
+
+  useEffect(() => {
+    let next = 0;
+    let handle = 0;
+    let specimen: Specimen | null = null;
+    const drawNext = () => {
+      if (useStore.getState().genState === 'running') return;
+      specimen ??= buildSpecimen();
+      const drawn = { part: next++, specimen };
+      flushSync(() => setDrawing(drawn));
+      // Reading a size lays the part out now, in this task: its fonts are resolved here.
+      void host.current?.offsetHeight;
+      flushSync(() => setDrawing(null));
+      if (next < PARTS.length) handle = whenIdle(drawNext);
+    };
+    handle = whenIdle(drawNext);
+    return () => cancelIdle(handle);
+  }, [lang, classroom]);
+
+  return <div ref={host} className="warmup" aria-hidden="true">{drawing && PARTS[drawing.part](drawing.specimen)}</div>;
+}
