@@ -163,8 +163,13 @@ describe('playground', () => {
     await setField(page, '#param-top_k', '3');
     await expect.poll(() => page.locator('[data-testid="funnel"]').textContent()).toContain('−1');
     expect(await page.getByTestId('distribution-chart').textContent()).toContain('sunny');
+    // The temperature sweep draws one line per token and marks the temperature set now.
+    const sweep = page.getByTestId('temperature-sweep');
+    await expect.poll(() => sweep.locator('.recharts-line').count()).toBe(4);
+    expect(await sweep.textContent()).toContain('now');
     await page.getByTestId('lang').selectOption('zh');
     await expect.poll(() => page.getByTestId('distribution-chart').textContent()).toContain('晴朗');
+    await expect.poll(() => sweep.textContent()).toContain('多云');
     await page.close();
   });
 

@@ -173,6 +173,10 @@ export const en = {
     bad: 'Not a number: kept {{value}}',
     defaults: ['sunny', 'cloudy', 'overcast', 'rainy'],
     prompt: 'The weather today is very …',
+    sweep: 'How temperature reshapes this distribution',
+    sweepHint: 'Each line is one token’s final probability as the temperature goes from near 0 to 3, with every other setting applied; the dashed line is the temperature set now. Low temperatures hand everything to the top token; high ones flatten the curves until the filters decide.',
+    temperatureAxis: 'temperature',
+    now: 'now',
   },
   notices: {
     badParam: 'The link had {{name}} = "{{value}}", which is not allowed ({{why}}); using the default instead.',

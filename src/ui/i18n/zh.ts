@@ -177,6 +177,10 @@ export const zh: Shape<typeof en> = {
     bad: '不是数字：保留原值 {{value}}',
     defaults: ['晴朗', '多云', '阴天', '雨天'],
     prompt: '今天天气非常……',
+    sweep: '温度如何改变这个分布',
+    sweepHint: '每条线是一个 token 的最终概率随温度从接近 0 升到 3 的变化（其他设置照常生效）；虚线是当前的温度。温度越低，概率越集中到最可能的 token；温度越高，曲线越平，直到截断类采样（top-k、top-p 等）起作用。',
+    temperatureAxis: '温度',
+    now: '当前',
   },
   notices: {
     badParam: '链接中 {{name}} = “{{value}}” 不合法（{{why}}），已改用默认值。',

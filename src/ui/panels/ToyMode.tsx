@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { createRng, sampleStep, type StepResult } from '../../core';
 import { useStore } from '../../store/store';
 import { DistributionChart } from '../charts/DistributionChart';
+import { TemperatureSweep } from '../charts/TemperatureSweep';
 import { StagesView } from './StepPanel';
 
 export function ToyMode() {
@@ -28,6 +29,8 @@ export function ToyMode() {
   }, [tokens, params, seed, draws]);
 
   const texts = Object.fromEntries(tokens.map((x, i) => [i, x.label]));
+  const logits = useMemo(() => tokens.map((x) => x.logit), [tokens]);
+  const labels = useMemo(() => tokens.map((x) => x.label), [tokens]);
   const update = (i: number, patch: Partial<{ label: string; logit: number }>) =>
     setTokens(tokens.map((x, j) => (j === i ? { ...x, ...patch } : x)));
 
@@ -72,6 +75,7 @@ export function ToyMode() {
         <>
           <DistributionChart fates={result.fates} tokenTexts={texts} drawnId={draws > 0 ? result.tokenId : null} title={t('charts.distributionToy')} />
           <StagesView views={result.views} tokenTexts={texts} animate />
+          <TemperatureSweep logits={logits} labels={labels} params={params} />
         </>
       )}
     </section>
