@@ -2,7 +2,7 @@
 // softmax (weights relative to a reference logit) that stages keep up to date cheaply, and — for large
 // vocabularies — a summarised tail (./tail.ts) so that only the head of the distribution is listed token by token.
 import { fastExp, softmaxPass } from './fastExp';
-import { maxOf, strongestIndex } from './select';
+import { kthLargest, maxOf, strongestIds, strongestIndex } from './select';
 import { LogitTail, TAIL_BINS_PER_NAT, TAIL_BIN_COUNT, TAIL_MAX_VOCAB } from './tail';
 
 /** Vocabularies at least this large list only their head at load and summarise the rest. */
@@ -10,6 +10,13 @@ export const TAIL_MIN_VOCAB = 16_384;
 /** The head listed at load is about SAMPLE_STRIDE × SAMPLE_RANK tokens: the cut is the SAMPLE_RANK-th largest of every SAMPLE_STRIDE-th logit. */
 const SAMPLE_STRIDE = 256;
 const SAMPLE_RANK = 2;
+/**
+ * Ranking the strongest tokens for a stage view ranks this many at least: enough that a top_k after it (50 in
+ * most presets) reads its k-th from the ranking instead of selecting again.
+ */
+const RANK_AHEAD = 64;
+/** A top_k beyond this selects its threshold on its own: ranking that many for every view would cost more. */
+const MAX_RANK_AHEAD = 256;
 
 export class Candidates {
   readonly vocabSize: number;
@@ -42,6 +49,12 @@ export class Candidates {
   /** Tokens listed out of the tail one by one (penalties, bias) this step, flagged so a listing pass skips them. */
   private readonly pulled: Uint8Array;
   private readonly pulledIds: number[] = [];
+  /** Ids of the strongest tokens of the set, strongest first (ties: lower id), while `rankedValid`. */
+  private ranked: number[] = [];
+  /** False once a logit changed, a token was listed or a filter ran since `ranked` was built. */
+  private rankedValid = false;
+  /** How far strongestIds ranks ahead of what it is asked. */
+  private rankAhead = RANK_AHEAD;
 
   constructor(vocabSize: number) {
     if (!Number.isInteger(vocabSize) || vocabSize < 1) throw new RangeError(`vocabulary size must be a positive integer, got ${vocabSize}`);
@@ -66,6 +79,7 @@ export class Candidates {
     this.statsValid = false;
     this.knownMax = null;
     this.knownStrongest = -1;
+    this.rankedValid = false;
     this.tail.active = false;
     for (const id of this.pulledIds) this.pulled[id] = 0;
     this.pulledIds.length = 0;
@@ -129,6 +143,56 @@ export class Candidates {
     return this.knownStrongest;
   }
 
+  /**
+   * Ids of the n strongest tokens (all of them when fewer), strongest first, ties lower id. Ranks `rankAhead`
+   * at once and keeps the ranking while the order cannot have changed.
+   */
+  strongestIds(n: number): number[] {
+    const ranked = this.ranked;
+    if (this.rankedValid && (ranked.length >= n || ranked.length === this.allowedCount())) {
+      return ranked.length <= n ? ranked : ranked.slice(0, n);
+    }
+    const head = this.ensureHead(n);
+    // Only tokens provably above the tail may be ranked: at least n of them are, after ensureHead.
+    this.ranked = strongestIds(this.logits, this.ids, head, Math.min(Math.max(n, this.rankAhead), head));
+    this.rankedValid = true;
+    return this.ranked.length <= n ? this.ranked : this.ranked.slice(0, n);
+  }
+
+  /** Lets strongestIds rank far enough for a top_k of k to read its threshold from the ranking. */
+  rankFor(k: number): void {
+    this.rankAhead = k > RANK_AHEAD && k <= MAX_RANK_AHEAD ? k : RANK_AHEAD;
+  }
+
+  /** The k-th largest logit of the set (1 ≤ k ≤ allowedCount()), read from the ranking when it reaches that far. */
+  kthLargest(k: number): number {
+    if (this.rankedValid && this.ranked.length >= k) return this.logits[this.indexOf(this.ranked[k - 1])];
+    // The k-th largest is among the tokens provably above the tail, listed at the front.
+    const head = this.ensureHead(k);
+    return kthLargest(this.logits, this.ids, head, k);
+  }
+
+  /**
+   * After scaling: rounding can make neighbours equal, and equal logits rank by id. The ranking keeps its runs
+   * of equal logits up to the first whose ids are out of order, and never its last run unless it ranks every
+   * token (a token outside it may now tie with the last).
+   */
+  private trimRanking(): void {
+    const { ranked, logits, pos } = this;
+    const length = ranked.length;
+    const complete = length === this.allowedCount();
+    let trusted = 0;
+    while (trusted < length) {
+      const z = logits[pos[ranked[trusted]]];
+      let end = trusted + 1;
+      let inOrder = true;
+      for (; end < length && logits[pos[ranked[end]]] === z; end++) if (ranked[end - 1] > ranked[end]) inOrder = false;
+      if (!inOrder || (end === length && !complete)) break;
+      trusted = end;
+    }
+    if (trusted < length) this.ranked = ranked.slice(0, trusted);
+  }
+
   /** Index of a token id among the listed candidates, or -1 (not allowed, removed, or summarised). */
   indexOf(id: number): number {
     const p = this.pos[id];
@@ -143,6 +207,7 @@ export class Candidates {
     if (!(raw > -Infinity) || this.tail.offsetOf(raw) < this.tail.start) return -1;
     // Its share of the cached sums was an estimate inside the tail's; it stays there (the error is the tail's).
     this.tail.remove(raw);
+    this.rankedValid = false;
     this.pulled[id] = 1;
     this.pulledIds.push(id);
     const n = this.size++;
@@ -163,6 +228,7 @@ export class Candidates {
     if (old === value) return;
     this.logits[i] = value;
     this.knownStrongest = -1;
+    this.rankedValid = false;
     if (this.knownMax !== null) {
       if (value >= this.knownMax) this.knownMax = value;
       else if (old === this.knownMax) this.knownMax = null;
@@ -187,6 +253,7 @@ export class Candidates {
     scaleFinite(this.logits, this.size, factor);
     this.knownMax = this.knownMax === null ? null : finite(this.knownMax * factor);
     if (this.tail.active) this.tail.scale *= factor;
+    if (this.rankedValid) this.trimRanking();
     if (!this.statsValid) return;
     // Scaling keeps the order, so the old reference scaled is still ≥ every scaled logit.
     const ref = finite(this.ref * factor);
@@ -249,6 +316,7 @@ export class Candidates {
     if (!tail.active) return;
     this.size = listRange(this.source, tail.top, tail.start, to >= TAIL_BIN_COUNT ? Infinity : to, tail.scale, this.ids, this.logits, this.pos, this.size, this.pulled);
     tail.release(to);
+    this.rankedValid = false;
     this.statsValid = false;
     this.knownMax = null;
     this.knownStrongest = -1;
@@ -267,6 +335,7 @@ export class Candidates {
     const n = compactAtLeast(this.ids, this.logits, this.weights, this.pos, this.size, values, threshold, this.ref);
     this.size = n;
     this.tail.active = false;
+    this.rankedValid = false;
     this.sumError = 0;
     this.knownMax = null;
     this.knownStrongest = -1;
@@ -283,6 +352,7 @@ export class Candidates {
     this.size = Math.min(n, this.size);
     n = this.size;
     this.tail.active = false;
+    this.rankedValid = false;
     this.sumError = 0;
     this.knownMax = null;
     this.knownStrongest = -1;

@@ -1,7 +1,6 @@
 // The sampling chain of one step: penalties, bias, greedy, warpers in `order`, the seeded draw; with an
 // optional observer that gets a compact top-N view after every stage. Buffers are allocated once per vocabulary.
 import { Candidates } from './candidates';
-import { strongestIds } from './select';
 import { fastExp } from './fastExp';
 import { TokenHistory } from './history';
 import { NoAllowedTokenError, validateParams } from './params';
@@ -94,6 +93,7 @@ export class SamplingPipeline {
     validateParams(params, this.vocabSize);
     this.params = params;
     this.chain = buildChain(params, this.history);
+    this.candidates.rankFor(params.top_k);
   }
 
   reset(promptIds: ArrayLike<number> = []): void {
@@ -203,8 +203,7 @@ function rankOf(c: Candidates, index: number): number {
 
 /** The top-N of the current set, most probable first (ties: lower id), without sorting the set. */
 function selectTop(c: Candidates, n: number): number[] {
-  c.ensureHead(n);
-  return strongestIds(c.logits, c.ids, c.size, n);
+  return c.strongestIds(n);
 }
 
 /** Builds the per-stage views and token fates; only exists when someone observes. */

@@ -5,7 +5,7 @@
 // On a large vocabulary most tokens are summarised in the set's tail (./tail.ts): a filter first makes sure the
 // tokens it could keep are listed, and lists everything when the tail's error bound could change its answer.
 import type { Candidates } from './candidates';
-import { countAtLeast, kthLargest, maxOf } from './select';
+import { countAtLeast, maxOf } from './select';
 import type { TokenHistory } from './history';
 import type { StageName } from './types';
 
@@ -92,9 +92,7 @@ export function createTopK(k: number, minKeep: number): Sampler {
     apply(c) {
       const kept = Math.max(k, minKeep);
       if (kept >= c.allowedCount()) return NOTHING;
-      // The k-th largest is among the tokens provably above the tail, listed at the front.
-      const head = c.ensureHead(kept);
-      const threshold = kthLargest(c.logits, c.ids, head, kept);
+      const threshold = c.kthLargest(kept);
       // Ties with the k-th are kept (Hugging Face semantics).
       c.keepAtLeast(c.logits, threshold);
       return NOTHING;

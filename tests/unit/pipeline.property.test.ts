@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HF_ORDER, OFF_PARAMS, SamplingPipeline, createRng, sampleStep, type SamplingParams, type WarperName } from '../../src/core';
+import { Candidates } from '../../src/core/candidates';
 
 const logitsArb = fc.array(fc.oneof(fc.double({ min: -20, max: 20, noNaN: true }), fc.constant(-Infinity)), { minLength: 1, maxLength: 60 })
   .filter((a) => a.some((z) => z !== -Infinity));
@@ -129,5 +130,32 @@ describe('big vocabularies take the histogram path and agree with a full sort', 
       const refKept = ref.filter((i) => w[i] >= 0.02 * pmax).sort((a, b) => a - b);
       expect(kept).toEqual(refKept);
     }), { numRuns: 15 });
+  });
+});
+
+describe('the ranking a set keeps between stages', () => {
+  // Neighbouring doubles that a temperature's scaling can round to one value (1.3014000000000010 and the next
+  // double at T = 1.3): equal logits rank by id, so a ranking kept from before the scaling must not be trusted there.
+  const nearTies = fc.constantFrom(1.301400000000001, 1.301400000000001 + 2 ** -52, 1.1781000000000006, 1.1781000000000006 + 2 ** -52, 0.5, -3);
+  const bruteForce = (z: number[], n: number) =>
+    z.map((v, id) => ({ v, id })).filter((t) => t.v > -Infinity).sort((a, b) => b.v - a.v || a.id - b.id).slice(0, n).map((t) => t.id);
+
+  it('strongestIds and kthLargest after a scaling equal a fresh ranking of the scaled logits', () => {
+    fc.assert(fc.property(
+      fc.array(fc.oneof(nearTies, fc.double({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 90 }),
+      fc.constantFrom(1 / 1.3, 1 / 9, 1 / 2.5, 0.5, 2, 1 / 0.7),
+      fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 80 }),
+      (logits, factor, n, k) => {
+        const c = new Candidates(logits.length);
+        c.load(logits);
+        c.rankFor(k);
+        c.strongestIds(n);
+        c.scale(factor);
+        const scaled = logits.map((z) => z * factor);
+        expect(c.strongestIds(n)).toEqual(bruteForce(scaled, n));
+        const kk = Math.min(k, logits.length);
+        expect(c.kthLargest(kk)).toBe([...scaled].sort((a, b) => b - a)[kk - 1]);
+      },
+    ), { numRuns: 2000 });
   });
 });
