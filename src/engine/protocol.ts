@@ -118,7 +118,15 @@ export type EngineEvent =
     }
   | { type: 'runStarted'; requestId: number; runId: number; promptIds: number[]; parentRunId?: number; branchStep?: number }
   | { type: 'step'; requestId: number; event: StepEvent }
-  | { type: 'done'; requestId: number; runId: number; reason: FinishReason; text: string }
+  | {
+      type: 'done';
+      requestId: number;
+      runId: number;
+      reason: FinishReason;
+      text: string;
+      /** Per step, the worker's time to pack the step and hand it to postMessage: the messaging cost on the decode path. */
+      messagingMs: number[];
+    }
   | {
       type: 'stepLogits';
       requestId: number;

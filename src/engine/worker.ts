@@ -191,6 +191,7 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
   let finish!: () => void;
   runFinished = new Promise((resolve) => (finish = resolve));
   const batch = new StepBatch(request.requestId);
+  const messagingMs: number[] = [];
   try {
     const ids = request.branch ? undefined : promptIds(loaded, settings.prompt, settings.chat);
     const outcome = await generator.generate(settings, {
@@ -198,11 +199,18 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
         type: 'runStarted', requestId: request.requestId, runId: run.runId, promptIds: run.promptIds,
         ...(run.parentRunId !== undefined ? { parentRunId: run.parentRunId, branchStep: run.branchStep } : {}),
       }),
-      onStep: (event) => (batch.add(packer.pack(event)) ? letMessagesIn() : undefined),
+      onStep: (event) => {
+        const start = performance.now();
+        const posted = batch.add(packer.pack(event));
+        messagingMs.push(performance.now() - start);
+        return posted ? letMessagesIn() : undefined;
+      },
       isCancelled: () => cancelRequested,
     }, request.branch, ids);
+    const flushStart = performance.now();
     batch.flush();
-    post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text });
+    if (messagingMs.length > 0) messagingMs[messagingMs.length - 1] += performance.now() - flushStart;
+    post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text, messagingMs });
   } catch (error) {
     batch.flush();
     fail(request.requestId, error, 'invalid_params');

@@ -14,7 +14,7 @@ const greedy: GenerateSettings = {
 
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; device?: string; threads?: number; message?: string }[]>;
-  generate(s: GenerateSettings, options?: { cancelAfterSteps?: number; withSteps?: boolean }): Promise<{ tokens: number[]; text: string; reason: string; deltas: string[]; steps?: StepEvent[] }>;
+  generate(s: GenerateSettings, options?: { cancelAfterSteps?: number; withSteps?: boolean }): Promise<{ tokens: number[]; text: string; reason: string; deltas: string[]; messagingMs: number[]; steps?: StepEvent[] }>;
 };
 
 async function openEnginePage(browser: Browser, url: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
@@ -86,6 +86,9 @@ describe('engine in Chromium', () => {
       expect(s.tokenId).toBe(s.views[0].ids[0]);
     }
     expect(run.deltas.join('')).toBe(run.text);
+    // The run's end reports what packing and posting each step cost the worker (the benchmark's messaging share).
+    expect(run.messagingMs).toHaveLength(40);
+    for (const ms of run.messagingMs) expect(ms >= 0 && ms < 1000).toBe(true);
     await page.close();
   });
 

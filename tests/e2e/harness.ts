@@ -1,6 +1,6 @@
 // Shared e2e harness: a real Vite dev server on loopback and Debian's Chromium driven by playwright-core.
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -23,6 +23,12 @@ export async function startPreviewServer(): Promise<{ server: PreviewServer; url
     },
   });
   const server = await preview({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  // Each build is ~35 MB (the runtime's wasm): gone with its server, or a day of test runs fills the disk.
+  const closeServer = server.close.bind(server);
+  server.close = async () => {
+    await closeServer();
+    rmSync(outDir, { recursive: true, force: true });
+  };
   const address = server.httpServer.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${address.port}/` };
 }

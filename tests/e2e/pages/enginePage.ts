@@ -10,6 +10,7 @@ interface RunSummary {
   forwardMs: number[];
   pipelineMs: number[];
   stepArrivalMs: number[];
+  messagingMs: number[];
   startedMs: number;
   deltas: string[];
   steps?: StepEvent[];
@@ -83,6 +84,7 @@ const api = {
       forwardMs: steps.map((s) => s.timings.forwardMs),
       pipelineMs: steps.map((s) => s.timings.pipelineMs),
       stepArrivalMs: arrivals,
+      messagingMs: done && done.type === 'done' ? done.messagingMs : [],
       startedMs: started,
       deltas: steps.map((s) => s.textDelta),
       ...(options.withSteps ? { steps } : {}),
