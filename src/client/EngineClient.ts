@@ -79,7 +79,7 @@ export class EngineClient {
 
   private receive(message: WorkerMessage): void {
     if (message.type === 'steps') {
-      for (const packed of message.steps) this.dispatch({ type: 'step', requestId: message.requestId, event: this.steps.unpack(packed) });
+      for (const event of this.steps.unpack(message.batch)) this.dispatch({ type: 'step', requestId: message.requestId, event });
       return;
     }
     // Token texts are sent once per model: a new model's steps start from none.

@@ -80,12 +80,13 @@ export interface StepEvent {
   timings: StepTimings;
 }
 
-/** A StepEvent as the worker posts it (stepWire.ts packs and unpacks it). */
-export interface PackedStep {
-  /** Header, views, fates, then the ids of the step's token texts and the ids whose text travels in `strings`. */
+/** StepEvents as the worker posts them, a batch at a time (stepWire.ts packs and unpacks them). */
+export interface PackedSteps {
+  /** Per step: header, views, fates, then the ids of the step's token texts and the ids whose text travels in `strings`. */
   numbers: Float64Array;
-  /** The token's own text, the text delta, then the texts this step sends for the first time. */
+  /** Per step: the token's own text, the text delta, then the texts this step sends for the first time. */
   strings: string[];
+  count: number;
 }
 
 export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full';
@@ -144,4 +145,4 @@ export type EngineEvent =
  * What the worker posts: the events above, except that steps travel packed and in batches (each message wakes
  * the main thread, which costs the worker more than a step's sampling); the client unpacks them into 'step' events.
  */
-export type WorkerMessage = Exclude<EngineEvent, { type: 'step' }> | { type: 'steps'; requestId: number; steps: PackedStep[] };
+export type WorkerMessage = Exclude<EngineEvent, { type: 'step' }> | { type: 'steps'; requestId: number; batch: PackedSteps };

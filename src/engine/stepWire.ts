@@ -1,9 +1,11 @@
-// A StepEvent on its way from the worker to the main thread: every number in one transferred Float64Array and
-// each token's text sent once per model. Structured-cloning the event as objects (three stage views, thirty
-// fates, thirty texts: some five hundred small values) took longer than the bundled model's forward pass.
+// StepEvents on their way from the worker to the main thread, a batch at a time: every number of every step in
+// one transferred Float64Array, the strings in one array, each token's text sent once per model.
+// Structured-cloning an event as objects (three stage views, thirty fates, thirty texts: some five hundred small
+// values) took longer than the bundled model's forward pass; one buffer per step still cost a clone and a
+// transfer per step, and an allocation.
 import type { StageName, StageView } from '../core/types';
 import type { TokenFate } from '../core/pipeline';
-import type { PackedStep, StepEvent } from './protocol';
+import type { PackedSteps, StepEvent } from './protocol';
 
 const STAGE_CODES: Record<StageName, number> = {
   raw: 0,
@@ -29,14 +31,24 @@ function stageOf(code: number): StageName {
   return stage;
 }
 
-/** Worker side: remembers which token texts the other side has, so each travels once per model. */
+/** Worker side: appends steps to one growing buffer and remembers which token texts the other side has. */
 export class StepPacker {
   private readonly sent = new Map<number, string>();
+  private buffer = new Float64Array(4096);
+  private length = 0;
+  private strings: string[] = [];
+  private count = 0;
 
-  pack(event: StepEvent): { packed: PackedStep; transfer: ArrayBuffer[] } {
+  /** Steps added since the last take(). */
+  get pending(): number {
+    return this.count;
+  }
+
+  add(event: StepEvent): void {
+    const strings = this.strings;
+    strings.push(event.tokenText, event.textDelta);
     const textIds: number[] = [];
     const newIds: number[] = [];
-    const strings = [event.tokenText, event.textDelta];
     for (const key in event.tokenTexts) {
       const id = Number(key);
       const text = event.tokenTexts[id];
@@ -49,21 +61,24 @@ export class StepPacker {
     }
     let size = HEADER + event.fates.length * FATE_FIELDS + textIds.length + newIds.length;
     for (const view of event.views) size += VIEW_FIELDS + 3 * view.ids.length;
-    const n = new Float64Array(size);
-    n[0] = event.runId;
-    n[1] = event.step;
-    n[2] = event.tokenId;
-    n[3] = event.entropy;
-    n[4] = event.probability;
-    n[5] = event.rank;
-    n[6] = event.greedyId;
-    n[7] = event.timings.forwardMs;
-    n[8] = event.timings.pipelineMs;
-    n[9] = event.views.length;
-    n[10] = event.fates.length;
-    n[11] = textIds.length;
-    n[12] = newIds.length;
-    let at = HEADER;
+    const n = this.reserve(size);
+    let at = this.length;
+    this.length += size;
+    this.count++;
+    n[at] = event.runId;
+    n[at + 1] = event.step;
+    n[at + 2] = event.tokenId;
+    n[at + 3] = event.entropy;
+    n[at + 4] = event.probability;
+    n[at + 5] = event.rank;
+    n[at + 6] = event.greedyId;
+    n[at + 7] = event.timings.forwardMs;
+    n[at + 8] = event.timings.pipelineMs;
+    n[at + 9] = event.views.length;
+    n[at + 10] = event.fates.length;
+    n[at + 11] = textIds.length;
+    n[at + 12] = newIds.length;
+    at += HEADER;
     for (const view of event.views) {
       const count = view.ids.length;
       n[at] = STAGE_CODES[view.stage];
@@ -91,7 +106,26 @@ export class StepPacker {
     }
     n.set(textIds, at);
     n.set(newIds, at + textIds.length);
-    return { packed: { numbers: n, strings }, transfer: [n.buffer] };
+  }
+
+  /** The steps added so far as one message's worth (a buffer of their own, to transfer), and a fresh start. */
+  take(): { packed: PackedSteps; transfer: ArrayBuffer[] } {
+    const numbers = this.buffer.slice(0, this.length);
+    const packed: PackedSteps = { numbers, strings: this.strings, count: this.count };
+    this.length = 0;
+    this.count = 0;
+    this.strings = [];
+    return { packed, transfer: [numbers.buffer] };
+  }
+
+  /** The buffer, with room for `size` more numbers. */
+  private reserve(size: number): Float64Array {
+    if (this.length + size > this.buffer.length) {
+      const grown = new Float64Array(Math.max(2 * this.buffer.length, this.length + size));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    return this.buffer;
   }
 }
 
@@ -104,48 +138,60 @@ export class StepUnpacker {
     this.texts.clear();
   }
 
-  unpack(packed: PackedStep): StepEvent {
+  unpack(packed: PackedSteps): StepEvent[] {
     const n = packed.numbers;
-    const viewCount = n[9];
-    const fateCount = n[10];
-    const textCount = n[11];
-    const newCount = n[12];
-    let at = HEADER;
-    const views: StageView[] = [];
-    for (let v = 0; v < viewCount; v++) {
-      const count = n[at + 1];
-      const view: StageView = {
-        stage: stageOf(n[at]), ids: [], before: [], after: [], keptBefore: n[at + 2], keptAfter: n[at + 3],
-        removedCount: n[at + 4], removedMass: n[at + 5], entropy: n[at + 6],
-      };
-      if (!Number.isNaN(n[at + 7])) view.threshold = n[at + 7];
-      at += VIEW_FIELDS;
-      for (let i = 0; i < count; i++) {
-        view.ids.push(n[at + i]);
-        view.before.push(n[at + count + i]);
-        view.after.push(n[at + 2 * count + i]);
+    const events: StepEvent[] = [];
+    let at = 0;
+    let nextString = 0;
+    for (let s = 0; s < packed.count; s++) {
+      const start = at;
+      const viewCount = n[at + 9];
+      const fateCount = n[at + 10];
+      const textCount = n[at + 11];
+      const newCount = n[at + 12];
+      const tokenText = packed.strings[nextString];
+      const textDelta = packed.strings[nextString + 1];
+      nextString += 2;
+      at += HEADER;
+      const views: StageView[] = [];
+      for (let v = 0; v < viewCount; v++) {
+        const count = n[at + 1];
+        const view: StageView = {
+          stage: stageOf(n[at]), ids: [], before: [], after: [], keptBefore: n[at + 2], keptAfter: n[at + 3],
+          removedCount: n[at + 4], removedMass: n[at + 5], entropy: n[at + 6],
+        };
+        if (!Number.isNaN(n[at + 7])) view.threshold = n[at + 7];
+        at += VIEW_FIELDS;
+        for (let i = 0; i < count; i++) {
+          view.ids.push(n[at + i]);
+          view.before.push(n[at + count + i]);
+          view.after.push(n[at + 2 * count + i]);
+        }
+        at += 3 * count;
+        views.push(view);
       }
-      at += 3 * count;
-      views.push(view);
+      const fates: TokenFate[] = [];
+      for (let f = 0; f < fateCount; f++) {
+        fates.push({ id: n[at], rawProb: n[at + 1], finalProb: n[at + 2], removedBy: n[at + 3] < 0 ? null : stageOf(n[at + 3]) });
+        at += FATE_FIELDS;
+      }
+      const newAt = at + textCount;
+      for (let i = 0; i < newCount; i++) this.texts.set(n[newAt + i], packed.strings[nextString + i]);
+      nextString += newCount;
+      const tokenTexts: Record<number, string> = {};
+      for (let i = 0; i < textCount; i++) {
+        const id = n[at + i];
+        const text = this.texts.get(id);
+        if (text === undefined) throw new Error(`packed step ${n[start + 1]} refers to token ${id}, whose text never arrived`);
+        tokenTexts[id] = text;
+      }
+      at = newAt + newCount;
+      events.push({
+        runId: n[start], step: n[start + 1], tokenId: n[start + 2], tokenText, textDelta, views, fates,
+        entropy: n[start + 3], probability: n[start + 4], rank: n[start + 5], greedyId: n[start + 6], tokenTexts,
+        timings: { forwardMs: n[start + 7], pipelineMs: n[start + 8] },
+      });
     }
-    const fates: TokenFate[] = [];
-    for (let f = 0; f < fateCount; f++) {
-      fates.push({ id: n[at], rawProb: n[at + 1], finalProb: n[at + 2], removedBy: n[at + 3] < 0 ? null : stageOf(n[at + 3]) });
-      at += FATE_FIELDS;
-    }
-    const newAt = at + textCount;
-    for (let i = 0; i < newCount; i++) this.texts.set(n[newAt + i], packed.strings[2 + i]);
-    const tokenTexts: Record<number, string> = {};
-    for (let i = 0; i < textCount; i++) {
-      const id = n[at + i];
-      const text = this.texts.get(id);
-      if (text === undefined) throw new Error(`packed step ${n[1]} refers to token ${id}, whose text never arrived`);
-      tokenTexts[id] = text;
-    }
-    return {
-      runId: n[0], step: n[1], tokenId: n[2], tokenText: packed.strings[0], textDelta: packed.strings[1], views, fates,
-      entropy: n[3], probability: n[4], rank: n[5], greedyId: n[6], tokenTexts,
-      timings: { forwardMs: n[7], pipelineMs: n[8] },
-    };
+    return events;
   }
 }

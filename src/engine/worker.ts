@@ -5,7 +5,7 @@ import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { SamplingParamError } from '../core';
 import { Generator } from './Generator';
 import { ModelLoadError, loadModel, promptIds, type LoadedModel } from './modelLoader';
-import type { Device, EngineRequest, ErrorCode, PackedStep, WorkerMessage } from './protocol';
+import type { Device, EngineRequest, ErrorCode, StepEvent, WorkerMessage } from './protocol';
 import { StepPacker } from './stepWire';
 
 // onnxruntime-web's runtime comes from our own origin, never from a CDN.
@@ -128,28 +128,24 @@ function watchDeviceLoss(request: Extract<EngineRequest, { type: 'load' }>, load
  */
 const STEP_BATCH_MS = 50;
 
-/** Collects a run's packed steps and posts them in batches. */
+/** Packs a run's steps and posts them in batches. */
 class StepBatch {
-  private steps: PackedStep[] = [];
-  private transfer: ArrayBuffer[] = [];
   private lastPost = -Infinity;
 
   constructor(private readonly requestId: number) {}
 
   /** Adds a step; true when it was posted (a moment to let waiting messages in). */
-  add(step: { packed: PackedStep; transfer: ArrayBuffer[] }): boolean {
-    this.steps.push(step.packed);
-    this.transfer.push(...step.transfer);
+  add(event: StepEvent): boolean {
+    packer.add(event);
     if (performance.now() - this.lastPost < STEP_BATCH_MS) return false;
     this.flush();
     return true;
   }
 
   flush(): void {
-    if (this.steps.length === 0) return;
-    post({ type: 'steps', requestId: this.requestId, steps: this.steps }, this.transfer);
-    this.steps = [];
-    this.transfer = [];
+    if (packer.pending === 0) return;
+    const { packed, transfer } = packer.take();
+    post({ type: 'steps', requestId: this.requestId, batch: packed }, transfer);
     this.lastPost = performance.now();
   }
 }
@@ -201,7 +197,7 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
       }),
       onStep: (event) => {
         const start = performance.now();
-        const posted = batch.add(packer.pack(event));
+        const posted = batch.add(event);
         messagingMs.push(performance.now() - start);
         return posted ? letMessagesIn() : undefined;
       },

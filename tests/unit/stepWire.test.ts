@@ -19,11 +19,20 @@ function eventFrom(step: number, views: StageView[], fates: TokenFate[], tokenId
   };
 }
 
-/** Through the wire as postMessage would carry it (a structured clone), then unpacked. */
+/** One step alone through the wire as postMessage would carry it (a structured clone), then unpacked. */
 function roundTrip(packer: StepPacker, unpacker: StepUnpacker, event: StepEvent): StepEvent {
-  const { packed, transfer } = packer.pack(event);
+  packer.add(event);
+  const { packed, transfer } = packer.take();
   expect(transfer).toEqual([packed.numbers.buffer]);
-  return unpacker.unpack(structuredClone(packed));
+  const events = unpacker.unpack(structuredClone(packed));
+  expect(events).toHaveLength(1);
+  return events[0];
+}
+
+/** The packed form of one step (its strings show which texts travel). */
+function packOne(packer: StepPacker, event: StepEvent) {
+  packer.add(event);
+  return packer.take().packed;
 }
 
 describe('StepPacker / StepUnpacker', () => {
@@ -48,6 +57,36 @@ describe('StepPacker / StepUnpacker', () => {
       expect(back.views.map((v) => v.stage)).toEqual(event.views.map((v) => v.stage));
       expect(back.views.some((v) => v.threshold !== undefined)).toBe(true);
     }
+  });
+
+  it('a batch of many steps travels as one buffer and comes back as the same steps in order', () => {
+    const vocab = 300;
+    const pipeline = new SamplingPipeline(vocab);
+    pipeline.setParams({ ...DEFAULT_PARAMS, temperature: 0.9, top_p: 0.95 });
+    pipeline.reset([]);
+    const rng = createRng(8);
+    const packer = new StepPacker();
+    const unpacker = new StepUnpacker();
+    const sent: StepEvent[] = [];
+    // Enough steps to outgrow the packer's first buffer, and texts that first travel mid-batch.
+    for (let step = 0; step < 60; step++) {
+      const logits = Float32Array.from({ length: vocab }, (_, i) => Math.cos(i * 7.31 + step) * 5);
+      const result = pipeline.step(logits, rng, { topN: 30 });
+      const event = eventFrom(step, result.views, result.fates, result.tokenId, (id) => `「${id}」`);
+      sent.push(event);
+      packer.add(event);
+    }
+    expect(packer.pending).toBe(60);
+    const { packed, transfer } = packer.take();
+    expect(transfer).toEqual([packed.numbers.buffer]);
+    expect(packer.pending).toBe(0);
+    expect(unpacker.unpack(structuredClone(packed))).toEqual(sent);
+    // The next batch starts empty and still knows which texts went.
+    packer.add(sent[59]);
+    const next = packer.take().packed;
+    expect(next.count).toBe(1);
+    expect(next.strings).toHaveLength(2);
+    expect(unpacker.unpack(next)).toEqual([sent[59]]);
   });
 
   it('round-trips any event, including -0, NaN-free extremes, empty views and null fates', () => {
@@ -76,23 +115,23 @@ describe('StepPacker / StepUnpacker', () => {
     const view = (ids: number[]): StageView => ({
       stage: 'raw', ids, before: ids.map(() => 0.1), after: ids.map(() => 0.1), keptBefore: 10, keptAfter: 10, removedCount: 0, removedMass: 0, entropy: 1,
     });
-    const first = packer.pack(eventFrom(0, [view([4, 5, 6])], [], 4, (id) => `a${id}`)).packed;
+    const first = packOne(packer, eventFrom(0, [view([4, 5, 6])], [], 4, (id) => `a${id}`));
     expect(first.strings.slice(2)).toEqual(['a4', 'a5', 'a6']);
     unpacker.unpack(first);
-    const second = packer.pack(eventFrom(1, [view([5, 6, 7])], [], 7, (id) => `a${id}`)).packed;
+    const second = packOne(packer, eventFrom(1, [view([5, 6, 7])], [], 7, (id) => `a${id}`));
     expect(second.strings.slice(2)).toEqual(['a7']);
-    expect(unpacker.unpack(second).tokenTexts).toEqual({ 5: 'a5', 6: 'a6', 7: 'a7' });
-    const changed = packer.pack(eventFrom(2, [view([5])], [], 5, (id) => `b${id}`)).packed;
+    expect(unpacker.unpack(second)[0].tokenTexts).toEqual({ 5: 'a5', 6: 'a6', 7: 'a7' });
+    const changed = packOne(packer, eventFrom(2, [view([5])], [], 5, (id) => `b${id}`));
     expect(changed.strings.slice(2)).toEqual(['b5']);
-    expect(unpacker.unpack(changed).tokenTexts).toEqual({ 5: 'b5' });
+    expect(unpacker.unpack(changed)[0].tokenTexts).toEqual({ 5: 'b5' });
   });
 
   it('a reset unpacker (a new model) refuses a step whose texts went to the old one', () => {
     const packer = new StepPacker();
     const unpacker = new StepUnpacker();
     const view: StageView = { stage: 'raw', ids: [1], before: [1], after: [1], keptBefore: 1, keptAfter: 1, removedCount: 0, removedMass: 0, entropy: 0 };
-    unpacker.unpack(packer.pack(eventFrom(0, [view], [], 1, (id) => `x${id}`)).packed);
+    unpacker.unpack(packOne(packer, eventFrom(0, [view], [], 1, (id) => `x${id}`)));
     unpacker.reset();
-    expect(() => unpacker.unpack(packer.pack(eventFrom(1, [view], [], 1, (id) => `x${id}`)).packed)).toThrow(/token 1.*never arrived/);
+    expect(() => unpacker.unpack(packOne(packer, eventFrom(1, [view], [], 1, (id) => `x${id}`)))).toThrow(/token 1.*never arrived/);
   });
 });
