@@ -2,8 +2,8 @@
 export * from './types';
 export {
   DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, LOGIT_BIAS_RANGE, SamplingParamError, NoAllowedTokenError,
-  validateParams, parseParamValue, checkParam, describeRange, isUnusual,
-  type ParamSpec, type ParamName,
+  validateParams, parseParamValue, checkParam, describeRange, describeRule, rangeRule, isUnusual,
+  type ParamSpec, type ParamName, type ParamRule,
 } from './params';
 export { createRng, type Rng } from './rng';
 export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate } from './pipeline';

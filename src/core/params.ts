@@ -1,17 +1,66 @@
 // The parameter table of SAMPLING.md as data: defaults, ranges, "off" values, validation and strict parsing.
 import { HF_ORDER, type SamplingParams, type WarperName } from './types';
 
-/** An invalid parameter: names the parameter, the value and what is allowed, so the UI can say why. */
+/** What a parameter accepts, as data: the page words it in its own language, `describeRule` in English. */
+export type ParamRule =
+  | { kind: 'range'; integer: boolean; min: number; minExclusive: boolean; max: number; off?: number }
+  | { kind: 'boolean' }
+  | { kind: 'order'; names: readonly string[] }
+  | { kind: 'tokenIds'; vocabSize?: number }
+  | { kind: 'bias'; min: number; max: number }
+  | { kind: 'biasPairs' }
+  | { kind: 'knownName' }
+  | { kind: 'context'; max: number }
+  | { kind: 'stopCount'; max: number }
+  | { kind: 'language' }
+  | { kind: 'modelRef' };
+
+/** An invalid parameter: names the parameter, the value and the rule it broke, so the UI can say why. */
 export class SamplingParamError extends Error {
   readonly param: string;
   readonly value: unknown;
+  readonly rule: ParamRule;
+  /** The rule in English. */
   readonly allowed: string;
-  constructor(param: string, value: unknown, allowed: string) {
+  constructor(param: string, value: unknown, rule: ParamRule) {
+    const allowed = describeRule(rule);
     super(`${param} = ${formatValue(value)} is not allowed: ${allowed}`);
     this.name = 'SamplingParamError';
     this.param = param;
     this.value = value;
+    this.rule = rule;
     this.allowed = allowed;
+  }
+}
+
+export function describeRule(rule: ParamRule): string {
+  switch (rule.kind) {
+    case 'range': {
+      const low = rule.minExclusive ? `greater than ${rule.min}` : `at least ${rule.min}`;
+      const kind = rule.integer ? 'a whole number' : 'a number';
+      const off = rule.off !== undefined ? ` (${rule.off} = off)` : '';
+      return `${kind} ${low} and at most ${rule.max}${off}`;
+    }
+    case 'boolean':
+      return 'true or false';
+    case 'order':
+      return `a permutation of ${rule.names.join(', ')}`;
+    case 'tokenIds':
+      return `token ids are whole numbers from 0${rule.vocabSize === undefined ? '' : ` and below the vocabulary size ${rule.vocabSize}`}`;
+    case 'bias':
+      return `a bias from ${rule.min} to ${rule.max}`;
+    case 'biasPairs':
+      return 'pairs of token id : bias, e.g. 13:-100,42:5';
+    case 'knownName':
+      return 'a known parameter name';
+    case 'context':
+      return `at most the model context, ${rule.max}`;
+    case 'stopCount':
+      return `at most ${rule.max} stop sequences`;
+    case 'language':
+      return 'en or zh';
+    case 'modelRef':
+      return 'a catalog id, a Hub repo id or a URL';
   }
 }
 
@@ -99,11 +148,14 @@ export const OFF_PARAMS: SamplingParams = Object.freeze({
   order: [...HF_ORDER],
 }) as SamplingParams;
 
+export function rangeRule(spec: ParamSpec): ParamRule {
+  const rule: ParamRule = { kind: 'range', integer: spec.integer, min: spec.min, minExclusive: spec.minExclusive ?? false, max: spec.max };
+  if (spec.off !== undefined) rule.off = spec.off;
+  return rule;
+}
+
 export function describeRange(spec: ParamSpec): string {
-  const low = spec.minExclusive ? `greater than ${spec.min}` : `at least ${spec.min}`;
-  const kind = spec.integer ? 'a whole number' : 'a number';
-  const off = spec.off !== undefined ? ` (${spec.off} = off)` : '';
-  return `${kind} ${low} and at most ${spec.max}${off}`;
+  return describeRule(rangeRule(spec));
 }
 
 /** Throws SamplingParamError unless `value` lies in the range of `name`. */
@@ -114,7 +166,7 @@ export function checkParam(name: ParamName, value: number): void {
     (spec.minExclusive ? value > spec.min : value >= spec.min) &&
     value <= spec.max &&
     (!spec.integer || Number.isInteger(value));
-  if (!inRange) throw new SamplingParamError(name, value, describeRange(spec));
+  if (!inRange) throw new SamplingParamError(name, value, rangeRule(spec));
 }
 
 /** Throws SamplingParamError naming the first invalid parameter. */
@@ -125,27 +177,26 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
   ];
   for (const name of numeric) checkParam(name, params[name as keyof SamplingParams] as number);
   if (typeof params.do_sample !== 'boolean') {
-    throw new SamplingParamError('do_sample', params.do_sample, 'true or false');
+    throw new SamplingParamError('do_sample', params.do_sample, { kind: 'boolean' });
   }
   const seen = new Set<string>();
   for (const w of params.order) {
     if (!WARPER_NAMES.includes(w) || seen.has(w)) {
-      throw new SamplingParamError('order', params.order.join(','), `a permutation of ${WARPER_NAMES.join(', ')}`);
+      throw new SamplingParamError('order', params.order.join(','), { kind: 'order', names: WARPER_NAMES });
     }
     seen.add(w);
   }
   if (params.order.length !== WARPER_NAMES.length) {
-    throw new SamplingParamError('order', params.order.join(','), `a permutation of ${WARPER_NAMES.join(', ')}`);
+    throw new SamplingParamError('order', params.order.join(','), { kind: 'order', names: WARPER_NAMES });
   }
   for (const [key, bias] of Object.entries(params.logit_bias)) {
     const id = Number(key);
     const idOk = key.trim() !== '' && Number.isInteger(id) && id >= 0 && (vocabSize === undefined || id < vocabSize);
     if (!idOk) {
-      const upper = vocabSize === undefined ? '' : ` and below the vocabulary size ${vocabSize}`;
-      throw new SamplingParamError('logit_bias', key, `token ids are whole numbers from 0${upper}`);
+      throw new SamplingParamError('logit_bias', key, vocabSize === undefined ? { kind: 'tokenIds' } : { kind: 'tokenIds', vocabSize });
     }
     if (!Number.isFinite(bias) || bias < LOGIT_BIAS_RANGE.min || bias > LOGIT_BIAS_RANGE.max) {
-      throw new SamplingParamError(`logit_bias[${key}]`, bias, 'a bias from -100 to 100');
+      throw new SamplingParamError(`logit_bias[${key}]`, bias, { kind: 'bias', ...LOGIT_BIAS_RANGE });
     }
   }
 }
@@ -155,9 +206,9 @@ const NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 /** Strict text → number for URLs and inputs: no blanks, no trailing junk, no silent clamping. */
 export function parseParamValue(name: string, raw: string): number {
   const spec = PARAM_SPECS[name as ParamName];
-  if (!spec) throw new SamplingParamError(name, raw, 'a known parameter name');
+  if (!spec) throw new SamplingParamError(name, raw, { kind: 'knownName' });
   const text = raw.trim();
-  if (!NUMBER_SYNTAX.test(text)) throw new SamplingParamError(name, raw, describeRange(spec));
+  if (!NUMBER_SYNTAX.test(text)) throw new SamplingParamError(name, raw, rangeRule(spec));
   const value = Number(text);
   checkParam(spec.name, value);
   return value;

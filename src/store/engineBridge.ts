@@ -58,7 +58,7 @@ export function loadModel(ref = useStore.getState().modelRef): void {
   const store = useStore.getState();
   const source = modelSourceOf(ref);
   if (!source) {
-    useStore.setState({ modelStatus: 'error', modelError: `"${ref}" is not a catalog model, a Hub repo id (owner/name) or a URL.` });
+    useStore.setState({ modelStatus: 'error', modelError: { key: 'errors.badModelRef', params: { ref } } });
     return;
   }
   store.setModelRef(ref);
@@ -92,16 +92,16 @@ function settings(): GenerateSettings {
 function canRun(): boolean {
   const s = useStore.getState();
   if (s.modelStatus !== 'ready') {
-    useStore.setState({ genState: 'error', genError: 'The model is not loaded yet: wait for it, or load one.' });
+    useStore.setState({ genState: 'error', genError: { key: 'errors.notLoadedYet' } });
     return false;
   }
   if (s.prompt.trim() === '') {
-    useStore.setState({ genState: 'error', genError: 'The prompt is empty: type the beginning of a text.' });
+    useStore.setState({ genState: 'error', genError: { key: 'errors.emptyPrompt' } });
     return false;
   }
   if (Object.keys(s.paramErrors).length > 0) {
     const [name, why] = Object.entries(s.paramErrors)[0];
-    useStore.setState({ genState: 'error', genError: `${name}: ${why}` });
+    useStore.setState({ genState: 'error', genError: { key: 'params.refused', params: { name }, why } });
     return false;
   }
   return true;

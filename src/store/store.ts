@@ -3,22 +3,22 @@
 // fields and call actions.
 import { create, type StateCreator } from 'zustand';
 import {
-  DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, PARAM_SPECS, SamplingParamError, checkParam,
+  DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
   type ParamName, type SamplingParams, type WarperName,
 } from '../core';
-import type { EngineEvent, StepEvent } from '../engine/protocol';
+import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
-import { parseLogitBias } from './urlState';
-import type { GenState, LoadedInfo, Notice, RunView, StepLogitsView, TeachingPoint, ToyToken } from './types';
+import { parseLogitBias, refusalOf } from './urlState';
+import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
 export interface ModelSlice {
   modelRef: string;
   modelStatus: 'idle' | 'loading' | 'ready' | 'error';
   progress: Record<string, { loaded: number; total: number }>;
   loaded: LoadedInfo | null;
-  modelError: string | null;
-  modelNotice: string | null;
+  modelError: UserMessage | null;
+  modelNotice: UserMessage | null;
   chat: boolean;
   teachingPoints: TeachingPoint[];
   setModelRef(ref: string): void;
@@ -33,7 +33,7 @@ export interface SamplingSlice {
   stop: string[];
   prompt: string;
   /** Refused inputs by parameter name, with the reason; the last good value stays in force. */
-  paramErrors: Record<string, string>;
+  paramErrors: Record<string, Refusal>;
   setParam(name: ParamName, value: number): boolean;
   setDoSample(on: boolean): void;
   setOrder(order: WarperName[]): void;
@@ -50,7 +50,7 @@ export interface SamplingSlice {
 
 export interface GenerationSlice {
   genState: GenState;
-  genError: string | null;
+  genError: UserMessage | null;
   runs: Record<number, RunView>;
   runOrder: number[];
   currentRunId: number | null;
@@ -76,7 +76,7 @@ export interface UiSlice {
   setLang(lang: 'en' | 'zh'): void;
   setClassroom(on: boolean): void;
   setMode(mode: 'model' | 'toy'): void;
-  notify(key: string, params?: Record<string, string>): void;
+  notify(message: UserMessage): void;
   dismiss(id: number): void;
   setToyTokens(tokens: ToyToken[]): void;
 }
@@ -84,6 +84,16 @@ export interface UiSlice {
 export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice;
 
 let noticeId = 1;
+
+/** An engine error in the page's language: a headline by its code, the engine's specifics after it. */
+function engineError(code: ErrorCode, message: string): UserMessage {
+  return { key: `errors.${code}`, detail: message };
+}
+
+/** Engine notices are about the device: WebGPU missing, failed or lost, and WASM used instead. */
+function engineNotice(message: string): UserMessage {
+  return { key: 'errors.deviceNotice', detail: message };
+}
 export function randomSeed(): number {
   // Seeds are user-visible data, not part of core's reproducibility: the browser's generator is fine here.
   const buf = new Uint32Array(1);
@@ -107,8 +117,7 @@ const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
 
 const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => {
   const refuse = (name: string, error: unknown) => {
-    const why = error instanceof SamplingParamError ? error.allowed : String(error);
-    set({ paramErrors: { ...get().paramErrors, [name]: why } });
+    set({ paramErrors: { ...get().paramErrors, [name]: refusalOf(error) } });
     return false;
   };
   const accept = (name: string) => {
@@ -146,7 +155,7 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
         const logit_bias = parseLogitBias(text);
         const vocab = get().loaded?.vocabSize;
         const outside = Object.keys(logit_bias).map(Number).find((id) => vocab !== undefined && id >= vocab);
-        if (outside !== undefined) throw new SamplingParamError('logit_bias', outside, `token ids below the vocabulary size ${vocab}`);
+        if (outside !== undefined) throw new SamplingParamError('logit_bias', outside, { kind: 'tokenIds', vocabSize: vocab });
         set({ params: { ...get().params, logit_bias }, paramErrors: accept('logit_bias') });
         return true;
       } catch (error) {
@@ -167,7 +176,7 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
       try {
         checkParam('max_new_tokens', n);
         const context = get().loaded?.contextLength;
-        if (context !== undefined && n > context) throw new SamplingParamError('max_new_tokens', n, `at most the model context, ${context}`);
+        if (context !== undefined && n > context) throw new SamplingParamError('max_new_tokens', n, { kind: 'context', max: context });
       } catch (error) {
         return refuse('max_new_tokens', error);
       }
@@ -178,8 +187,8 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     addStop: (stop) => {
       const stops = get().stop;
       if (stop === '' || stops.includes(stop)) return;
-      if (stops.length >= 8) {
-        refuse('stop', new SamplingParamError('stop', stop, 'at most 8 stop sequences'));
+      if (stops.length >= MAX_STOP_SEQUENCES) {
+        refuse('stop', new SamplingParamError('stop', stop, { kind: 'stopCount', max: MAX_STOP_SEQUENCES }));
         return;
       }
       set({ stop: [...stops, stop], paramErrors: accept('stop') });
@@ -228,7 +237,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         break;
       case 'loaded':
         set({
-          modelStatus: 'ready', modelError: null, modelNotice: event.notice ?? null, genState: 'idle',
+          modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle',
           loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, vocabSize: event.vocabSize, contextLength: event.contextLength },
         });
         break;
@@ -260,13 +269,14 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         break;
       }
       case 'notice':
-        set({ modelNotice: event.message });
+        set({ modelNotice: engineNotice(event.message) });
         break;
       case 'error':
         if (state.modelStatus === 'loading' && event.requestId !== state.activeRequest) {
-          set({ modelStatus: 'error', modelError: event.message, genState: 'error', genError: event.message });
+          const problem = engineError(event.code, event.message);
+          set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem });
         } else {
-          set({ genState: 'error', genError: event.message, activeRequest: null });
+          set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null });
         }
         break;
       case 'stepLogits':
@@ -294,7 +304,7 @@ const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
   setLang: (lang) => set({ lang }),
   setClassroom: (classroom) => set({ classroom }),
   setMode: (mode) => set({ mode }),
-  notify: (key, params = {}) => set({ notices: [...get().notices, { id: noticeId++, key, params }] }),
+  notify: (message) => set({ notices: [...get().notices, { ...message, id: noticeId++ }] }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   setToyTokens: (toyTokens) => set({ toyTokens }),
 });

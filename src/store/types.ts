@@ -1,5 +1,5 @@
 // Shapes the store keeps: runs as the UI sees them, teaching points, toy tokens, notices.
-import type { SamplingParams } from '../core';
+import type { ParamRule, SamplingParams } from '../core';
 import type { EngineEvent, FinishReason, StepEvent } from '../engine/protocol';
 
 export type GenState = 'idle' | 'loading' | 'running' | 'done' | 'error';
@@ -31,11 +31,22 @@ export interface ToyToken {
   logit: number;
 }
 
-/** A message for the user, by i18n key so it follows the language switch. */
-export interface Notice {
-  id: number;
+/** Why a value was refused: the core's rule as data (worded in the page's language when shown), or a text. */
+export type Refusal = ParamRule | { kind: 'text'; text: string };
+
+/**
+ * A message for the user, by i18n key so it follows the language switch. `why` fills the key's {{why}};
+ * `detail` is the engine's own explanation (file names, sizes, in English), shown after it.
+ */
+export interface UserMessage {
   key: string;
-  params: Record<string, string>;
+  params?: Record<string, string | number>;
+  why?: Refusal;
+  detail?: string;
+}
+
+export interface Notice extends UserMessage {
+  id: number;
 }
 
 export interface StepLogitsView {

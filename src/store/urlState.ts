@@ -1,9 +1,10 @@
 // The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
 // naming the parameter) and written back with SAMPLING.md's names.
 import {
-  DEFAULT_PARAMS, HF_ORDER, PARAM_SPECS, SamplingParamError, parseParamValue, validateParams,
+  DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, parseParamValue, validateParams,
   type ParamName, type SamplingParams, type WarperName,
 } from '../core';
+import type { Refusal } from './types';
 
 export interface SharedState {
   prompt: string;
@@ -19,7 +20,7 @@ export interface SharedState {
 export interface UrlNotice {
   name: string;
   value: string;
-  why: string;
+  why: Refusal;
 }
 
 export const NUMERIC_PARAMS: ParamName[] = [
@@ -35,13 +36,19 @@ export function defaultSharedState(model: string, seed: number): SharedState {
 }
 
 /** "13:-100,42:5" ⇄ { 13: -100, 42: 5 }. */
+/** The rule an error broke, or its text when it names none. */
+export function refusalOf(error: unknown): Refusal {
+  if (error instanceof SamplingParamError) return error.rule;
+  return { kind: 'text', text: error instanceof Error ? error.message : String(error) };
+}
+
 export function parseLogitBias(text: string): Record<number, number> {
   const out: Record<number, number> = {};
   const trimmed = text.trim();
   if (trimmed === '') return out;
   for (const part of trimmed.split(',')) {
     const m = /^\s*(\d+)\s*:\s*([+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)\s*$/i.exec(part);
-    if (!m) throw new SamplingParamError('logit_bias', part.trim(), 'pairs of token id : bias, e.g. 13:-100,42:5');
+    if (!m) throw new SamplingParamError('logit_bias', part.trim(), { kind: 'biasPairs' });
     out[Number(m[1])] = Number(m[2]);
   }
   validateParams({ ...DEFAULT_PARAMS, logit_bias: out });
@@ -66,8 +73,7 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
     try {
       apply();
     } catch (error) {
-      const why = error instanceof SamplingParamError ? error.allowed : error instanceof Error ? error.message : String(error);
-      notices.push({ name, value: raw, why });
+      notices.push({ name, value: raw, why: refusalOf(error) });
     }
   };
   const prompt = q.get('prompt');
@@ -75,7 +81,7 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
   const model = q.get('model');
   if (model !== null) {
     attempt('model', model, () => {
-      if (model.trim() === '') throw new Error('a catalog id, a Hub repo id or a URL');
+      if (model.trim() === '') throw new SamplingParamError('model', model, { kind: 'modelRef' });
       state.model = model.trim();
     });
   }
@@ -86,7 +92,7 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
   const doSample = q.get('do_sample');
   if (doSample !== null) {
     attempt('do_sample', doSample, () => {
-      if (doSample !== 'true' && doSample !== 'false') throw new SamplingParamError('do_sample', doSample, 'true or false');
+      if (doSample !== 'true' && doSample !== 'false') throw new SamplingParamError('do_sample', doSample, { kind: 'boolean' });
       state.params.do_sample = doSample === 'true';
     });
   }
@@ -99,12 +105,12 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
   const maxNew = q.get('max_new_tokens');
   if (maxNew !== null) attempt('max_new_tokens', maxNew, () => { state.max_new_tokens = parseParamValue('max_new_tokens', maxNew); });
   const stops = q.getAll('stop').filter((s) => s !== '');
-  if (stops.length > 8) notices.push({ name: 'stop', value: `${stops.length} values`, why: 'at most 8 stop sequences' });
+  if (stops.length > MAX_STOP_SEQUENCES) notices.push({ name: 'stop', value: `${stops.length} values`, why: { kind: 'stopCount', max: MAX_STOP_SEQUENCES } });
   else if (q.has('stop')) state.stop = stops;
   const lang = q.get('lang');
   if (lang !== null) {
     attempt('lang', lang, () => {
-      if (lang !== 'en' && lang !== 'zh') throw new Error('en or zh');
+      if (lang !== 'en' && lang !== 'zh') throw new SamplingParamError('lang', lang, { kind: 'language' });
       state.lang = lang;
     });
   }

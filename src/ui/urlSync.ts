@@ -11,7 +11,7 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { ru
     prompt: state.prompt, modelRef: state.model, params: state.params, seed: state.seed,
     maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang,
   });
-  for (const n of notices) useStore.getState().notify('notices.badParam', { name: n.name, value: n.value, why: n.why });
+  for (const n of notices) useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
   return { run: state.run };
 }
 

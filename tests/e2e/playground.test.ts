@@ -237,6 +237,15 @@ describe('playground', () => {
     expect(await notice.textContent()).toContain('top_p');
     expect(await page.inputValue('#param-top_p')).toBe('1');
     await page.close();
+    // In Chinese the reason is Chinese too, and a value typed into the box is refused in Chinese.
+    const zhPage = await openPage('?lang=zh&top_p=7');
+    const zhNotice = zhPage.getByTestId('notice');
+    await zhNotice.waitFor();
+    expect(await zhNotice.textContent()).toMatch(/top_p.*大于 0.*不大于 1/);
+    await zhPage.fill('#param-top_p', '-3');
+    await zhPage.press('#param-top_p', 'Enter');
+    expect(await zhPage.locator('#param-top_p-error').textContent()).toMatch(/top_p：须为一个数，大于 0，且不大于 1/);
+    await zhPage.close();
   });
 
   it('takes a screenshot mid-run for the README (stepped, so the charts show a step in progress)', async () => {

@@ -6,6 +6,7 @@ import { CATALOG } from '../../engine/catalog';
 import { loadModel } from '../../store/engineBridge';
 import { useStore } from '../../store/store';
 import { percent } from '../format';
+import { messageText } from '../messages';
 
 export function ModelPicker() {
   const { t } = useTranslation();
@@ -67,8 +68,8 @@ export function ModelPicker() {
           {t('model.ready', { model: loaded.modelId, device: loaded.device === 'wasm' ? `WASM, ${t('model.threads', { count: loaded.threads })}` : 'WebGPU', dtype: loaded.dtype, vocab: loaded.vocabSize.toLocaleString(), ctx: loaded.contextLength })}
         </p>
       )}
-      {notice && <p className="warning" role="status">{notice}</p>}
-      {error && <p className="error" role="alert" data-testid="model-error">{error}</p>}
+      {notice && <p className="warning" role="status">{messageText(t, notice)}</p>}
+      {error && <p className="error" role="alert" data-testid="model-error">{messageText(t, error)}</p>}
     </section>
   );
 }

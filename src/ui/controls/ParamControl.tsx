@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PARAM_SPECS, isUnusual, type ParamName } from '../../core';
 import { useStore } from '../../store/store';
+import { refusalText } from '../messages';
 
 const SLIDER_MAX: Partial<Record<ParamName, number>> = { top_k: 200, min_tokens_to_keep: 20, temperature: 2 };
 
@@ -40,7 +41,7 @@ export function ParamControl({ name }: { name: Exclude<ParamName, 'seed' | 'max_
           <button type="button" onClick={() => { setParam(name, spec.off!); setDraft(null); }} disabled={isOff}>{t('params.turnOff')}</button>
         )}
       </div>
-      {error && <p className="error" role="alert" id={`${id}-error`}>{t('params.refused', { name, why: error })}</p>}
+      {error && <p className="error" role="alert" id={`${id}-error`}>{t('params.refused', { name, why: refusalText(t, error) })}</p>}
       {!error && isUnusual(name, value) && <p className="warning">{t('params.unusual', { max: spec.softMax })}</p>}
       <details className="explain">
         <summary>?</summary>

@@ -5,6 +5,7 @@ import { HF_ORDER, LLAMA_CPP_ORDER, type WarperName } from '../../core';
 import { PRESETS, describePreset, type PresetName } from '../../store/presets';
 import { useStore } from '../../store/store';
 import { formatLogitBias } from '../../store/urlState';
+import { refusalText } from '../messages';
 import { ParamControl } from './ParamControl';
 
 export function SamplingControls() {
@@ -89,7 +90,7 @@ function LogitBiasInput() {
       <label htmlFor="logit-bias">{t('params.logit_bias')} <code>logit_bias</code></label>
       <input id="logit-bias" type="text" placeholder={t('params.logitBiasPlaceholder')} value={draft ?? formatLogitBias(bias)}
         onChange={(e) => setDraft(e.target.value)} onBlur={(e) => { if (setText(e.target.value)) setDraft(null); }} />
-      {error && <p className="error" role="alert">{t('params.refused', { name: 'logit_bias', why: error })}</p>}
+      {error && <p className="error" role="alert">{t('params.refused', { name: 'logit_bias', why: refusalText(t, error) })}</p>}
     </div>
   );
 }
@@ -116,8 +117,8 @@ function SeedAndLength() {
       <label htmlFor="max-new">{t('params.max_new_tokens')}</label>
       <input id="max-new" data-testid="max-new-tokens" type="text" inputMode="numeric" className="number" value={maxDraft ?? String(maxNew)}
         onChange={(e) => setMaxDraft(e.target.value)} onBlur={(e) => commit(e.target.value, setMax, () => setMaxDraft(null))} />
-      {errors.seed && <p className="error" role="alert">{t('params.refused', { name: 'seed', why: errors.seed })}</p>}
-      {errors.max_new_tokens && <p className="error" role="alert">{t('params.refused', { name: 'max_new_tokens', why: errors.max_new_tokens })}</p>}
+      {errors.seed && <p className="error" role="alert">{t('params.refused', { name: 'seed', why: refusalText(t, errors.seed) })}</p>}
+      {errors.max_new_tokens && <p className="error" role="alert">{t('params.refused', { name: 'max_new_tokens', why: refusalText(t, errors.max_new_tokens) })}</p>}
     </div>
   );
 }
@@ -141,7 +142,7 @@ function StopSequences() {
       <input type="text" aria-label={t('params.stop')} placeholder={t('params.stopPlaceholder')} value={draft}
         onChange={(e) => setDraft(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') { add(draft); setDraft(''); } }} />
       <button type="button" onClick={() => { add(draft); setDraft(''); }}>{t('params.stopAdd')}</button>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && <p className="error" role="alert">{t('params.refused', { name: 'stop', why: refusalText(t, error) })}</p>}
     </fieldset>
   );
 }

@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import { exportCsv, exportJson, parseExport } from '../../store/exportRun';
 import { useStore } from '../../store/store';
+import { refusalOf } from '../../store/urlState';
 
 function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -31,9 +32,9 @@ export function ExportPanel() {
             const data = parseExport(await file.text());
             useStore.getState().importRuns(data.runs);
             useStore.getState().setMode('model');
-            useStore.getState().notify('notices.imported');
+            useStore.getState().notify({ key: 'notices.imported' });
           } catch (error) {
-            useStore.getState().notify('notices.badImport', { why: error instanceof Error ? error.message : String(error) });
+            useStore.getState().notify({ key: 'notices.badImport', why: refusalOf(error) });
           }
         }} />
       </label>

@@ -6,6 +6,7 @@ import type { StepEvent } from '../../engine/protocol';
 import { generate, inspect, step, stop } from '../../store/engineBridge';
 import { useStore } from '../../store/store';
 import { percent, probabilityColour, tokenLabel } from '../format';
+import { messageText } from '../messages';
 
 export function PromptAndActions() {
   const { t } = useTranslation();
@@ -49,7 +50,7 @@ export function Completion() {
         <span className="prompt-echo">{run?.prompt ?? ''}</span>
         <span className="generated">{run?.text ?? ''}</span>
       </div>
-      {state === 'error' && <p className="error" role="alert" data-testid="completion-error">{message ?? t('stream.state.error')}</p>}
+      {state === 'error' && <p className="error" role="alert" data-testid="completion-error">{message ? messageText(t, message) : t('stream.state.error')}</p>}
       <TokenStream />
     </section>
   );

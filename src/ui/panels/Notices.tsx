@@ -1,6 +1,7 @@
 // Visible notices (a refused link parameter, a bad import), each dismissible, in the current language.
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../store/store';
+import { messageText } from '../messages';
 
 export function Notices() {
   const { t } = useTranslation();
@@ -11,7 +12,7 @@ export function Notices() {
     <div className="notices" role="status" data-testid="notices">
       {notices.map((n) => (
         <p key={n.id} className="notice" data-testid="notice">
-          {t(n.key, n.params)}
+          {messageText(t, n)}
           <button type="button" onClick={() => dismiss(n.id)}>{t('notices.dismiss')}</button>
         </p>
       ))}
