@@ -11,11 +11,9 @@ export const TAIL_MIN_VOCAB = 16_384;
 const SAMPLE_STRIDE = 256;
 const SAMPLE_RANK = 2;
 /**
- * Ranking the strongest tokens for a stage view ranks this many at least: enough that a top_k after it (50 in
- * most presets) reads its k-th from the ranking instead of selecting again.
+ * A view's ranking reaches as far as top_k's k, so top_k reads its threshold there instead of selecting again;
+ * beyond this k, ranking that many for every view would cost more than top_k's own selection.
  */
-const RANK_AHEAD = 64;
-/** A top_k beyond this selects its threshold on its own: ranking that many for every view would cost more. */
 const MAX_RANK_AHEAD = 256;
 
 export class Candidates {
@@ -54,7 +52,7 @@ export class Candidates {
   /** False once a logit changed, a token was listed or a filter ran since `ranked` was built. */
   private rankedValid = false;
   /** How far strongestIds ranks ahead of what it is asked. */
-  private rankAhead = RANK_AHEAD;
+  private rankAhead = 0;
 
   constructor(vocabSize: number) {
     if (!Number.isInteger(vocabSize) || vocabSize < 1) throw new RangeError(`vocabulary size must be a positive integer, got ${vocabSize}`);
@@ -144,8 +142,8 @@ export class Candidates {
   }
 
   /**
-   * Ids of the n strongest tokens (all of them when fewer), strongest first, ties lower id. Ranks `rankAhead`
-   * at once and keeps the ranking while the order cannot have changed.
+   * Ids of the n strongest tokens (all of them when fewer), strongest first, ties lower id. Ranks as far as
+   * `rankFor` asked at once and keeps the ranking while the order cannot have changed.
    */
   strongestIds(n: number): number[] {
     const ranked = this.ranked;
@@ -161,7 +159,7 @@ export class Candidates {
 
   /** Lets strongestIds rank far enough for a top_k of k to read its threshold from the ranking. */
   rankFor(k: number): void {
-    this.rankAhead = k > RANK_AHEAD && k <= MAX_RANK_AHEAD ? k : RANK_AHEAD;
+    this.rankAhead = k > 0 && k <= MAX_RANK_AHEAD ? k : 0;
   }
 
   /** The k-th largest logit of the set (1 ≤ k ≤ allowedCount()), read from the ranking when it reaches that far. */
