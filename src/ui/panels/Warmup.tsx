@@ -11,18 +11,18 @@ import { layoutRunChart, RunChartSvg, RunCharts } from '../charts/RunCharts';
 import { StageFunnel } from '../charts/StageFunnel';
 import { layoutStageChart, StageChart, StageChartSvg } from '../charts/StageChart';
 import { buildSpecimen, type Specimen } from '../specimen';
-import { TokenButton } from './GenerationPanel';
+import { TokenButton, useTokenWords, type TokenWords } from './GenerationPanel';
 
 const IDLE_TIMEOUT_MS = 2000;
 const CHART_WIDTH = 900;
 const noop = () => {};
 
 /** One task each, small enough to stay short even with cold code. */
-const PARTS: ((s: Specimen) => ReactNode)[] = [
-  (s) => (
+const PARTS: ((s: Specimen, words: TokenWords) => ReactNode)[] = [
+  (s, words) => (
     <section className="panel">
       <div className="completion"><span className="prompt-echo">{s.run.prompt}</span><span className="generated">{s.run.text}</span></div>
-      <div className="tokens">{s.run.steps.map((step) => <TokenButton key={step.step} step={step} selected={step.step === 0} />)}</div>
+      <div className="tokens">{s.run.steps.map((step) => <TokenButton key={step.step} step={step} selected={step.step === 0} words={words} />)}</div>
     </section>
   ),
   (s) => (
@@ -61,6 +61,7 @@ function cancelIdle(handle: number): void {
 export function Warmup() {
   const lang = useStore((s) => s.lang);
   const classroom = useStore((s) => s.classroom);
+  const words = useTokenWords();
   const host = useRef<HTMLDivElement>(null);
   const [drawing, setDrawing] = useState<{ part: number; specimen: Specimen } | null>(null);
 
@@ -82,5 +83,5 @@ export function Warmup() {
     return () => cancelIdle(handle);
   }, [lang, classroom]);
 
-  return <div ref={host} className="warmup" aria-hidden="true">{drawing && PARTS[drawing.part](drawing.specimen)}</div>;
+  return <div ref={host} className="warmup" aria-hidden="true">{drawing && PARTS[drawing.part](drawing.specimen, words)}</div>;
 }
