@@ -1,7 +1,8 @@
 // What the page's long main-thread tasks are while it generates: a Chrome trace (rendering phases) and a sampled
 // CPU profile (JS functions) of the main thread from the click on Generate until the run's last step is shown,
 // then, for every task over a threshold, its time by trace event and by JS function (self and inclusive).
-// `LOGITLAB_E2E_MINIFY=false flock /tmp/logitlab-heavy.lock npx tsx scripts/bench/profilePage.ts [height] [lang] [threshold-ms] [runs]`
+// With `load` last, the page's opening instead: from navigation until the model is ready and the idle-time warm-up ran.
+// `LOGITLAB_E2E_MINIFY=false flock /tmp/logitlab-heavy.lock npx tsx scripts/bench/profilePage.ts [height] [lang] [threshold-ms] [runs] [load]`
 import type { Page } from 'playwright-core';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
 
@@ -9,6 +10,7 @@ const height = Number(process.argv[2] ?? 2600);
 const lang = process.argv[3] ?? 'zh';
 const threshold = Number(process.argv[4] ?? 30);
 const runs = Number(process.argv[5] ?? 2);
+const loading = process.argv[6] === 'load';
 const PROMPT = lang === 'zh' ? '今天天气非常' : 'After school the children';
 const QUERY = 'seed=9&temperature=0.9&top_k=0&top_p=0.95&min_p=0.05&max_new_tokens=48';
 
@@ -103,17 +105,23 @@ try {
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height } });
+      const cdp = await page.context().newCDPSession(page);
+      const start = async () => {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+        await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'blink', 'v8', 'disabled-by-default-devtools.timeline'] });
+        await cdp.send('Profiler.start');
+      };
+      if (loading) await start();
       await page.goto(`${url}?lang=${lang}&${QUERY}`);
       await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
       await page.fill('[data-testid="prompt"]', PROMPT);
-      await page.waitForTimeout(1500);
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-      await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'blink', 'v8', 'disabled-by-default-devtools.timeline'] });
-      await cdp.send('Profiler.start');
-      await page.getByTestId('generate').click();
-      await waitForLastStep(page);
+      await page.waitForTimeout(loading ? 3000 : 1500);
+      if (!loading) {
+        await start();
+        await page.getByTestId('generate').click();
+        await waitForLastStep(page);
+      }
       const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
       const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
       process.stdout.write(`\n======== run ${r + 1}\n`);
