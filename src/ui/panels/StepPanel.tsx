@@ -42,7 +42,7 @@ export function StagesView({ views, tokenTexts, animate, showChart = true }: { v
 }
 
 /** Other tokens at this step, each with a button to continue from here with it. */
-function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alternatives: TokenFate[]; tokenTexts: Record<number, string>; stepIndex: number; chosenId?: number }) {
+export function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alternatives: TokenFate[]; tokenTexts: Record<number, string>; stepIndex: number; chosenId?: number }) {
   const { t } = useTranslation();
   const running = useStore((s) => s.genState === 'running');
   return (

@@ -12,6 +12,7 @@ import { StageFunnel } from '../charts/StageFunnel';
 import { layoutStageChart, StageChart, StageChartSvg } from '../charts/StageChart';
 import { buildSpecimen, type Specimen } from '../specimen';
 import { TokenButton, useTokenWords, type TokenWords } from './GenerationPanel';
+import { Alternatives } from './StepPanel';
 
 const IDLE_TIMEOUT_MS = 2000;
 const CHART_WIDTH = 900;
@@ -34,6 +35,11 @@ const PARTS: ((s: Specimen, words: TokenWords) => ReactNode)[] = [
     <section className="panel">
       <StageFunnel views={s.analysis.views} selected={1} onSelect={noop} />
       <StageChart view={s.stage} tokenTexts={s.analysis.tokenTexts} animate={false} />
+    </section>
+  ),
+  (s) => (
+    <section className="panel">
+      <Alternatives alternatives={s.analysis.fates.slice(0, 8)} tokenTexts={s.analysis.tokenTexts} stepIndex={s.analysis.stepIndex} chosenId={s.analysis.drawnId ?? undefined} />
     </section>
   ),
   (s) => (
