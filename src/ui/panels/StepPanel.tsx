@@ -84,11 +84,12 @@ export function StepPanel() {
 }
 
 /** The parts of a step's details, drawn one more per frame when a run's first step mounts them. */
-const DETAIL_PARTS = 3;
+const DETAIL_PARTS = 4;
 
 /**
  * How many of the step's parts to draw: 1 on mounting, then one more each frame. A run's first step then lays out
- * its distribution, its funnel and alternatives, and its stage chart in three frames instead of one long task.
+ * its heading (beside the new tokens), its distribution, its funnel and alternatives, and its stage chart in four
+ * frames instead of one long task.
  */
 function useStagedParts(parts: number): number {
   const [shown, setShown] = useState(1);
@@ -117,11 +118,11 @@ function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: 
           <ul>{Object.entries(point.next).map(([c, p]) => <li key={c}><code>{JSON.stringify(c)}</code> {percent(p)}</li>)}</ul>
         </div>
       )}
-      <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
-        truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} />
-      {parts >= 2 && (
+      {parts >= 2 && <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
+        truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} />}
+      {parts >= 3 && (
         <>
-          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} showChart={parts >= 3} />
+          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} showChart={parts >= 4} />
           <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} />
         </>
       )}
