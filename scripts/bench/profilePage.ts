@@ -12,7 +12,10 @@ const threshold = Number(process.argv[4] ?? 30);
 const runs = Number(process.argv[5] ?? 2);
 const loading = process.argv[6] === 'load';
 const PROMPT = lang === 'zh' ? '今天天气非常' : 'After school the children';
-const QUERY = 'seed=9&temperature=0.9&top_k=0&top_p=0.95&min_p=0.05&max_new_tokens=48';
+const QUERY = `${process.env.QUERY ?? 'seed=9&temperature=0.9&top_k=0&top_p=0.95&min_p=0.05'}&max_new_tokens=48`;
+const WAIT_MS = Number(process.env.WAIT_MS ?? 1500);
+/** TRACE_ONLY=1: no CPU profile (starting one is itself a long task), trace events only. */
+const traceOnly = process.env.TRACE_ONLY === '1';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
@@ -107,22 +110,24 @@ try {
       const page = await browser.newPage({ viewport: { width: 1400, height } });
       const cdp = await page.context().newCDPSession(page);
       const start = async () => {
+        await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'blink', 'v8', 'disabled-by-default-devtools.timeline'] });
+        if (traceOnly) return;
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-        await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'blink', 'v8', 'disabled-by-default-devtools.timeline'] });
         await cdp.send('Profiler.start');
       };
       if (loading) await start();
       await page.goto(`${url}?lang=${lang}&${QUERY}`);
       await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
       await page.fill('[data-testid="prompt"]', PROMPT);
-      await page.waitForTimeout(loading ? 3000 : 1500);
+      await page.waitForTimeout(loading ? 3000 : WAIT_MS);
       if (!loading) {
         await start();
         await page.getByTestId('generate').click();
         await waitForLastStep(page);
       }
-      const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
+      const empty: Profile = { nodes: [], samples: [], timeDeltas: [], startTime: 0, endTime: 0 };
+      const { profile } = traceOnly ? { profile: empty } : ((await cdp.send('Profiler.stop')) as unknown as { profile: Profile });
       const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
       process.stdout.write(`\n======== run ${r + 1}\n`);
       report(trace.traceEvents, profile);
