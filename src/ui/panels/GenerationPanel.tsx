@@ -1,6 +1,6 @@
 // Prompt, Generate / Step / Stop, the completion text (as text, never HTML), the token stream coloured by
 // probability, and the history of runs and branches.
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StepEvent } from '../../engine/protocol';
 import { generate, inspect, step, stop } from '../../store/engineBridge';
@@ -58,28 +58,43 @@ export function Completion() {
 
 function TokenStream() {
   const { t } = useTranslation();
+  const words = useTokenWords();
   const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
   const selected = useStore((s) => s.selectedStep);
   if (!run || run.steps.length === 0) return null;
   return (
     <div className="tokens" data-testid="token-stream">
       <p className="hint">{t('stream.tokens')}</p>
-      {run.steps.map((s) => <TokenButton key={s.step} step={s} selected={selected === s.step} />)}
+      {run.steps.map((s) => <TokenButton key={s.step} step={s} selected={selected === s.step} words={words} />)}
     </div>
   );
 }
 
-/** One token of the stream; memoised, so a batch of new steps renders only the new tokens. */
-export const TokenButton = memo(function TokenButton({ step: s, selected }: { step: StepEvent; selected: boolean }) {
+/** The words of a token's tooltip, translated once per language rather than once per token. */
+export interface TokenWords {
+  alternatives: string;
+  /** The timings line with `{forward}` and `{pipeline}` left to fill in. */
+  timings: string;
+}
+
+export function useTokenWords(): TokenWords {
   const { t } = useTranslation();
+  // A token batch mounts dozens of buttons in one synchronous render: i18next's interpolation per button cost
+  // ~20 ms of it, so the template is translated here and filled in with plain string replacement.
+  return useMemo(() => ({ alternatives: t('stream.alternatives'), timings: t('stream.timings', { forward: '{forward}', pipeline: '{pipeline}' }) }), [t]);
+}
+
+/** One token of the stream; memoised, so a batch of new steps renders only the new tokens. */
+export const TokenButton = memo(function TokenButton({ step: s, selected, words }: { step: StepEvent; selected: boolean; words: TokenWords }) {
   const last = s.views[s.views.length - 1];
   const alternatives = last
     ? last.ids.slice(0, 5).map((id, i) => `${tokenLabel(s.tokenTexts[id], id)} ${percent(last.after[i])}`).join(' · ')
     : '';
+  const timings = words.timings.replace('{forward}', s.timings.forwardMs.toFixed(1)).replace('{pipeline}', s.timings.pipelineMs.toFixed(2));
   return (
     <button type="button" className={`token ${selected ? 'selected' : ''}`}
       style={{ background: probabilityColour(s.probability) }}
-      title={`${t('stream.alternatives')}: ${alternatives}\n${t('stream.timings', { forward: s.timings.forwardMs.toFixed(1), pipeline: s.timings.pipelineMs.toFixed(2) })}`}
+      title={`${words.alternatives}: ${alternatives}\n${timings}`}
       aria-label={`step ${s.step}: ${tokenLabel(s.tokenText, s.tokenId)} ${percent(s.probability)}`}
       onClick={() => void inspect(s.step)}>
       {tokenLabel(s.tokenText, s.tokenId)}<sub>{Math.round(s.probability * 100)}</sub>

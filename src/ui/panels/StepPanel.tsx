@@ -28,20 +28,21 @@ export function truthFor(point: TeachingPoint | undefined, fates: TokenFate[], t
   return truth;
 }
 
-export function StagesView({ views, tokenTexts, animate }: { views: StageView[]; tokenTexts: Record<number, string>; animate: boolean }) {
+/** showChart false leaves the stage chart out (for a frame, while a run's first step mounts its parts). */
+export function StagesView({ views, tokenTexts, animate, showChart = true }: { views: StageView[]; tokenTexts: Record<number, string>; animate: boolean; showChart?: boolean }) {
   const interesting = views.findIndex((v) => v.stage === 'top_p' || v.stage === 'min_p');
   const [chosen, setChosen] = useState<number | null>(null);
   const index = chosen !== null && chosen < views.length ? chosen : interesting >= 0 ? interesting : Math.max(0, views.length - 2);
   return (
     <>
       <StageFunnel views={views} selected={index} onSelect={setChosen} />
-      {views[index] && <StageChart view={views[index]} tokenTexts={tokenTexts} animate={animate} />}
+      {showChart && views[index] && <StageChart view={views[index]} tokenTexts={tokenTexts} animate={animate} />}
     </>
   );
 }
 
 /** Other tokens at this step, each with a button to continue from here with it. */
-function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alternatives: TokenFate[]; tokenTexts: Record<number, string>; stepIndex: number; chosenId?: number }) {
+export function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alternatives: TokenFate[]; tokenTexts: Record<number, string>; stepIndex: number; chosenId?: number }) {
   const { t } = useTranslation();
   const running = useStore((s) => s.genState === 'running');
   return (
@@ -82,22 +83,27 @@ export function StepPanel() {
   );
 }
 
+/** The parts of a step's details, drawn one more per frame when a run's first step mounts them. */
+const DETAIL_PARTS = 4;
+
 /**
- * False until the frame after mounting: a run's first step then draws its details in two commits, and the
- * browser's style, layout and paint for them fall in two frames instead of one long task.
+ * How many of the step's parts to draw: 1 on mounting, then one more each frame. A run's first step then lays out
+ * its heading (beside the new tokens), its distribution, its funnel and alternatives, and its stage chart in four
+ * frames instead of one long task.
  */
-function useAfterFirstFrame(): boolean {
-  const [after, setAfter] = useState(false);
+function useStagedParts(parts: number): number {
+  const [shown, setShown] = useState(1);
   useEffect(() => {
-    const handle = requestAnimationFrame(() => startTransition(() => setAfter(true)));
+    if (shown >= parts) return;
+    const handle = requestAnimationFrame(() => startTransition(() => setShown((n) => n + 1)));
     return () => cancelAnimationFrame(handle);
-  }, []);
-  return after;
+  }, [shown, parts]);
+  return shown;
 }
 
 function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: RunView; animate: boolean }) {
   const { t } = useTranslation();
-  const complete = useAfterFirstFrame();
+  const parts = useStagedParts(DETAIL_PARTS);
   const points = useStore((s) => s.teachingPoints);
   const point = analysis.stepIndex === 0 ? points.find((p) => p.prompt.trim() === run.prompt.trim()) : undefined;
   const truth = truthFor(point, analysis.fates, analysis.tokenTexts);
@@ -112,11 +118,11 @@ function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: 
           <ul>{Object.entries(point.next).map(([c, p]) => <li key={c}><code>{JSON.stringify(c)}</code> {percent(p)}</li>)}</ul>
         </div>
       )}
-      <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
-        truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} />
-      {complete && (
+      {parts >= 2 && <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
+        truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} />}
+      {parts >= 3 && (
         <>
-          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} />
+          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} showChart={parts >= 4} />
           <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} />
         </>
       )}

@@ -1,12 +1,27 @@
 // The toy distribution: a handful of editable tokens and logits (the weather example by default) through the
 // same pipeline and charts, with no model at all — the quickest way to show top-k against top-p in class.
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createRng, sampleStep, type StepResult } from '../../core';
 import { useStore } from '../../store/store';
 import { DistributionChart } from '../charts/DistributionChart';
-import { TemperatureSweep } from '../charts/TemperatureSweep';
 import { StagesView } from './StepPanel';
+
+// recharts (and its store, scales and shapes) is over half of the page's script and only this chart uses it: a
+// chunk of its own, loaded when toy mode first shows, keeps its parsing and set-up out of the playground's opening.
+const TemperatureSweep = lazy(() => import('../charts/TemperatureSweep').then((m) => ({ default: m.TemperatureSweep })));
+
+/** The sweep's caption and space while its chunk loads, so nothing below it jumps. */
+function SweepPlaceholder() {
+  const { t } = useTranslation();
+  return (
+    <figure className="chart" aria-busy="true">
+      <figcaption>{t('toy.sweep')}</figcaption>
+      <p className="hint">{t('toy.sweepHint')}</p>
+      <div style={{ height: 250 }} />
+    </figure>
+  );
+}
 
 export function ToyMode() {
   const { t } = useTranslation();
@@ -75,7 +90,9 @@ export function ToyMode() {
         <>
           <DistributionChart fates={result.fates} tokenTexts={texts} drawnId={draws > 0 ? result.tokenId : null} title={t('charts.distributionToy')} />
           <StagesView views={result.views} tokenTexts={texts} animate />
-          <TemperatureSweep logits={logits} labels={labels} params={params} />
+          <Suspense fallback={<SweepPlaceholder />}>
+            <TemperatureSweep logits={logits} labels={labels} params={params} />
+          </Suspense>
         </>
       )}
     </section>

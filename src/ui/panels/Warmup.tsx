@@ -11,18 +11,19 @@ import { layoutRunChart, RunChartSvg, RunCharts } from '../charts/RunCharts';
 import { StageFunnel } from '../charts/StageFunnel';
 import { layoutStageChart, StageChart, StageChartSvg } from '../charts/StageChart';
 import { buildSpecimen, type Specimen } from '../specimen';
-import { TokenButton } from './GenerationPanel';
+import { TokenButton, useTokenWords, type TokenWords } from './GenerationPanel';
+import { Alternatives } from './StepPanel';
 
 const IDLE_TIMEOUT_MS = 2000;
 const CHART_WIDTH = 900;
 const noop = () => {};
 
 /** One task each, small enough to stay short even with cold code. */
-const PARTS: ((s: Specimen) => ReactNode)[] = [
-  (s) => (
+const PARTS: ((s: Specimen, words: TokenWords) => ReactNode)[] = [
+  (s, words) => (
     <section className="panel">
       <div className="completion"><span className="prompt-echo">{s.run.prompt}</span><span className="generated">{s.run.text}</span></div>
-      <div className="tokens">{s.run.steps.map((step) => <TokenButton key={step.step} step={step} selected={step.step === 0} />)}</div>
+      <div className="tokens">{s.run.steps.map((step) => <TokenButton key={step.step} step={step} selected={step.step === 0} words={words} />)}</div>
     </section>
   ),
   (s) => (
@@ -34,6 +35,11 @@ const PARTS: ((s: Specimen) => ReactNode)[] = [
     <section className="panel">
       <StageFunnel views={s.analysis.views} selected={1} onSelect={noop} />
       <StageChart view={s.stage} tokenTexts={s.analysis.tokenTexts} animate={false} />
+    </section>
+  ),
+  (s) => (
+    <section className="panel">
+      <Alternatives alternatives={s.analysis.fates.slice(0, 8)} tokenTexts={s.analysis.tokenTexts} stepIndex={s.analysis.stepIndex} chosenId={s.analysis.drawnId ?? undefined} />
     </section>
   ),
   (s) => (
@@ -61,6 +67,7 @@ function cancelIdle(handle: number): void {
 export function Warmup() {
   const lang = useStore((s) => s.lang);
   const classroom = useStore((s) => s.classroom);
+  const words = useTokenWords();
   const host = useRef<HTMLDivElement>(null);
   const [drawing, setDrawing] = useState<{ part: number; specimen: Specimen } | null>(null);
 
@@ -82,5 +89,5 @@ export function Warmup() {
     return () => cancelIdle(handle);
   }, [lang, classroom]);
 
-  return <div ref={host} className="warmup" aria-hidden="true">{drawing && PARTS[drawing.part](drawing.specimen)}</div>;
+  return <div ref={host} className="warmup" aria-hidden="true">{drawing && PARTS[drawing.part](drawing.specimen, words)}</div>;
 }
