@@ -75,9 +75,7 @@ export class Candidates {
     }
     this.source = src;
     this.statsValid = false;
-    this.knownMax = null;
-    this.knownStrongest = -1;
-    this.rankedValid = false;
+    this.forgetOrder();
     this.tail.active = false;
     for (const id of this.pulledIds) this.pulled[id] = 0;
     this.pulledIds.length = 0;
@@ -146,14 +144,13 @@ export class Candidates {
    * `rankFor` asked at once and keeps the ranking while the order cannot have changed.
    */
   strongestIds(n: number): number[] {
-    const ranked = this.ranked;
-    if (this.rankedValid && (ranked.length >= n || ranked.length === this.allowedCount())) {
-      return ranked.length <= n ? ranked : ranked.slice(0, n);
+    const reaches = this.ranked.length >= n || this.ranked.length === this.allowedCount();
+    if (!this.rankedValid || !reaches) {
+      const head = this.ensureHead(n);
+      // Only tokens provably above the tail may be ranked: at least n of them are, after ensureHead.
+      this.ranked = strongestIds(this.logits, this.ids, head, Math.min(Math.max(n, this.rankAhead), head));
+      this.rankedValid = true;
     }
-    const head = this.ensureHead(n);
-    // Only tokens provably above the tail may be ranked: at least n of them are, after ensureHead.
-    this.ranked = strongestIds(this.logits, this.ids, head, Math.min(Math.max(n, this.rankAhead), head));
-    this.rankedValid = true;
     return this.ranked.length <= n ? this.ranked : this.ranked.slice(0, n);
   }
 
@@ -314,10 +311,8 @@ export class Candidates {
     if (!tail.active) return;
     this.size = listRange(this.source, tail.top, tail.start, to >= TAIL_BIN_COUNT ? Infinity : to, tail.scale, this.ids, this.logits, this.pos, this.size, this.pulled);
     tail.release(to);
-    this.rankedValid = false;
     this.statsValid = false;
-    this.knownMax = null;
-    this.knownStrongest = -1;
+    this.forgetOrder();
   }
 
   /** Lists every token still in the set. */
@@ -332,11 +327,7 @@ export class Candidates {
   keepAtLeast(values: Float64Array, threshold: number): number {
     const n = compactAtLeast(this.ids, this.logits, this.weights, this.pos, this.size, values, threshold, this.ref);
     this.size = n;
-    this.tail.active = false;
-    this.rankedValid = false;
-    this.sumError = 0;
-    this.knownMax = null;
-    this.knownStrongest = -1;
+    this.forgetTail();
     if (this.statsValid) {
       this.sum = compactedSum;
       this.xsum = compactedXsum;
@@ -344,17 +335,12 @@ export class Candidates {
     return n;
   }
 
-  /** Keeps the first n candidates (after a sort), forgets the tail, and returns the kept share of the old mass. */
-  truncate(n: number): number {
-    const oldSum = this.sum;
+  /** Keeps the first n candidates (after a selection) and forgets the tail. */
+  truncate(n: number): void {
     this.size = Math.min(n, this.size);
     n = this.size;
-    this.tail.active = false;
-    this.rankedValid = false;
-    this.sumError = 0;
-    this.knownMax = null;
-    this.knownStrongest = -1;
-    if (!this.statsValid) return NaN;
+    this.forgetTail();
+    if (!this.statsValid) return;
     let sum = 0;
     let xsum = 0;
     for (let i = 0; i < n; i++) {
@@ -363,7 +349,20 @@ export class Candidates {
     }
     this.sum = sum;
     this.xsum = xsum;
-    return sum / oldSum;
+  }
+
+  /** A filter kept only listed tokens: nothing is summarised any more, and the cached order facts are stale. */
+  private forgetTail(): void {
+    this.tail.active = false;
+    this.sumError = 0;
+    this.forgetOrder();
+  }
+
+  /** The largest logit, the strongest index and the ranking are no longer known. */
+  private forgetOrder(): void {
+    this.knownMax = null;
+    this.knownStrongest = -1;
+    this.rankedValid = false;
   }
 
   /**

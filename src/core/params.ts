@@ -148,14 +148,10 @@ export const OFF_PARAMS: SamplingParams = Object.freeze({
   order: [...HF_ORDER],
 }) as SamplingParams;
 
-export function rangeRule(spec: ParamSpec): ParamRule {
+function rangeRule(spec: ParamSpec): ParamRule {
   const rule: ParamRule = { kind: 'range', integer: spec.integer, min: spec.min, minExclusive: spec.minExclusive ?? false, max: spec.max };
   if (spec.off !== undefined) rule.off = spec.off;
   return rule;
-}
-
-export function describeRange(spec: ParamSpec): string {
-  return describeRule(rangeRule(spec));
 }
 
 /** Throws SamplingParamError unless `value` lies in the range of `name`. */

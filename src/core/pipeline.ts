@@ -201,11 +201,6 @@ function rankOf(c: Candidates, index: number): number {
   return rank;
 }
 
-/** The top-N of the current set, most probable first (ties: lower id), without sorting the set. */
-function selectTop(c: Candidates, n: number): number[] {
-  return c.strongestIds(n);
-}
-
 /** Builds the per-stage views and token fates; only exists when someone observes. */
 class StageWatcher {
   private readonly views: StageView[] = [];
@@ -230,7 +225,7 @@ class StageWatcher {
     c.ensureStats();
     this.rawRef = c.ref;
     this.rawSum = c.sum;
-    this.top = selectTop(c, this.topN);
+    this.top = c.strongestIds(this.topN);
     this.rawTop = this.top;
     this.topProbs = this.probsOf(this.top);
     this.keptBefore = c.allowedCount();
@@ -264,7 +259,7 @@ class StageWatcher {
     // The next stage's input head. When the stage keeps the head's order, the survivors are it: either all N
     // survived, or the filter cut everything below the ones it cut too.
     if (stage.keepsHeadOrder) this.top = this.top.filter((id) => c.indexOf(id) >= 0);
-    else this.top = selectTop(c, this.topN);
+    else this.top = c.strongestIds(this.topN);
     this.topProbs = this.probsOf(this.top);
     this.keptBefore = keptAfter;
   }

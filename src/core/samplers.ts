@@ -150,10 +150,10 @@ function listAllFor(c: Candidates): false {
   return false;
 }
 
-/** The selection key that orders candidates [0, n) from most to least probable (ties: lower id first). */
-function byProbabilityKey(c: Candidates, n: number): Float64Array {
+/** The selection key that orders candidates [from, to) from most to least probable (ties: lower id first). */
+function byProbabilityKey(c: Candidates, to: number, from = 0): Float64Array {
   const key = c.scratch;
-  for (let i = 0; i < n; i++) key[i] = -c.logits[i];
+  for (let i = from; i < to; i++) key[i] = -c.logits[i];
   return key;
 }
 
@@ -188,9 +188,7 @@ export function createMinP(m: number, minKeep: number): Sampler {
 function listAboveMinP(c: Candidates, m: number): void {
   c.ensureHead(1);
   if (!c.tail.active) return;
-  let zMax = -Infinity;
-  for (let i = 0; i < c.size; i++) if (c.logits[i] > zMax) zMax = c.logits[i];
-  const threshold = zMax + Math.log(m);
+  const threshold = maxOf(c.logits, c.size) + Math.log(m);
   if (!(threshold > c.tailGuard())) c.listTail(c.tail.listBoundFor(threshold));
 }
 
@@ -201,15 +199,11 @@ export function createTypical(tau: number, minKeep: number): Sampler {
     apply(c) {
       c.listAll();
       c.ensureStats();
-      const { size, logits } = c;
+      const { size } = c;
       const key = typicalityKey(c);
       let kept = c.selectPrefix(key, 0, size, tau * c.sum, 1);
       // Too few: add the most probable of the rest.
-      if (kept < minKeep && kept < size) {
-        const rest = c.scratch;
-        for (let i = kept; i < size; i++) rest[i] = -logits[i];
-        kept = c.selectPrefix(rest, kept, size, 0, minKeep - kept);
-      }
+      if (kept < minKeep && kept < size) kept = c.selectPrefix(byProbabilityKey(c, size, kept), kept, size, 0, minKeep - kept);
       if (kept < size) c.truncate(kept);
       return { threshold: tau };
     },
