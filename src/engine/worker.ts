@@ -128,21 +128,32 @@ function watchDeviceLoss(request: Extract<EngineRequest, { type: 'load' }>, load
  */
 const STEP_BATCH_MS = 50;
 
-/** Packs a run's steps and posts them in batches. */
+/** Packs a run's steps and posts them in batches, timing what that costs each step. */
 class StepBatch {
   private lastPost = -Infinity;
+  /** Per step, the time to pack it and, when it went then, to post its batch. */
+  readonly messagingMs: number[] = [];
 
   constructor(private readonly requestId: number) {}
 
   /** Adds a step; true when it was posted (a moment to let waiting messages in). */
   add(event: StepEvent): boolean {
+    const start = performance.now();
     packer.add(event);
-    if (performance.now() - this.lastPost < STEP_BATCH_MS) return false;
-    this.flush();
-    return true;
+    const due = start - this.lastPost >= STEP_BATCH_MS;
+    if (due) this.flush();
+    this.messagingMs.push(performance.now() - start);
+    return due;
   }
 
-  flush(): void {
+  /** Posts what is left; its cost counts to the last step. */
+  finish(): void {
+    const start = performance.now();
+    this.flush();
+    if (this.messagingMs.length > 0) this.messagingMs[this.messagingMs.length - 1] += performance.now() - start;
+  }
+
+  private flush(): void {
     if (packer.pending === 0) return;
     const { packed, transfer } = packer.take();
     post({ type: 'steps', requestId: this.requestId, batch: packed }, transfer);
@@ -187,7 +198,6 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
   let finish!: () => void;
   runFinished = new Promise((resolve) => (finish = resolve));
   const batch = new StepBatch(request.requestId);
-  const messagingMs: number[] = [];
   try {
     const ids = request.branch ? undefined : promptIds(loaded, settings.prompt, settings.chat);
     const outcome = await generator.generate(settings, {
@@ -195,20 +205,13 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
         type: 'runStarted', requestId: request.requestId, runId: run.runId, promptIds: run.promptIds,
         ...(run.parentRunId !== undefined ? { parentRunId: run.parentRunId, branchStep: run.branchStep } : {}),
       }),
-      onStep: (event) => {
-        const start = performance.now();
-        const posted = batch.add(event);
-        messagingMs.push(performance.now() - start);
-        return posted ? letMessagesIn() : undefined;
-      },
+      onStep: (event) => (batch.add(event) ? letMessagesIn() : undefined),
       isCancelled: () => cancelRequested,
     }, request.branch, ids);
-    const flushStart = performance.now();
-    batch.flush();
-    if (messagingMs.length > 0) messagingMs[messagingMs.length - 1] += performance.now() - flushStart;
-    post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text, messagingMs });
+    batch.finish();
+    post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text, messagingMs: batch.messagingMs });
   } catch (error) {
-    batch.flush();
+    batch.finish();
     fail(request.requestId, error, 'invalid_params');
   } finally {
     activeRequest = null;
