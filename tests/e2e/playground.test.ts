@@ -134,15 +134,24 @@ describe('playground', () => {
     await generateText(page);
     const readout = () => page.locator('[data-testid="run-charts"] .readout').textContent();
     const hit = page.locator('[data-testid="run-charts"] rect.hit');
-    await hit.scrollIntoViewIfNeeded();
-    const target = await hit.boundingBox();
-    if (!target) throw new Error('the run chart has no pointer target');
+    // The step panel above the chart still grows for a few frames after a run (its parts mount one per frame) and
+    // can push the chart out of view, so it is scrolled to and measured again at every move.
+    const at = async (side: 'left' | 'right') => {
+      await hit.scrollIntoViewIfNeeded();
+      const target = await hit.boundingBox();
+      if (!target) throw new Error('the run chart has no pointer target');
+      return { x: side === 'left' ? target.x + 1 : target.x + target.width - 1, y: target.y + target.height / 2 };
+    };
+    const pointAt = async (side: 'left' | 'right') => {
+      const { x, y } = await at(side);
+      await page.mouse.move(x, y);
+      return readout();
+    };
     // Six steps spread over the plot's width: its left edge is step 0, its right edge step 5.
-    await page.mouse.move(target.x + 1, target.y + target.height / 2);
-    await expect.poll(readout).toMatch(/^Step 0: entropy \d+\.\d{3} nats · drawn token probability \d+\.\d%$/);
-    await page.mouse.move(target.x + target.width - 1, target.y + target.height / 2);
-    await expect.poll(readout).toMatch(/^Step 5: /);
-    await page.mouse.click(target.x + 1, target.y + target.height / 2);
+    await expect.poll(() => pointAt('left')).toMatch(/^Step 0: entropy \d+\.\d{3} nats · drawn token probability \d+\.\d%$/);
+    await expect.poll(() => pointAt('right')).toMatch(/^Step 5: /);
+    const left = await at('left');
+    await page.mouse.click(left.x, left.y);
     await expect.poll(() => page.locator('#step-heading').textContent()).toMatch(/^Step 0/);
     await page.mouse.move(0, 0);
     await page.locator('[data-testid="run-charts"] svg').focus();
