@@ -5,7 +5,8 @@
 // rounds, the peer first in odd ones) over the same prompt and token count; decode tokens/s is (tokens − 1) over
 // first-to-last token time on both sides — ours at step arrival on the main thread (messaging included), the
 // peer at its streamer's token callback inside its worker (no messaging). The shares are of that same span.
-// LOGITLAB_BENCH_ROUNDS=1 prints every round's tokens/s of both sides to stderr (the VM's noise is large).
+// LOGITLAB_BENCH_ROUNDS=1 prints every round's tokens/s of both sides to stderr (the VM's noise is large);
+// LOGITLAB_BENCH_CASES=wasm-1t,wasm-2t runs only those cases.
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { GenerateSettings } from '../../src/engine/protocol';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
@@ -40,7 +41,7 @@ export async function runBrowserBench(): Promise<BenchRow[]> {
       { caseName: 'wasm-1t', device: 'wasm', threads: 1, webgpu: false },
       { caseName: 'wasm-2t', device: 'wasm', threads: 2, webgpu: false },
       { caseName: 'webgpu-swiftshader', device: 'webgpu', threads: 1, webgpu: true },
-    ]) {
+    ].filter((c) => !process.env.LOGITLAB_BENCH_CASES || process.env.LOGITLAB_BENCH_CASES.split(',').includes(c.caseName))) {
       const browser = await launchBrowser({ webgpu: config.webgpu });
       try {
         const page = await browser.newPage();

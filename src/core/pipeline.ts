@@ -118,13 +118,15 @@ export class SamplingPipeline {
       watch?.after(stage, {});
     }
     const greedyId = argmax(c);
+    const greedy = isGreedy(params);
+    // Unobserved, a greedy step is decided here: the warpers cannot change the argmax it already took.
+    if (greedy && !watch) return { tokenId: greedyId, greedyId, greedy, probability: 1, rank: 0, entropy: 0, keptCount: 1, views: [], fates: [] };
     for (const stage of this.chain.warpers) {
       watch?.before();
       const outcome = stage.apply(c);
       watch?.after(stage, outcome);
     }
 
-    const greedy = isGreedy(params);
     // A draw walks every token's weight: nothing may stay summarised.
     if (!greedy && c.tail.active) c.listAll();
     c.ensureStats();

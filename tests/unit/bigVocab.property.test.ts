@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HF_ORDER, OFF_PARAMS, SamplingPipeline, TAIL_MIN_VOCAB, createRng, sampleStep, type SamplingParams, type WarperName } from '../../src/core';
+import { drawsBothWays, expectSameDecisions } from './observedDraws';
 import { referencePenalised, referenceSoftmax, referenceStep } from './reference';
 
 type Shape = 'realistic' | 'flat' | 'peaked' | 'quantized' | 'sparse';
@@ -60,6 +61,13 @@ describe('big vocabularies: the summarised tail never changes a decision', () =>
         ours.kept!.probs.forEach((q, i) => expect(Math.abs(q - ref.probs[i])).toBeLessThan(1e-9));
         expect(ref.kept).toContain(ours.tokenId);
       }), { numRuns: 120 });
+  });
+
+  it('observing a step never changes what it decides, with the tail summarised', () => {
+    fc.assert(fc.property(vocabArb, shapeArb, fc.integer({ min: 0, max: 1e6 }), paramsArb, (vocab, shape, seed, params) => {
+      const { unobserved, observed } = drawsBothWays(makeLogits(vocab, shape, seed), params, seed, 3);
+      expectSameDecisions(unobserved, observed, expect);
+    }), { numRuns: 60 });
   });
 
   it('top_p set a hair either side of a cumulative boundary cuts exactly where the reference does', () => {
