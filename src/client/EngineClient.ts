@@ -2,7 +2,7 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, WorkerMessage,
+  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -22,13 +22,36 @@ export class EngineClient {
   private readonly waiting = new Map<number, { resolve(e: EngineEvent): void; reject(e: Error): void }>();
   private nextRequestId = 1;
   private readonly steps = new StepUnpacker();
+  private observer: Worker | null = null;
+  /** The observer's packer never starts over (it resends a text that changed), so neither does this side. */
+  private readonly observedSteps = new StepUnpacker();
 
-  constructor(worker?: Worker) {
+  /** `observeApart: false` keeps all of a step's work in the inference worker (the benchmark compares both). */
+  constructor(worker?: Worker, options: { observeApart?: boolean } = {}) {
     this.worker = worker ?? new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data);
+    this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data, this.steps);
     this.worker.onerror = (e) => {
       this.dispatch({ type: 'error', requestId: 0, code: 'internal', message: `The inference worker failed: ${e.message}` });
     };
+    if (!worker && options.observeApart !== false) this.startObserver();
+  }
+
+  /**
+   * A second worker builds what the page shows of each step (stage views, labels) while the engine runs the
+   * next forward pass; the two talk over a channel of their own. If it fails, the engine observes inline.
+   */
+  private startObserver(): void {
+    const observer = new Worker(new URL('../engine/observerWorker.ts', import.meta.url), { type: 'module' });
+    const link = new MessageChannel();
+    observer.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data, this.observedSteps);
+    observer.onerror = () => {
+      observer.terminate();
+      this.observer = null;
+      this.post({ type: 'attachObserver', port: null });
+    };
+    observer.postMessage({ type: 'engine', port: link.port2 } satisfies ObserverSetup, [link.port2]);
+    this.post({ type: 'attachObserver', port: link.port1 }, [link.port1]);
+    this.observer = observer;
   }
 
   onEvent(listener: EngineListener): () => void {
@@ -62,11 +85,12 @@ export class EngineClient {
 
   terminate(): void {
     this.worker.terminate();
+    this.observer?.terminate();
   }
 
-  private post(request: DistributiveOmit<EngineRequest, 'requestId'>): number {
+  private post(request: DistributiveOmit<EngineRequest, 'requestId'>, transfer: Transferable[] = []): number {
     const requestId = this.nextRequestId++;
-    this.worker.postMessage({ ...request, requestId } as EngineRequest);
+    this.worker.postMessage({ ...request, requestId } as EngineRequest, transfer);
     return requestId;
   }
 
@@ -77,12 +101,12 @@ export class EngineClient {
     });
   }
 
-  private receive(message: WorkerMessage): void {
+  private receive(message: WorkerMessage, unpacker: StepUnpacker): void {
     if (message.type === 'steps') {
-      for (const event of this.steps.unpack(message.batch)) this.dispatch({ type: 'step', requestId: message.requestId, event });
+      for (const event of unpacker.unpack(message.batch)) this.dispatch({ type: 'step', requestId: message.requestId, event });
       return;
     }
-    // Token texts are sent once per model: a new model's steps start from none.
+    // The engine sends token texts once per model: its new model's steps start from none.
     if (message.type === 'loaded') this.steps.reset();
     this.dispatch(message);
   }

@@ -1,8 +1,10 @@
 // The decode loop, free of any browser or worker API so it runs the same in Node tests and in the worker:
-// prefill the prompt once, then one forward per token; raw logits go through the core pipeline; text is
-// released UTF-8-safe and with stop-string tails held back.
+// prefill the prompt once, then one forward per token; raw logits go through the core pipeline, which only
+// draws; text is released UTF-8-safe and with stop-string tails held back. What the page shows of each step
+// (stage views, fates, labels) is a StepObserver's work: inline here, or elsewhere for whoever takes onDrawn.
 import { SamplingPipeline, StopMatcher, createRng, type Rng } from '../core';
 import type { ModelRunner } from './modelRunner';
+import { StepObserver, type DrawnStep, type ObservedRun } from './stepObserver';
 import { IncrementalTextDecoder } from './textDecoder';
 import type { BranchPoint, FinishReason, GenerateSettings, StepEvent } from './protocol';
 
@@ -22,16 +24,21 @@ export interface RunRecord {
   branchStep?: number;
 }
 
-export interface RunCallbacks {
-  onStart?(run: RunRecord): void;
-  /**
-   * Receives each step. A returned promise is awaited before the next forward pass: a worker's way to let
-   * waiting messages (cancel) in, since the runtime's forward resolves without ever leaving the microtask queue.
-   */
-  onStep(event: StepEvent): void | Promise<void>;
+/**
+ * A returned promise is awaited before the next forward pass: a worker's way to let waiting messages (cancel)
+ * in, since the runtime's forward resolves without ever leaving the microtask queue.
+ */
+type Resume = void | Promise<void>;
+
+interface RunControl {
+  /** `observed` says what an observer needs before the run's first step. */
+  onStart?(run: RunRecord, observed: ObservedRun): void;
   /** Polled before every forward pass: true stops the run within one step. */
   isCancelled(): boolean;
 }
+
+/** Either each step observed here (onStep), or each step as drawn, for an observer elsewhere (onDrawn). */
+export type RunCallbacks = RunControl & ({ onStep(event: StepEvent): Resume } | { onDrawn(step: DrawnStep): Resume });
 
 export interface RunOutcome {
   run: RunRecord;
@@ -43,8 +50,9 @@ export class Generator {
   private readonly pipeline: SamplingPipeline;
   private readonly runs = new Map<number, RunRecord>();
   private nextRunId = 1;
-  /** Each token's own text, decoded once per model: labels for every view of every step. */
+  /** Each token's own text, decoded once per model: the text stream's common case, and every label. */
   private readonly tokenTextCache = new Map<number, string>();
+  private readonly observer = new StepObserver((id) => this.tokenText(id));
 
   constructor(
     private readonly runner: ModelRunner,
@@ -80,7 +88,10 @@ export class Generator {
       run.branchStep = branch!.step;
     }
     this.remember(run);
-    callbacks.onStart?.(run);
+    const observed: ObservedRun = { runId: run.runId, vocabSize: this.runner.vocabSize, params: settings.params, promptIds: prompt, topN: settings.topN };
+    const handOn = 'onDrawn' in callbacks ? callbacks.onDrawn : (step: DrawnStep) => callbacks.onStep(this.observer.observe(step));
+    if (!('onDrawn' in callbacks)) this.observer.startRun(observed);
+    callbacks.onStart?.(run, observed);
 
     const rng = createRng(settings.seed);
     // Most steps complete their characters, so the tail to decode is the new token alone: its cached text.
@@ -103,7 +114,7 @@ export class Generator {
       const logits = await this.runner.forward(pending);
       const t1 = now();
       const forced = !parent || step > branch!.step ? null : step < branch!.step ? parent.generated[step] : branch!.tokenId ?? null;
-      const result = this.pipeline.step(logits, this.drawFor(settings, rng), { topN: settings.topN });
+      const result = this.pipeline.step(logits, this.drawFor(settings, rng));
       const tokenId = forced ?? result.tokenId;
       const t2 = now();
       this.pipeline.accept(tokenId);
@@ -113,26 +124,11 @@ export class Generator {
       const isEos = !settings.ignore_eos && this.eosIds.includes(tokenId);
       // The end-of-text token is a signal, not text: it never reaches the stream or the stop matcher.
       const released = isEos ? { emit: '', stopped: false } : stops.push(decoder.push(tokenId));
-      const texts: Record<number, string> = {};
-      for (const view of result.views) for (const id of view.ids) texts[id] ??= this.tokenText(id);
-      for (const fate of result.fates) texts[fate.id] ??= this.tokenText(fate.id);
-      texts[tokenId] ??= this.tokenText(tokenId);
-      const event: StepEvent = {
-        runId: run.runId,
-        step,
-        tokenId,
-        tokenText: texts[tokenId],
-        textDelta: released.emit,
-        views: result.views,
-        fates: result.fates,
-        entropy: result.entropy,
-        probability: forced === null ? result.probability : probabilityOf(result.views, tokenId),
-        rank: forced === null ? result.rank : rankOf(result.views, tokenId),
-        greedyId: result.greedyId,
-        tokenTexts: texts,
-        timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1 },
-      };
-      const resume = callbacks.onStep(event);
+      const resume = handOn({
+        runId: run.runId, step, tokenId, forced: forced !== null, textDelta: released.emit,
+        probability: result.probability, rank: result.rank, entropy: result.entropy, greedyId: result.greedyId,
+        logits, timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1 },
+      });
       if (resume) await resume;
       if (released.stopped) reason = 'stop';
       else if (isEos) reason = 'eos';
@@ -168,18 +164,4 @@ export class Generator {
 
 function now(): number {
   return performance.now();
-}
-
-/** A forced token's final probability, from the last view (0 when it was filtered out). */
-function probabilityOf(views: StepEvent['views'], id: number): number {
-  const last = views[views.length - 1];
-  if (!last) return 0;
-  const i = last.ids.indexOf(id);
-  return i < 0 ? 0 : last.after[i];
-}
-
-function rankOf(views: StepEvent['views'], id: number): number {
-  const last = views[views.length - 1];
-  const i = last ? last.ids.indexOf(id) : -1;
-  return i < 0 ? -1 : i;
 }

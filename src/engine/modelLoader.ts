@@ -103,14 +103,39 @@ export function classifyLoadError(error: unknown, what: string): ModelLoadError 
   return new ModelLoadError('internal', `${what}: ${message}`);
 }
 
-export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
-  const hubHost = options.hubHost ?? DEFAULT_HUB_HOST;
-  const r = resolve(options.source, options.device, options.dtype, hubHost);
+/** Points transformers.js at the source's files (our origin, the Hub or a folder URL) and says which they are. */
+function pointAtSource(options: TokenizerOptions & { device: RuntimeDevice }): Resolved {
+  const r = resolve(options.source, options.device, options.dtype, options.hubHost ?? DEFAULT_HUB_HOST);
   env.localModelPath = options.localModelPath;
   env.allowLocalModels = r.local;
   env.allowRemoteModels = !r.local;
   if (r.remoteHost) env.remoteHost = r.remoteHost;
   if (r.remotePathTemplate) env.remotePathTemplate = r.remotePathTemplate;
+  return r;
+}
+
+/** Encode and decode as the model's tokenizer does, special tokens kept in both directions. */
+function codecOf(tokenizer: PreTrainedTokenizer): TextCodec {
+  return {
+    encode: (text) => Array.from(tokenizer.encode(text, { add_special_tokens: false }) as number[]),
+    decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: false }),
+  };
+}
+
+/** What finds a model's tokenizer again (the step observer's worker loads its own, from the browser's cache). */
+export type TokenizerOptions = Pick<LoadOptions, 'source' | 'dtype' | 'localModelPath' | 'hubHost'>;
+
+export async function loadTokenizerCodec(options: TokenizerOptions): Promise<TextCodec> {
+  const r = pointAtSource({ ...options, device: 'wasm' });
+  try {
+    return codecOf(await AutoTokenizer.from_pretrained(r.id));
+  } catch (error) {
+    throw classifyLoadError(error, r.id === BUNDLED_MODEL_ID ? 'bundled model' : `model ${r.id}`);
+  }
+}
+
+export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
+  const r = pointAtSource(options);
   const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }) => {
     if (info.status === 'progress' && info.file) options.onProgress?.(info.file, info.loaded ?? 0, info.total ?? 0);
   };
@@ -125,10 +150,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
     const eos = config.eos_token_id ?? (model.generation_config as unknown as Record<string, unknown> | null)?.eos_token_id;
     const eosIds = (Array.isArray(eos) ? eos : eos === undefined || eos === null ? [] : [eos]).map(Number);
     const contextLength = Number(config.max_position_embeddings ?? config.n_positions ?? config.n_ctx ?? 2048);
-    const codec: TextCodec = {
-      encode: (text) => Array.from(tokenizer.encode(text, { add_special_tokens: false }) as number[]),
-      decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: false }),
-    };
+    const codec = codecOf(tokenizer);
     return {
       modelId: r.id, tokenizer, model, runner: new TransformersRunner(model, vocabSize), codec, eosIds, vocabSize,
       contextLength, dtype: r.dtype, hasChatTemplate: Boolean((tokenizer as unknown as { chat_template?: unknown }).chat_template),

@@ -2,6 +2,8 @@
 // Every message carries `type`; both sides switch on it exhaustively.
 import type { SamplingParams, StageView } from '../core/types';
 import type { TokenFate } from '../core/pipeline';
+import type { TokenizerOptions } from './modelLoader';
+import type { DrawnStep, ObservedRun } from './stepObserver';
 
 export type Device = 'webgpu' | 'wasm';
 export type DevicePreference = 'auto' | Device;
@@ -51,11 +53,16 @@ export type EngineRequest =
   | { type: 'generate'; requestId: number; settings: GenerateSettings; branch?: BranchPoint; singleStep?: boolean }
   | { type: 'cancel'; requestId: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
-  | { type: 'decodeTokens'; requestId: number; ids: number[] };
+  | { type: 'decodeTokens'; requestId: number; ids: number[] }
+  /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
+  | { type: 'attachObserver'; requestId: number; port: MessagePort | null };
 
 export interface StepTimings {
   forwardMs: number;
+  /** The chain that draws the token, on the decode path. */
   pipelineMs: number;
+  /** The chain re-run with its observer for the stage views, fates and labels (off the decode path in a browser). */
+  observeMs: number;
 }
 
 export interface StepEvent {
@@ -127,6 +134,8 @@ export type EngineEvent =
       text: string;
       /** Per step, the worker's time to pack the step and hand it to postMessage: the messaging cost on the decode path. */
       messagingMs: number[];
+      /** Whether the step observer's worker built the steps' views (off the decode path) or this worker did. */
+      observedApart: boolean;
     }
   | {
       type: 'stepLogits';
@@ -146,3 +155,25 @@ export type EngineEvent =
  * the main thread, which costs the worker more than a step's sampling); the client unpacks them into 'step' events.
  */
 export type WorkerMessage = Exclude<EngineEvent, { type: 'step' }> | { type: 'steps'; requestId: number; batch: PackedSteps };
+
+/** Engine worker → step observer worker, over the port the client links them with. */
+export type ObserverRequest =
+  | { type: 'load'; loadId: number; tokenizer: TokenizerOptions }
+  | { type: 'run'; requestId: number; run: ObservedRun }
+  | { type: 'steps'; requestId: number; steps: DrawnStep[] }
+  /** A message of the run (runStarted, done, error), posted to the page in order with the run's steps. */
+  | { type: 'relay'; message: WorkerMessage };
+
+/** Step observer worker → engine worker: whether it can label the loaded model's tokens. */
+export type ObserverReply = { type: 'ready'; loadId: number } | { type: 'unavailable'; loadId: number; message: string };
+
+/** The client → step observer worker: its port to the engine. */
+export interface ObserverSetup { type: 'engine'; port: MessagePort }
+
+/**
+ * Steps reach the page at most once per this many ms, a run's first step at once. The page draws steps four times
+ * a second anyway, and every message wakes the main thread, which on a busy machine can stall the worker for
+ * milliseconds (measured: 0.1–6 ms per message against ~1 ms per step of the bundled model). A slow model's
+ * steps each go alone.
+ */
+export const STEP_BATCH_MS = 50;

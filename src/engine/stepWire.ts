@@ -21,7 +21,7 @@ const STAGE_CODES: Record<StageName, number> = {
 };
 const STAGES = Object.keys(STAGE_CODES).sort((a, b) => STAGE_CODES[a as StageName] - STAGE_CODES[b as StageName]) as StageName[];
 
-const HEADER = 13;
+const HEADER = 14;
 const VIEW_FIELDS = 8;
 const FATE_FIELDS = 4;
 
@@ -78,6 +78,7 @@ export class StepPacker {
     n[at + 10] = event.fates.length;
     n[at + 11] = textIds.length;
     n[at + 12] = newIds.length;
+    n[at + 13] = event.timings.observeMs;
     at += HEADER;
     for (const view of event.views) {
       const count = view.ids.length;
@@ -189,7 +190,7 @@ export class StepUnpacker {
       events.push({
         runId: n[start], step: n[start + 1], tokenId: n[start + 2], tokenText, textDelta, views, fates,
         entropy: n[start + 3], probability: n[start + 4], rank: n[start + 5], greedyId: n[start + 6], tokenTexts,
-        timings: { forwardMs: n[start + 7], pipelineMs: n[start + 8] },
+        timings: { forwardMs: n[start + 7], pipelineMs: n[start + 8], observeMs: n[start + 13] },
       });
     }
     return events;

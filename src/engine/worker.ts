@@ -3,9 +3,10 @@ import { env } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { SamplingParamError } from '../core';
-import { Generator } from './Generator';
-import { ModelLoadError, loadModel, promptIds, type LoadedModel } from './modelLoader';
-import type { Device, EngineRequest, ErrorCode, StepEvent, WorkerMessage } from './protocol';
+import { Generator, type RunRecord } from './Generator';
+import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
+import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
+import type { DrawnStep, ObservedRun } from './stepObserver';
 import { StepPacker } from './stepWire';
 
 // onnxruntime-web's runtime comes from our own origin, never from a CDN.
@@ -33,10 +34,46 @@ let activeRequest: number | null = null;
 let cancelRequested = false;
 let runFinished: Promise<void> = Promise.resolve();
 
+function errorMessage(requestId: number, error: unknown, fallback: ErrorCode = 'internal'): WorkerMessage {
+  if (error instanceof ModelLoadError) return { type: 'error', requestId, code: error.code, message: error.message };
+  if (error instanceof SamplingParamError) return { type: 'error', requestId, code: 'invalid_params', message: error.message };
+  return { type: 'error', requestId, code: fallback, message: error instanceof Error ? error.message : String(error) };
+}
+
 function fail(requestId: number, error: unknown, fallback: ErrorCode = 'internal'): void {
-  if (error instanceof ModelLoadError) post({ type: 'error', requestId, code: error.code, message: error.message });
-  else if (error instanceof SamplingParamError) post({ type: 'error', requestId, code: 'invalid_params', message: error.message });
-  else post({ type: 'error', requestId, code: fallback, message: error instanceof Error ? error.message : String(error) });
+  post(errorMessage(requestId, error, fallback));
+}
+
+/**
+ * The step observer's worker (observerWorker.ts), when the page has linked one: it builds what the page shows of
+ * each step while this worker runs the next forward pass. Without it, or until it has the loaded model's
+ * tokenizer, steps are observed here, inline.
+ */
+let observerPort: MessagePort | null = null;
+let observerLoads = 0;
+let observerReady: Promise<boolean> = Promise.resolve(false);
+const observerWaiting = new Map<number, (ready: boolean) => void>();
+
+function attachObserver(port: MessagePort | null): void {
+  observerPort = port;
+  if (!port) {
+    for (const resolve of observerWaiting.values()) resolve(false);
+    observerWaiting.clear();
+    observerReady = Promise.resolve(false);
+    return;
+  }
+  port.onmessage = (e: MessageEvent<ObserverReply>) => {
+    observerWaiting.get(e.data.loadId)?.(e.data.type === 'ready');
+    observerWaiting.delete(e.data.loadId);
+  };
+}
+
+function prepareObserver(tokenizer: TokenizerOptions): void {
+  const port = observerPort;
+  if (!port) return;
+  const loadId = ++observerLoads;
+  observerReady = new Promise((resolve) => observerWaiting.set(loadId, resolve));
+  port.postMessage({ type: 'load', loadId, tokenizer } satisfies ObserverRequest);
 }
 
 async function webgpuAvailable(): Promise<boolean> {
@@ -95,6 +132,7 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
       loaded = await loadModel({ ...options, device: target });
     }
     device = target;
+    prepareObserver({ source: request.source, dtype: loaded.dtype, localModelPath: options.localModelPath, hubHost: request.hubHost });
     generator = new Generator(loaded.runner, loaded.codec, loaded.eosIds, loaded.contextLength);
     packer = new StepPacker();
     watchDeviceLoss(request, loadNumber);
@@ -120,23 +158,31 @@ function watchDeviceLoss(request: Extract<EngineRequest, { type: 'load' }>, load
   });
 }
 
-/**
- * Steps are posted at most once per this many ms, a run's first step at once. The page draws steps four times a
- * second anyway, and every message wakes the main thread, which on a busy machine can stall the worker for
- * milliseconds (measured: 0.1–6 ms per message against ~1 ms per step of the bundled model). A slow model's
- * steps each go alone.
- */
-const STEP_BATCH_MS = 50;
+/** How often drawn steps go to the step observer: its lag behind the decode loop is at most this, plus one batch's work. */
+const OBSERVER_HANDOFF_MS = 10;
 
-/** Packs a run's steps and posts them in batches, timing what that costs each step. */
-class StepBatch {
+/** Where a run's messages go, timing what handing on each step costs the decode path. */
+interface RunOutput {
+  /** A message of the run other than its steps. */
+  post(message: WorkerMessage): void;
+  /** Posts what is left; its cost counts to the last step. */
+  finish(): void;
+  /** Per step, the time to hand it on (and to post its batch, when it went then). */
+  readonly messagingMs: number[];
+}
+
+/** Steps observed here, packed, and posted to the page in batches: the first at once, then at most one per STEP_BATCH_MS. */
+class InlineRun implements RunOutput {
   private lastPost = -Infinity;
-  /** Per step, the time to pack it and, when it went then, to post its batch. */
   readonly messagingMs: number[] = [];
 
   constructor(private readonly requestId: number) {}
 
-  /** Adds a step; true when it was posted (a moment to let waiting messages in). */
+  post(message: WorkerMessage): void {
+    post(message);
+  }
+
+  /** True when the step's batch was posted (a moment to let waiting messages in). */
   add(event: StepEvent): boolean {
     const start = performance.now();
     packer.add(event);
@@ -146,7 +192,6 @@ class StepBatch {
     return due;
   }
 
-  /** Posts what is left; its cost counts to the last step. */
   finish(): void {
     const start = performance.now();
     this.flush();
@@ -158,6 +203,55 @@ class StepBatch {
     const { packed, transfer } = packer.take();
     post({ type: 'steps', requestId: this.requestId, batch: packed }, transfer);
     this.lastPost = performance.now();
+  }
+}
+
+/**
+ * Drawn steps go to the step observer every few milliseconds, so that it observes while the next forward passes
+ * run (one batch per STEP_BATCH_MS would leave it all to do after a short run; a message per step costs as much as
+ * observing it). It batches what it posts to the page, and posts the run's other messages in order with the steps.
+ */
+class ObservedElsewhereRun implements RunOutput {
+  private steps: DrawnStep[] = [];
+  private lastHandOff = -Infinity;
+  private lastTurn = -Infinity;
+  readonly messagingMs: number[] = [];
+
+  constructor(private readonly requestId: number, private readonly port: MessagePort) {}
+
+  post(message: WorkerMessage): void {
+    this.port.postMessage({ type: 'relay', message } satisfies ObserverRequest);
+  }
+
+  start(observed: ObservedRun): void {
+    this.port.postMessage({ type: 'run', requestId: this.requestId, run: observed } satisfies ObserverRequest);
+  }
+
+  /** True at most once per STEP_BATCH_MS (a moment to let waiting messages in). */
+  add(step: DrawnStep): boolean {
+    const start = performance.now();
+    // A copy of the logits travels: the run keeps its own for inspection and branching.
+    this.steps.push({ ...step, logits: step.logits.slice() });
+    if (start - this.lastHandOff >= OBSERVER_HANDOFF_MS) this.handOff();
+    const end = performance.now();
+    this.messagingMs.push(end - start);
+    if (start - this.lastTurn < STEP_BATCH_MS) return false;
+    this.lastTurn = end;
+    return true;
+  }
+
+  finish(): void {
+    const start = performance.now();
+    this.handOff();
+    if (this.messagingMs.length > 0) this.messagingMs[this.messagingMs.length - 1] += performance.now() - start;
+  }
+
+  private handOff(): void {
+    if (this.steps.length === 0) return;
+    const steps = this.steps;
+    this.steps = [];
+    this.port.postMessage({ type: 'steps', requestId: this.requestId, steps } satisfies ObserverRequest, steps.map((s) => s.logits.buffer));
+    this.lastHandOff = performance.now();
   }
 }
 
@@ -197,22 +291,26 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
   cancelRequested = false;
   let finish!: () => void;
   runFinished = new Promise((resolve) => (finish = resolve));
-  const batch = new StepBatch(request.requestId);
+  const observed = observerPort && (await observerReady) ? observerPort : null;
+  const output = observed ? new ObservedElsewhereRun(request.requestId, observed) : new InlineRun(request.requestId);
   try {
     const ids = request.branch ? undefined : promptIds(loaded, settings.prompt, settings.chat);
-    const outcome = await generator.generate(settings, {
-      onStart: (run) => post({
+    const onStart = (run: RunRecord, observedRun: ObservedRun) => {
+      if (output instanceof ObservedElsewhereRun) output.start(observedRun);
+      output.post({
         type: 'runStarted', requestId: request.requestId, runId: run.runId, promptIds: run.promptIds,
         ...(run.parentRunId !== undefined ? { parentRunId: run.parentRunId, branchStep: run.branchStep } : {}),
-      }),
-      onStep: (event) => (batch.add(event) ? letMessagesIn() : undefined),
-      isCancelled: () => cancelRequested,
-    }, request.branch, ids);
-    batch.finish();
-    post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text, messagingMs: batch.messagingMs });
+      });
+    };
+    const isCancelled = () => cancelRequested;
+    const outcome = output instanceof ObservedElsewhereRun
+      ? await generator.generate(settings, { onStart, isCancelled, onDrawn: (step) => (output.add(step) ? letMessagesIn() : undefined) }, request.branch, ids)
+      : await generator.generate(settings, { onStart, isCancelled, onStep: (event) => (output.add(event) ? letMessagesIn() : undefined) }, request.branch, ids);
+    output.finish();
+    output.post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text, messagingMs: output.messagingMs, observedApart: output instanceof ObservedElsewhereRun });
   } catch (error) {
-    batch.finish();
-    fail(request.requestId, error, 'invalid_params');
+    output.finish();
+    output.post(errorMessage(request.requestId, error, 'invalid_params'));
   } finally {
     activeRequest = null;
     cancelRequested = false;
@@ -248,6 +346,9 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       break;
     case 'getStepLogits':
       handleStepLogits(request);
+      break;
+    case 'attachObserver':
+      attachObserver(request.port);
       break;
     case 'decodeTokens': {
       const texts: Record<number, string> = {};

@@ -31,7 +31,7 @@ export function buildSpecimen(): Specimen {
     steps.push({
       runId: -1, step, tokenId: result.tokenId, tokenText: TEXTS[result.tokenId], textDelta: TEXTS[result.tokenId],
       views: result.views, fates: result.fates, entropy: result.entropy, probability: result.probability, rank: result.rank,
-      greedyId: result.greedyId, tokenTexts, timings: { forwardMs: 1, pipelineMs: 0.1 },
+      greedyId: result.greedyId, tokenTexts, timings: { forwardMs: 1, pipelineMs: 0.05, observeMs: 0.05 },
     });
   }
   const last = steps[steps.length - 1];

@@ -14,10 +14,10 @@ const greedy: GenerateSettings = {
 
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; device?: string; threads?: number; message?: string }[]>;
-  generate(s: GenerateSettings, options?: { cancelAfterSteps?: number; withSteps?: boolean }): Promise<{ tokens: number[]; text: string; reason: string; deltas: string[]; messagingMs: number[]; steps?: StepEvent[] }>;
+  generate(s: GenerateSettings, options?: { cancelAfterSteps?: number; withSteps?: boolean }): Promise<{ tokens: number[]; text: string; reason: string; deltas: string[]; messagingMs: number[]; observedApart: boolean; steps?: StepEvent[] }>;
 };
 
-async function openEnginePage(browser: Browser, url: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+async function openEnginePage(browser: Browser, url: string, query = ''): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
   const page = await browser.newPage();
   const errors = watchErrors(page);
   const foreign: string[] = [];
@@ -25,7 +25,7 @@ async function openEnginePage(browser: Browser, url: string): Promise<{ page: Pa
   page.on('request', (r) => {
     if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
   });
-  await page.goto(`${url}tests/e2e/pages/engine.html`);
+  await page.goto(`${url}tests/e2e/pages/engine.html${query}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
   return { page, foreign, errors };
 }
@@ -90,6 +90,40 @@ describe('engine in Chromium', () => {
     expect(run.messagingMs).toHaveLength(40);
     for (const ms of run.messagingMs) expect(ms >= 0 && ms < 1000).toBe(true);
     await page.close();
+  });
+
+  it('a step observed in its own worker shows exactly what the inference worker shows inline', async () => {
+    // Sampled, with penalties and three warpers: the observer re-runs the whole chain on copied logits.
+    const sampled: GenerateSettings = {
+      ...greedy, max_new_tokens: 30, ignore_eos: true, seed: 7,
+      params: { ...DEFAULT_PARAMS, temperature: 0.9, top_k: 40, top_p: 0.9, min_p: 0.02, repetition_penalty: 1.2, presence_penalty: 0.3 },
+    };
+    const runOn = async (query: string) => {
+      const { page } = await openEnginePage(browser, url, query);
+      await generateOn(page, 'wasm');
+      const run = await page.evaluate(async (s) => (window as unknown as { logitlab: Api }).logitlab.generate(s, { withSteps: true }), sampled);
+      await page.close();
+      return run;
+    };
+    const apart = await runOn('');
+    const inline = await runOn('?observer=inline');
+    expect(apart.observedApart).toBe(true);
+    expect(inline.observedApart).toBe(false);
+    expect(apart.tokens).toEqual(inline.tokens);
+    expect(apart.text).toBe(inline.text);
+    const shown = (s: StepEvent) => ({
+      step: s.step, tokenId: s.tokenId, tokenText: s.tokenText, greedyId: s.greedyId, rank: s.rank, tokenTexts: s.tokenTexts,
+      views: s.views.map((v) => ({ stage: v.stage, ids: v.ids, keptAfter: v.keptAfter, removedCount: v.removedCount })),
+      fates: s.fates.map((f) => ({ id: f.id, removedBy: f.removedBy })),
+    });
+    expect(apart.steps!.map(shown)).toEqual(inline.steps!.map(shown));
+    apart.steps!.forEach((s, i) => {
+      const t = inline.steps![i];
+      expect(s.probability).toBeCloseTo(t.probability, 12);
+      expect(s.entropy).toBeCloseTo(t.entropy, 12);
+      s.views.forEach((v, j) => v.after.forEach((p, k) => expect(p).toBeCloseTo(t.views[j].after[k], 12)));
+      expect(s.views.map((v) => v.stage)).toEqual(['raw', 'repetition_penalty', 'frequency_presence_penalty', 'temperature', 'top_k', 'top_p', 'min_p', 'draw']);
+    });
   });
 
   it('a cancel sent while the model is generating stops the run long before its end', async () => {

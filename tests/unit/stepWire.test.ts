@@ -15,7 +15,7 @@ function eventFrom(step: number, views: StageView[], fates: TokenFate[], tokenId
   tokenTexts[tokenId] = text(tokenId);
   return {
     runId: 3, step, tokenId, tokenText: text(tokenId), textDelta: step % 2 ? text(tokenId) : '', views, fates, entropy: 1.5,
-    probability: 0.25, rank: 1, greedyId: views[0]?.ids[0] ?? tokenId, tokenTexts, timings: { forwardMs: 1.25, pipelineMs: 0.0625 },
+    probability: 0.25, rank: 1, greedyId: views[0]?.ids[0] ?? tokenId, tokenTexts, timings: { forwardMs: 1.25, pipelineMs: 0.0625, observeMs: 0.03125 },
   };
 }
 

@@ -90,7 +90,7 @@ export const TokenButton = memo(function TokenButton({ step: s, selected, words 
   const alternatives = last
     ? last.ids.slice(0, 5).map((id, i) => `${tokenLabel(s.tokenTexts[id], id)} ${percent(last.after[i])}`).join(' · ')
     : '';
-  const timings = words.timings.replace('{forward}', s.timings.forwardMs.toFixed(1)).replace('{pipeline}', s.timings.pipelineMs.toFixed(2));
+  const timings = words.timings.replace('{forward}', s.timings.forwardMs.toFixed(1)).replace('{pipeline}', (s.timings.pipelineMs + s.timings.observeMs).toFixed(2)); // the draw and its views: all the sampling work of the step
   return (
     <button type="button" className={`token ${selected ? 'selected' : ''}`}
       style={{ background: probabilityColour(s.probability) }}

@@ -9,6 +9,8 @@ interface RunSummary {
   reason: string;
   forwardMs: number[];
   pipelineMs: number[];
+  observeMs: number[];
+  observedApart: boolean;
   stepArrivalMs: number[];
   messagingMs: number[];
   startedMs: number;
@@ -55,7 +57,7 @@ async function transformersGenerate(prompt: string, maxNewTokens: number, thread
 
 const api = {
   transformersGenerate,
-  client: new EngineClient(),
+  client: new EngineClient(undefined, { observeApart: new URLSearchParams(location.search).get('observer') !== 'inline' }),
   async load(source: ModelSource, device: DevicePreference, threads?: number, dtype?: 'fp32' | 'q8', hubHost?: string) {
     const id = api.client.load(source, device, { threads, dtype, hubHost });
     const events = await waitFor(api.client, id, (e) => e.type === 'loaded');
@@ -83,6 +85,8 @@ const api = {
       reason: done && done.type === 'done' ? done.reason : 'none',
       forwardMs: steps.map((s) => s.timings.forwardMs),
       pipelineMs: steps.map((s) => s.timings.pipelineMs),
+      observeMs: steps.map((s) => s.timings.observeMs),
+      observedApart: done?.type === 'done' && done.observedApart,
       stepArrivalMs: arrivals,
       messagingMs: done && done.type === 'done' ? done.messagingMs : [],
       startedMs: started,

@@ -1,0 +1,87 @@
+// Turns a step the decode loop has drawn into the StepEvent the page shows: the chain re-run on the same logits
+// with its observer (stage views, token fates) and a label for every token in them. The decode loop only draws,
+// so this work can leave its path: in the browser it runs in a worker of its own (observerWorker.ts) while the
+// next forward pass runs; in Node and as a fall-back it runs inline, after each step.
+import { SamplingPipeline, type SamplingParams } from '../core';
+import type { StepEvent, StepTimings } from './protocol';
+
+/** What the decode loop knows of a step once its token is drawn. */
+export interface DrawnStep {
+  runId: number;
+  step: number;
+  tokenId: number;
+  /** Replayed or chosen (a branch), not drawn: its probability and rank are read from the views. */
+  forced: boolean;
+  textDelta: string;
+  probability: number;
+  rank: number;
+  entropy: number;
+  greedyId: number;
+  logits: Float32Array;
+  timings: Omit<StepTimings, 'observeMs'>;
+}
+
+/** What the observer must know of a run before its first step: the chain and the history it starts from. */
+export interface ObservedRun {
+  runId: number;
+  vocabSize: number;
+  params: SamplingParams;
+  promptIds: number[];
+  topN: number;
+}
+
+export class StepObserver {
+  private pipeline: SamplingPipeline | null = null;
+  private topN = 0;
+
+  constructor(private readonly tokenText: (id: number) => string) {}
+
+  startRun(run: ObservedRun): void {
+    if (this.pipeline?.vocabSize !== run.vocabSize) this.pipeline = new SamplingPipeline(run.vocabSize);
+    this.pipeline.setParams(run.params);
+    this.pipeline.reset(run.promptIds);
+    this.topN = run.topN;
+  }
+
+  observe(drawn: DrawnStep): StepEvent {
+    const pipeline = this.pipeline;
+    if (!pipeline) throw new Error('StepObserver.observe called before startRun');
+    const start = performance.now();
+    // No draw here: the views do not depend on it, and the decode loop has drawn already.
+    const result = pipeline.step(drawn.logits, null, { topN: this.topN });
+    pipeline.accept(drawn.tokenId);
+    const texts: Record<number, string> = {};
+    for (const view of result.views) for (const id of view.ids) texts[id] ??= this.tokenText(id);
+    for (const fate of result.fates) texts[fate.id] ??= this.tokenText(fate.id);
+    texts[drawn.tokenId] ??= this.tokenText(drawn.tokenId);
+    return {
+      runId: drawn.runId,
+      step: drawn.step,
+      tokenId: drawn.tokenId,
+      tokenText: texts[drawn.tokenId],
+      textDelta: drawn.textDelta,
+      views: result.views,
+      fates: result.fates,
+      entropy: drawn.entropy,
+      probability: drawn.forced ? probabilityOf(result.views, drawn.tokenId) : drawn.probability,
+      rank: drawn.forced ? rankOf(result.views, drawn.tokenId) : drawn.rank,
+      greedyId: drawn.greedyId,
+      tokenTexts: texts,
+      timings: { ...drawn.timings, observeMs: performance.now() - start },
+    };
+  }
+}
+
+/** A forced token's final probability, from the last view (0 when it was filtered out). */
+function probabilityOf(views: StepEvent['views'], id: number): number {
+  const last = views[views.length - 1];
+  if (!last) return 0;
+  const i = last.ids.indexOf(id);
+  return i < 0 ? 0 : last.after[i];
+}
+
+function rankOf(views: StepEvent['views'], id: number): number {
+  const last = views[views.length - 1];
+  const i = last ? last.ids.indexOf(id) : -1;
+  return i < 0 ? -1 : i;
+}
