@@ -1,11 +1,12 @@
 // The decode loop, free of any browser or worker API so it runs the same in Node tests and in the worker:
 // prefill the prompt once, then one forward per token; raw logits go through the core pipeline, which only
 // draws; text is released UTF-8-safe and with stop-string tails held back. What the page shows of each step
-// (stage views, fates, labels) is a StepObserver's work: inline here, or elsewhere for whoever takes onDrawn.
-import { SamplingPipeline, StopMatcher, createRng, type Rng } from '../core';
+// (stage views, fates, labels) is a StepObserver's work: elsewhere for whoever takes onDrawn (the chain here
+// then only draws), or here, from the chain run with its observer.
+import { SamplingPipeline, StopMatcher, createRng, type Rng, type StepResult } from '../core';
 import type { ModelRunner } from './modelRunner';
 import { StepObserver, type DrawnStep, type ObservedRun } from './stepObserver';
-import { IncrementalTextDecoder } from './textDecoder';
+import { IncrementalTextDecoder, cachedTokenText } from './textDecoder';
 import type { BranchPoint, FinishReason, GenerateSettings, StepEvent } from './protocol';
 
 export interface TextCodec {
@@ -50,9 +51,9 @@ export class Generator {
   private readonly pipeline: SamplingPipeline;
   private readonly runs = new Map<number, RunRecord>();
   private nextRunId = 1;
-  /** Each token's own text, decoded once per model: the text stream's common case, and every label. */
-  private readonly tokenTextCache = new Map<number, string>();
-  private readonly observer = new StepObserver((id) => this.tokenText(id));
+  /** The text stream's common case, and every label. */
+  private readonly tokenText: (id: number) => string;
+  private readonly observer: StepObserver;
 
   constructor(
     private readonly runner: ModelRunner,
@@ -63,6 +64,8 @@ export class Generator {
     private readonly keepRuns = 8,
   ) {
     this.pipeline = new SamplingPipeline(runner.vocabSize);
+    this.tokenText = cachedTokenText(codec.decode);
+    this.observer = new StepObserver(this.tokenText);
   }
 
   getRun(runId: number): RunRecord | undefined {
@@ -89,8 +92,11 @@ export class Generator {
     }
     this.remember(run);
     const observed: ObservedRun = { runId: run.runId, vocabSize: this.runner.vocabSize, params: settings.params, promptIds: prompt, topN: settings.topN };
-    const handOn = 'onDrawn' in callbacks ? callbacks.onDrawn : (step: DrawnStep) => callbacks.onStep(this.observer.observe(step));
-    if (!('onDrawn' in callbacks)) this.observer.startRun(observed);
+    // Observed here, the chain that draws also builds the views; observed elsewhere, it only draws.
+    const observeHere = 'onDrawn' in callbacks ? undefined : { topN: settings.topN };
+    const handOn = 'onDrawn' in callbacks
+      ? (step: DrawnStep) => callbacks.onDrawn(step)
+      : (step: DrawnStep, result: StepResult) => callbacks.onStep(this.observer.describe(step, result));
     callbacks.onStart?.(run, observed);
 
     const rng = createRng(settings.seed);
@@ -114,7 +120,7 @@ export class Generator {
       const logits = await this.runner.forward(pending);
       const t1 = now();
       const forced = !parent || step > branch!.step ? null : step < branch!.step ? parent.generated[step] : branch!.tokenId ?? null;
-      const result = this.pipeline.step(logits, this.drawFor(settings, rng));
+      const result = this.pipeline.step(logits, this.drawFor(settings, rng), observeHere);
       const tokenId = forced ?? result.tokenId;
       const t2 = now();
       this.pipeline.accept(tokenId);
@@ -128,7 +134,7 @@ export class Generator {
         runId: run.runId, step, tokenId, forced: forced !== null, textDelta: released.emit,
         probability: result.probability, rank: result.rank, entropy: result.entropy, greedyId: result.greedyId,
         logits, timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1 },
-      });
+      }, result);
       if (resume) await resume;
       if (released.stopped) reason = 'stop';
       else if (isEos) reason = 'eos';
@@ -138,15 +144,6 @@ export class Generator {
     }
     const text = reason === 'stop' ? stops.text : stops.text + stops.flush();
     return { run, reason, text };
-  }
-
-  private tokenText(id: number): string {
-    let text = this.tokenTextCache.get(id);
-    if (text === undefined) {
-      text = this.codec.decode([id]);
-      this.tokenTextCache.set(id, text);
-    }
-    return text;
   }
 
   private drawFor(settings: GenerateSettings, rng: Rng): Rng | null {

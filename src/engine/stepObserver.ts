@@ -1,8 +1,9 @@
 // Turns a step the decode loop has drawn into the StepEvent the page shows: the chain re-run on the same logits
 // with its observer (stage views, token fates) and a label for every token in them. The decode loop only draws,
 // so this work can leave its path: in the browser it runs in a worker of its own (observerWorker.ts) while the
-// next forward pass runs; in Node and as a fall-back it runs inline, after each step.
-import { SamplingPipeline, type SamplingParams } from '../core';
+// next forward pass runs; in Node and as a fall-back the decode loop's own chain runs observed, and only the
+// labels and the event are added here.
+import { SamplingPipeline, type SamplingParams, type StepResult } from '../core';
 import type { StepEvent, StepTimings } from './protocol';
 
 /** What the decode loop knows of a step once its token is drawn. */
@@ -43,6 +44,7 @@ export class StepObserver {
     this.topN = run.topN;
   }
 
+  /** Re-runs the chain with its observer on the drawn step's logits (the observer's own worker). */
   observe(drawn: DrawnStep): StepEvent {
     const pipeline = this.pipeline;
     if (!pipeline) throw new Error('StepObserver.observe called before startRun');
@@ -50,6 +52,11 @@ export class StepObserver {
     // No draw here: the views do not depend on it, and the decode loop has drawn already.
     const result = pipeline.step(drawn.logits, null, { topN: this.topN });
     pipeline.accept(drawn.tokenId);
+    return this.describe(drawn, result, start);
+  }
+
+  /** The event of a step whose chain already ran with its observer (inline: one run serves the draw and the views). */
+  describe(drawn: DrawnStep, result: Pick<StepResult, 'views' | 'fates'>, start = performance.now()): StepEvent {
     const texts: Record<number, string> = {};
     for (const view of result.views) for (const id of view.ids) texts[id] ??= this.tokenText(id);
     for (const fate of result.fates) texts[fate.id] ??= this.tokenText(fate.id);

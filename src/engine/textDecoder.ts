@@ -5,6 +5,16 @@ const REPLACEMENT = '\uFFFD';
 
 export type DecodeIds = (ids: number[]) => string;
 
+/** Each token's own text, decoded once: the same labels come back step after step. */
+export function cachedTokenText(decode: DecodeIds): (id: number) => string {
+  const texts = new Map<number, string>();
+  return (id) => {
+    let text = texts.get(id);
+    if (text === undefined) texts.set(id, (text = decode([id])));
+    return text;
+  };
+}
+
 export class IncrementalTextDecoder {
   private readonly ids: number[] = [];
   /** Tokens before this index decoded to complete characters and are already part of `settled`. */
