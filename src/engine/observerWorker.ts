@@ -4,9 +4,10 @@
 // posts every message of a run (runStarted, steps, done, error) in one ordered stream.
 import { env } from '@huggingface/transformers';
 import { loadTokenizerCodec } from './modelLoader';
-import { STEP_BATCH_MS, type ObserverReply, type ObserverRequest, type ObserverSetup, type WorkerMessage } from './protocol';
+import type { ObserverReply, ObserverRequest, ObserverSetup, WorkerMessage } from './protocol';
 import { StepObserver } from './stepObserver';
-import { StepPacker } from './stepWire';
+import { StepBatcher, StepPacker } from './stepWire';
+import { cachedTokenText } from './textDecoder';
 
 env.useBrowserCache = true;
 
@@ -21,15 +22,8 @@ let observer: StepObserver | null = null;
 /** Messages are handled one after another: a tokenizer load must finish before the run that needs it. */
 let queue: Promise<void> = Promise.resolve();
 
-let lastPost = -Infinity;
-let pendingRequest = 0;
-
-function flush(requestId: number): void {
-  if (packer.pending === 0) return;
-  const { packed, transfer } = packer.take();
-  scope.postMessage({ type: 'steps', requestId, batch: packed }, transfer);
-  lastPost = performance.now();
-}
+/** The current run's steps on their way to the page, batched as the engine would post them. */
+let batch: StepBatcher | null = null;
 
 async function handle(request: ObserverRequest, engine: MessagePort): Promise<void> {
   switch (request.type) {
@@ -38,12 +32,7 @@ async function handle(request: ObserverRequest, engine: MessagePort): Promise<vo
       let reply: ObserverReply;
       try {
         const codec = await loadTokenizerCodec(request.tokenizer);
-        const texts = new Map<number, string>();
-        observer = new StepObserver((id) => {
-          let text = texts.get(id);
-          if (text === undefined) texts.set(id, (text = codec.decode([id])));
-          return text;
-        });
+        observer = new StepObserver(cachedTokenText(codec.decode));
         reply = { type: 'ready', loadId: request.loadId };
       } catch (error) {
         reply = { type: 'unavailable', loadId: request.loadId, message: error instanceof Error ? error.message : String(error) };
@@ -51,22 +40,22 @@ async function handle(request: ObserverRequest, engine: MessagePort): Promise<vo
       engine.postMessage(reply);
       break;
     }
-    case 'run':
-      flush(pendingRequest);
-      pendingRequest = request.requestId;
-      lastPost = -Infinity;
+    case 'run': {
+      batch?.flush();
+      const { requestId } = request;
+      batch = new StepBatcher(packer, (packed, transfer) => scope.postMessage({ type: 'steps', requestId, batch: packed }, transfer));
       observer?.startRun(request.run);
       break;
+    }
     case 'steps': {
-      if (!observer) throw new Error('steps arrived before a tokenizer was loaded');
-      for (const step of request.steps) packer.add(observer.observe(step));
-      // The page draws a few times a second: the first step at once, then batches, as the engine would post them.
-      if (performance.now() - lastPost >= STEP_BATCH_MS) flush(request.requestId);
+      if (!observer || !batch) throw new Error('steps arrived before a tokenizer was loaded or a run started');
+      for (const step of request.steps) batch.add(observer.observe(step));
+      batch.postIfDue();
       break;
     }
     case 'relay':
       // Everything of the run before its end (or error) first.
-      flush(pendingRequest);
+      batch?.flush();
       scope.postMessage(request.message);
       break;
     default: {

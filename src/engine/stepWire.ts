@@ -5,7 +5,7 @@
 // transfer per step, and an allocation.
 import type { StageName, StageView } from '../core/types';
 import type { TokenFate } from '../core/pipeline';
-import type { PackedSteps, StepEvent } from './protocol';
+import { STEP_BATCH_MS, type PackedSteps, type StepEvent } from './protocol';
 
 const STAGE_CODES: Record<StageName, number> = {
   raw: 0,
@@ -127,6 +127,31 @@ export class StepPacker {
       this.buffer = grown;
     }
     return this.buffer;
+  }
+}
+
+/** Posts a run's packed steps a batch at a time: the first step at once, then at most one batch per STEP_BATCH_MS. */
+export class StepBatcher {
+  private lastPost = -Infinity;
+
+  constructor(private readonly packer: StepPacker, private readonly send: (batch: PackedSteps, transfer: ArrayBuffer[]) => void) {}
+
+  add(event: StepEvent): void {
+    this.packer.add(event);
+  }
+
+  /** Posts the steps added so far if a batch is due; true when it went. */
+  postIfDue(): boolean {
+    if (performance.now() - this.lastPost < STEP_BATCH_MS) return false;
+    this.flush();
+    return true;
+  }
+
+  flush(): void {
+    if (this.packer.pending === 0) return;
+    const { packed, transfer } = this.packer.take();
+    this.send(packed, transfer);
+    this.lastPost = performance.now();
   }
 }
 

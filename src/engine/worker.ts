@@ -7,7 +7,7 @@ import { Generator, type RunRecord } from './Generator';
 import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
 import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
-import { StepPacker } from './stepWire';
+import { StepBatcher, StepPacker } from './stepWire';
 
 // onnxruntime-web's runtime comes from our own origin, never from a CDN.
 const onnxEnv = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
@@ -178,12 +178,14 @@ function chargeToLastStep(messagingMs: number[], send: () => void): void {
   if (messagingMs.length > 0) messagingMs[messagingMs.length - 1] += performance.now() - start;
 }
 
-/** Steps observed here, packed, and posted to the page in batches: the first at once, then at most one per STEP_BATCH_MS. */
+/** Steps observed here, packed, and posted to the page in batches. */
 class InlineRun implements RunOutput {
-  private lastPost = -Infinity;
+  private readonly batch: StepBatcher;
   readonly messagingMs: number[] = [];
 
-  constructor(private readonly requestId: number) {}
+  constructor(requestId: number) {
+    this.batch = new StepBatcher(packer, (batch, transfer) => post({ type: 'steps', requestId, batch }, transfer));
+  }
 
   post(message: WorkerMessage): void {
     post(message);
@@ -192,22 +194,14 @@ class InlineRun implements RunOutput {
   /** True when the step's batch was posted (a moment to let waiting messages in). */
   add(event: StepEvent): boolean {
     const start = performance.now();
-    packer.add(event);
-    const due = start - this.lastPost >= STEP_BATCH_MS;
-    if (due) this.flush();
+    this.batch.add(event);
+    const posted = this.batch.postIfDue();
     this.messagingMs.push(performance.now() - start);
-    return due;
+    return posted;
   }
 
   finish(): void {
-    chargeToLastStep(this.messagingMs, () => this.flush());
-  }
-
-  private flush(): void {
-    if (packer.pending === 0) return;
-    const { packed, transfer } = packer.take();
-    post({ type: 'steps', requestId: this.requestId, batch: packed }, transfer);
-    this.lastPost = performance.now();
+    chargeToLastStep(this.messagingMs, () => this.batch.flush());
   }
 }
 
