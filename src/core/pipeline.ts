@@ -80,6 +80,8 @@ export class SamplingPipeline {
   readonly vocabSize: number;
   private readonly candidates: Candidates;
   private readonly history: TokenHistory;
+  /** The kept ids in order for a draw (see drawIndex). */
+  private readonly idOrder: Int32Array;
   private params: SamplingParams | null = null;
   private chain: { pre: Sampler[]; warpers: Sampler[] } = { pre: [], warpers: [] };
 
@@ -87,6 +89,7 @@ export class SamplingPipeline {
     this.vocabSize = vocabSize;
     this.candidates = new Candidates(vocabSize);
     this.history = new TokenHistory(vocabSize);
+    this.idOrder = new Int32Array(vocabSize);
   }
 
   setParams(params: SamplingParams): void {
@@ -142,7 +145,7 @@ export class SamplingPipeline {
       entropy = 0;
       keptCount = 1;
     } else {
-      const index = rng ? drawIndex(c, rng.next()) : c.strongest();
+      const index = rng ? drawIndex(c, rng.next(), this.idOrder) : c.strongest();
       tokenId = c.ids[index];
       probability = c.weights[index] / c.sum;
       rank = rankOf(c, index);
@@ -174,22 +177,34 @@ function argmax(c: Candidates): number {
   return c.ids[c.strongest()];
 }
 
-function drawIndex(c: Candidates, u: number): number {
-  return drawFrom(c.weights, c.size, u * c.sum);
-}
-
-/** Inverse-CDF draw: the first index whose cumulative weight passes `target` (the last weighted one at worst). */
-function drawFrom(weights: Float64Array, size: number, target: number): number {
+/**
+ * Inverse-CDF draw over the kept tokens in id order: the first whose cumulative weight passes u·sum (the last
+ * weighted one at worst). The stages leave the set in whatever order their selections did, and observing a step
+ * ranks it further; walking ids makes the drawn token depend on the seed and the distribution alone, so a step
+ * drawn unobserved (the decode loop) and observed (inline, or a replay) draws the same token.
+ */
+function drawIndex(c: Candidates, u: number, idOrder: Int32Array): number {
+  const { ids, weights, size } = c;
+  const target = u * c.sum;
+  // A small set sorts its ids; a large one walks the vocabulary, which costs no more.
+  const sorted = size * 16 < c.vocabSize;
+  if (sorted) {
+    idOrder.set(ids.subarray(0, size));
+    idOrder.subarray(0, size).sort();
+  }
+  const count = sorted ? size : c.vocabSize;
   let cumulative = 0;
-  let last = 0;
-  for (let i = 0; i < size; i++) {
+  let last = -1;
+  for (let k = 0; k < count; k++) {
+    const i = c.indexOf(sorted ? idOrder[k] : k);
+    if (i < 0) continue;
     const w = weights[i];
     if (w <= 0) continue;
     cumulative += w;
     last = i;
     if (target < cumulative) return i;
   }
-  return last;
+  return last < 0 ? 0 : last;
 }
 
 
