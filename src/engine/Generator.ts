@@ -6,6 +6,7 @@
 import { SamplingPipeline, StopMatcher, createRng, type Rng, type StepResult } from '../core';
 import type { ModelRunner } from './modelRunner';
 import { StepObserver, type DrawnStep, type ObservedRun } from './stepObserver';
+import { LogitsArena } from './logitsArena';
 import { IncrementalTextDecoder, cachedTokenText } from './textDecoder';
 import type { BranchPoint, FinishReason, GenerateSettings, StepEvent } from './protocol';
 
@@ -20,6 +21,7 @@ export interface RunRecord {
   settings: GenerateSettings;
   promptIds: number[];
   generated: number[];
+  /** Views into the run's own LogitsArena. */
   logits: Float32Array[];
   parentRunId?: number;
   branchStep?: number;
@@ -103,6 +105,7 @@ export class Generator {
     // Most steps complete their characters, so the tail to decode is the new token alone: its cached text.
     const decoder = new IncrementalTextDecoder((ids) => (ids.length === 1 ? this.tokenText(ids[0]) : this.codec.decode(ids)));
     const stops = new StopMatcher(settings.stop);
+    const kept = new LogitsArena(this.runner.vocabSize);
     this.pipeline.reset(prompt);
     this.runner.reset();
 
@@ -117,8 +120,11 @@ export class Generator {
         break;
       }
       const t0 = now();
-      const logits = await this.runner.forward(pending);
+      const fresh = await this.runner.forward(pending);
       const t1 = now();
+      // Kept for inspection and branching; neither the model's time nor the pipeline's.
+      const logits = kept.keep(fresh);
+      const t1Kept = now();
       const forced = !parent || step > branch!.step ? null : step < branch!.step ? parent.generated[step] : branch!.tokenId ?? null;
       const result = this.pipeline.step(logits, this.drawFor(settings, rng), observeHere);
       const tokenId = forced ?? result.tokenId;
@@ -133,7 +139,7 @@ export class Generator {
       const resume = handOn({
         runId: run.runId, step, tokenId, forced: forced !== null, textDelta: released.emit,
         probability: result.probability, rank: result.rank, entropy: result.entropy, greedyId: result.greedyId,
-        logits, timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1 },
+        logits, timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1Kept },
       }, result);
       if (resume) await resume;
       if (released.stopped) reason = 'stop';

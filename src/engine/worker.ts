@@ -4,6 +4,7 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { SamplingParamError } from '../core';
 import { Generator, type RunRecord } from './Generator';
+import { isSharedView } from './logitsArena';
 import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
 import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
@@ -229,8 +230,8 @@ class ObservedElsewhereRun implements RunOutput {
   /** True at most once per STEP_BATCH_MS (a moment to let waiting messages in). */
   add(step: DrawnStep): boolean {
     const start = performance.now();
-    // A copy of the logits travels: the run keeps its own for inspection and branching.
-    this.steps.push({ ...step, logits: step.logits.slice() });
+    // Shared logits travel as a view; otherwise a copy, transferred: the run keeps its own for inspection and branching.
+    this.steps.push(isSharedView(step.logits) ? step : { ...step, logits: step.logits.slice() });
     if (start - this.lastHandOff >= OBSERVER_HANDOFF_MS) this.handOff();
     const end = performance.now();
     this.messagingMs.push(end - start);
@@ -247,7 +248,8 @@ class ObservedElsewhereRun implements RunOutput {
     if (this.steps.length === 0) return;
     const steps = this.steps;
     this.steps = [];
-    this.port.postMessage({ type: 'steps', requestId: this.requestId, steps } satisfies ObserverRequest, steps.map((s) => s.logits.buffer));
+    const copies = steps.flatMap((s) => (isSharedView(s.logits) ? [] : [s.logits.buffer as ArrayBuffer]));
+    this.port.postMessage({ type: 'steps', requestId: this.requestId, steps } satisfies ObserverRequest, copies);
     this.lastHandOff = performance.now();
   }
 }
