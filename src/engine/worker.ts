@@ -290,10 +290,7 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
   cancelRequested = false;
   let finish!: () => void;
   runFinished = new Promise((resolve) => (finish = resolve));
-  // The observer's worker needs a core the model leaves idle: with every core running the model (WASM threads, on
-  // 2 cores) handing steps over cost more than observing them here (measured: 12% of step time against 9%).
-  const coreLeft = device !== 'wasm' || threadsInUse < (navigator.hardwareConcurrency || 1);
-  const observed = observerPort && coreLeft && (await observerReady) ? observerPort : null;
+  const observed = observerPort && (await observerReady) ? observerPort : null;
   const output = observed ? new ObservedElsewhereRun(request.requestId, observed) : new InlineRun(request.requestId);
   try {
     const ids = request.branch ? undefined : promptIds(loaded, settings.prompt, settings.chat);
