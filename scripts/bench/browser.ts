@@ -5,16 +5,17 @@
 // rounds, the peer first in odd ones) over the same prompt and token count; decode tokens/s is (tokens − 1) over
 // first-to-last token time on both sides — ours at step arrival on the main thread (messaging included), the
 // peer at its streamer's token callback inside its worker (no messaging). The shares are of that same span.
-// LOGITLAB_BENCH_ROUNDS=1 prints every round's tokens/s of both sides to stderr (the VM's noise is large);
-// LOGITLAB_BENCH_CASES=wasm-1t,wasm-2t runs only those cases; LOGITLAB_BENCH_OBSERVER=inline keeps the step observer's
+// LOGITLAB_BENCH_TOKENS=200 times longer runs (per-run costs weigh less); LOGITLAB_BENCH_ROUNDS=1 prints every
+// round's tokens/s of both sides to stderr (the VM's noise is large); LOGITLAB_BENCH_CASES=wasm-1t,wasm-2t runs only those cases; LOGITLAB_BENCH_OBSERVER=inline keeps the step observer's
 // work in the inference worker (to compare with the default, its own worker).
-import { DEFAULT_PARAMS } from '../../src/core';
+import { DEFAULT_PARAMS, PARAM_SPECS } from '../../src/core';
 import type { GenerateSettings } from '../../src/engine/protocol';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
 import { median, round, type BenchRow } from './format';
 
 const PROMPT = 'The weather today is very';
-const TOKENS = 48;
+/** New tokens per run: the playground's default run; LOGITLAB_BENCH_TOKENS overrides (the context holds 512 with the prompt). */
+const TOKENS = Number(process.env.LOGITLAB_BENCH_TOKENS ?? PARAM_SPECS.max_new_tokens.default);
 /**
  * Timed rounds per case after the warm-up round. A WASM round takes ~0.1 s per side, short enough for another
  * process on the VM to land on one side only, so many rounds; SwiftShader WebGPU is slow and only a correctness path.
@@ -94,14 +95,14 @@ export async function runBrowserBench(): Promise<BenchRow[]> {
         const peerRate = median(peerRates);
         rows.push({
           bench: 'browser', impl: 'logitlab', case: config.caseName, device: String(loaded.device), threads: config.device === 'wasm' ? Number(loaded.threads) : null,
-          runs: ours.length, ttft_ms: round(ttft, 1), decode_tok_s: round(decodeRate, 1), ratio_vs_tjs: round(ratio, 3),
+          runs: ours.length, tokens: TOKENS, ttft_ms: round(ttft, 1), decode_tok_s: round(decodeRate, 1), ratio_vs_tjs: round(ratio, 3),
           step_ms: round(stepMs, 3), forward_ms: round(forwardMs, 3), outside_model_share: round(overhead, 3), pipeline_share: round(pipelineShare, 4),
           observed: ours.every((s) => s.observedApart) ? 'apart' : ours.some((s) => s.observedApart) ? 'mixed' : 'inline', observe_share: round(observeShare, 4),
           decode_path_share: round(namedShare, 4),
         });
         rows.push({
           bench: 'browser', impl: 'transformers.js', case: `${config.caseName} generate()`, device: config.device, threads: config.device === 'wasm' ? config.threads : null,
-          runs: theirs.length, ttft_ms: round(peerTtft, 1), decode_tok_s: round(peerRate, 1), ratio_vs_tjs: null,
+          runs: theirs.length, tokens: TOKENS, ttft_ms: round(peerTtft, 1), decode_tok_s: round(peerRate, 1), ratio_vs_tjs: null,
           step_ms: round(peerStepMs, 3), forward_ms: null, outside_model_share: null, pipeline_share: null, observed: null, observe_share: null,
           decode_path_share: null,
         });
