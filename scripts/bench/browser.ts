@@ -1,7 +1,7 @@
 // Browser benchmark: the bundled model in headless Chromium through our worker (time to first token, decode
 // tokens/s on WASM with 1 and 2 threads, WebGPU on SwiftShader), against transformers.js's own generate()
 // greedy on the same model and prompt in the same run, plus the share of step time spent outside the model.
-// Fair timing: both sides are loaded once and warmed by one discarded round, then alternate (ours first in even
+// Fair timing: both sides are loaded once and warmed by discarded rounds, then alternate (ours first in even
 // rounds, the peer first in odd ones) over the same prompt and token count; decode tokens/s is (tokens − 1) over
 // first-to-last token time on both sides — ours at step arrival on the main thread (messaging included), the
 // peer at its streamer's token callback inside its worker (no messaging). The shares are of that same span.
@@ -17,10 +17,17 @@ const PROMPT = 'The weather today is very';
 /** New tokens per run: the playground's default run; LOGITLAB_BENCH_TOKENS overrides (the context holds 512 with the prompt). */
 const TOKENS = Number(process.env.LOGITLAB_BENCH_TOKENS ?? PARAM_SPECS.max_new_tokens.default);
 /**
- * Timed rounds per case after the warm-up round. A WASM round takes ~0.1 s per side, short enough for another
+ * Timed rounds per case after the warm-up rounds. A WASM round takes ~0.1 s per side, short enough for another
  * process on the VM to land on one side only, so many rounds; SwiftShader WebGPU is slow and only a correctness path.
  */
 const REPEATS = { wasm: 25, webgpu: 3 };
+/**
+ * Discarded rounds first, so both sides are timed warm. The browser compiles WebAssembly with V8's optimising tier
+ * from the start (--no-liftoff): by default it starts on the baseline compiler and tiers hot functions up in the
+ * background, and both sides then ran 2.5–3× slower for the first ~5 rounds and ~20% slower for ten more — start-up,
+ * not decoding, and the larger part of the rounds' spread. Once tiered up the code is the same either way.
+ */
+const WARMUP_ROUNDS = { wasm: 6, webgpu: 1 };
 
 interface Summary { tokens: number[]; forwardMs: number[]; pipelineMs: number[]; observeMs: number[]; observedApart: boolean; messagingMs: number[]; stepArrivalMs: number[] }
 interface PeerSummary { firstTokenMs: number; totalMs: number; tokens: number; tokenTimes: number[] }
@@ -44,7 +51,7 @@ export async function runBrowserBench(): Promise<BenchRow[]> {
       { caseName: 'wasm-2t', device: 'wasm', threads: 2, webgpu: false },
       { caseName: 'webgpu-swiftshader', device: 'webgpu', threads: 1, webgpu: true },
     ].filter((c) => !process.env.LOGITLAB_BENCH_CASES || process.env.LOGITLAB_BENCH_CASES.split(',').includes(c.caseName))) {
-      const browser = await launchBrowser({ webgpu: config.webgpu });
+      const browser = await launchBrowser({ webgpu: config.webgpu, optimizedWasm: true });
       try {
         const page = await browser.newPage();
         await page.goto(`${url}tests/e2e/pages/engine.html${process.env.LOGITLAB_BENCH_OBSERVER === 'inline' ? '?observer=inline' : ''}`);
@@ -57,7 +64,8 @@ export async function runBrowserBench(): Promise<BenchRow[]> {
         const runOurs = () => page.evaluate((s) => (window as unknown as { logitlab: Api }).logitlab.generate(s), settings);
         const runPeer = () => page.evaluate(([p, n, t, d]) => (window as unknown as { logitlab: Api }).logitlab.transformersGenerate(p as string, n as number, t as number, d as string), [PROMPT, TOKENS, config.threads, config.device]);
         const repeats = REPEATS[config.device as 'wasm' | 'webgpu'];
-        for (let r = 0; r < repeats + 1; r++) {
+        const warmup = WARMUP_ROUNDS[config.device as 'wasm' | 'webgpu'];
+        for (let r = 0; r < warmup + repeats; r++) {
           let a: Summary;
           let b: PeerSummary;
           if (r % 2 === 0) {
@@ -67,7 +75,7 @@ export async function runBrowserBench(): Promise<BenchRow[]> {
             b = await runPeer();
             a = await runOurs();
           }
-          if (r > 0) { ours.push(a); theirs.push(b); } // the first round warms up both
+          if (r >= warmup) { ours.push(a); theirs.push(b); }
         }
         const ttft = median(ours.map((s) => s.stepArrivalMs[0]));
         const ourRates = ours.map((s) => (s.tokens.length - 1) / ((s.stepArrivalMs.at(-1)! - s.stepArrivalMs[0]) / 1000));

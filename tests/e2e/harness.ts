@@ -47,9 +47,11 @@ export async function startDevServer(): Promise<{ server: ViteDevServer; url: st
 }
 
 /** webgpu: the SwiftShader WebGPU adapter; gpuBenchmarking: chrome.gpuBenchmarking, whose GPU-process restart makes a lost device on demand. */
-export async function launchBrowser(options: { webgpu?: boolean; gpuBenchmarking?: boolean } = {}): Promise<Browser> {
+/** `optimizedWasm`: WebAssembly compiled by V8's optimising tier from the start, not first by its baseline compiler. */
+export async function launchBrowser(options: { webgpu?: boolean; gpuBenchmarking?: boolean; optimizedWasm?: boolean } = {}): Promise<Browser> {
   const args = ['--disable-quic', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
   if (options.webgpu) args.push('--enable-unsafe-webgpu');
+  if (options.optimizedWasm) args.push('--js-flags=--no-liftoff');
   if (options.gpuBenchmarking) args.push('--enable-gpu-benchmarking');
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
