@@ -1,4 +1,5 @@
 // Runs to JSON (every step with its stage views) and CSV, and JSON back to runs for browsing without a model.
+import type { StepEvent } from '../engine/protocol';
 import type { RunView } from './types';
 
 export const EXPORT_FORMAT = 'logitlab-run';
@@ -21,12 +22,12 @@ function csvCell(value: string | number): string {
 }
 
 export function exportCsv(runs: RunView[]): string {
-  const header = ['run', 'parent_run', 'step', 'token_id', 'token_text', 'probability', 'rank', 'entropy', 'greedy_id', 'forward_ms', 'pipeline_ms'];
+  const header = ['run', 'parent_run', 'step', 'token_id', 'token_text', 'probability', 'rank', 'entropy', 'greedy_id', 'forward_ms', 'pipeline_ms', 'observe_ms'];
   const rows = [header.join(',')];
   for (const run of runs) {
     for (const s of run.steps) {
       rows.push([run.runId, run.parentRunId ?? '', s.step, s.tokenId, s.tokenText, s.probability, s.rank, s.entropy, s.greedyId,
-        s.timings.forwardMs.toFixed(2), s.timings.pipelineMs.toFixed(3)].map(csvCell).join(','));
+        s.timings.forwardMs.toFixed(2), s.timings.pipelineMs.toFixed(3), s.timings.observeMs.toFixed(3)].map(csvCell).join(','));
     }
   }
   return rows.join('\n') + '\n';
@@ -48,7 +49,14 @@ export function parseExport(text: string): RunExport {
     if (typeof run?.runId !== 'number' || !Array.isArray(run.steps)) throw new Error('a run lacks runId or steps');
     for (const s of run.steps) {
       if (typeof s?.tokenId !== 'number' || !Array.isArray(s.views)) throw new Error(`run ${run.runId} has a step without tokenId or views`);
+      // Exports from before the views were built apart from the draw have no observeMs: their pipelineMs covered both.
+      const timings = (s.timings ?? {}) as Partial<StepEvent['timings']>;
+      s.timings = { forwardMs: finiteOr(timings.forwardMs), pipelineMs: finiteOr(timings.pipelineMs), observeMs: finiteOr(timings.observeMs) };
     }
   }
   return d as RunExport;
+}
+
+function finiteOr(ms: unknown, fallback = 0): number {
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : fallback;
 }
