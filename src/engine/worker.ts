@@ -213,6 +213,8 @@ class InlineRun implements RunOutput {
  */
 class ObservedElsewhereRun implements RunOutput {
   private steps: DrawnStep[] = [];
+  /** The buffers of the copies among `steps`, transferred with them. */
+  private copies: ArrayBuffer[] = [];
   private lastHandOff = -Infinity;
   private lastTurn = -Infinity;
   readonly messagingMs: number[] = [];
@@ -231,7 +233,13 @@ class ObservedElsewhereRun implements RunOutput {
   add(step: DrawnStep): boolean {
     const start = performance.now();
     // Shared logits travel as a view; otherwise a copy, transferred: the run keeps its own for inspection and branching.
-    this.steps.push(isSharedView(step.logits) ? step : { ...step, logits: step.logits.slice() });
+    if (isSharedView(step.logits)) {
+      this.steps.push(step);
+    } else {
+      const copy = step.logits.slice();
+      this.steps.push({ ...step, logits: copy });
+      this.copies.push(copy.buffer);
+    }
     if (start - this.lastHandOff >= OBSERVER_HANDOFF_MS) this.handOff();
     const end = performance.now();
     this.messagingMs.push(end - start);
@@ -246,10 +254,9 @@ class ObservedElsewhereRun implements RunOutput {
 
   private handOff(): void {
     if (this.steps.length === 0) return;
-    const steps = this.steps;
+    this.port.postMessage({ type: 'steps', requestId: this.requestId, steps: this.steps } satisfies ObserverRequest, this.copies);
     this.steps = [];
-    const copies = steps.flatMap((s) => (isSharedView(s.logits) ? [] : [s.logits.buffer as ArrayBuffer]));
-    this.port.postMessage({ type: 'steps', requestId: this.requestId, steps } satisfies ObserverRequest, copies);
+    this.copies = [];
     this.lastHandOff = performance.now();
   }
 }
