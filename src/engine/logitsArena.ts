@@ -10,7 +10,7 @@ const FIRST_BLOCK_STEPS = 4;
 /** Large vocabularies (150k floats = 600 KB a step) get blocks of a few steps, never one huge allocation. */
 const MAX_BLOCK_BYTES = 8 * 1024 * 1024;
 
-export function canShareMemory(): boolean {
+function canShareMemory(): boolean {
   // Browsers define SharedArrayBuffer only on cross-origin isolated pages.
   return typeof SharedArrayBuffer === 'function';
 }

@@ -51,12 +51,12 @@ export function parseExport(text: string): RunExport {
       if (typeof s?.tokenId !== 'number' || !Array.isArray(s.views)) throw new Error(`run ${run.runId} has a step without tokenId or views`);
       // Exports from before the views were built apart from the draw have no observeMs: their pipelineMs covered both.
       const timings = (s.timings ?? {}) as Partial<StepEvent['timings']>;
-      s.timings = { forwardMs: finiteOr(timings.forwardMs), pipelineMs: finiteOr(timings.pipelineMs), observeMs: finiteOr(timings.observeMs) };
+      s.timings = { forwardMs: finiteMsOrZero(timings.forwardMs), pipelineMs: finiteMsOrZero(timings.pipelineMs), observeMs: finiteMsOrZero(timings.observeMs) };
     }
   }
   return d as RunExport;
 }
 
-function finiteOr(ms: unknown, fallback = 0): number {
-  return typeof ms === 'number' && Number.isFinite(ms) ? ms : fallback;
+function finiteMsOrZero(ms: unknown): number {
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : 0;
 }
