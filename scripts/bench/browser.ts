@@ -17,10 +17,11 @@ const PROMPT = 'The weather today is very';
 /** New tokens per run: the playground's default run; LOGITLAB_BENCH_TOKENS overrides (the context holds 512 with the prompt). */
 const TOKENS = Number(process.env.LOGITLAB_BENCH_TOKENS ?? PARAM_SPECS.max_new_tokens.default);
 /**
- * Timed rounds per case after the warm-up rounds. A WASM round takes ~0.1 s per side, short enough for another
- * process on the VM to land on one side only, so many rounds; SwiftShader WebGPU is slow and only a correctness path.
+ * Timed rounds per case after the warm-up rounds. A WASM round takes ~0.1 s per side and single rounds range over
+ * 2× on this VM: with 25 rounds the 2-thread ratio moved by up to 7% between identical runs, with 150 by up to 4%, for some
+ * 30 s more a case (loading and building dominate). SwiftShader WebGPU is slow and only a correctness path.
  */
-const REPEATS = { wasm: 25, webgpu: 3 };
+const REPEATS = { wasm: 150, webgpu: 3 };
 /**
  * Discarded rounds first, so both sides are timed warm. The browser compiles WebAssembly with V8's optimising tier
  * from the start (--no-liftoff): by default it starts on the baseline compiler and tiers hot functions up in the
