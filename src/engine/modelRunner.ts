@@ -43,6 +43,8 @@ export class TransformersRunner implements ModelRunner {
    * ~0.8 ms on the bundled model; the first pass (empty cache, model-specific set-up) always goes through it.
    */
   private readonly session: OrtSession | null;
+  /** Whether the session takes position ids (a direct step feeds only the inputs the session names). */
+  private readonly takesPositions: boolean;
   /** Constant inputs of a direct step, when the model has them. */
   private readonly stepConstants: OrtTensorMap = {};
 
@@ -51,6 +53,7 @@ export class TransformersRunner implements ModelRunner {
     const session = (model as unknown as { sessions?: Record<string, OrtSession | undefined> }).sessions?.model;
     const direct = session?.inputNames.every((name) => DIRECT_INPUTS.has(name) || name.startsWith('past_key_values.')) ?? false;
     this.session = direct && session ? session : null;
+    this.takesPositions = this.session?.inputNames.includes('position_ids') ?? false;
     if (this.session?.inputNames.includes('use_cache_branch')) this.stepConstants.use_cache_branch = new Tensor('bool', [true], [1]).ort_tensor;
     // One position per step here, and the logits of the last position are all a step reads.
     if (this.session?.inputNames.includes('num_logits_to_keep')) this.stepConstants.num_logits_to_keep = new Tensor('int64', [1n], []).ort_tensor;
@@ -111,7 +114,7 @@ export class TransformersRunner implements ModelRunner {
   /** The same pass straight through the session: the inputs it names, the cache as the last step left it. */
   private runDirect(session: OrtSession, past: OrtTensorMap, inputIds: Tensor, attentionMask: Tensor, positionIds: Tensor): Promise<OrtTensorMap> {
     const feeds: OrtTensorMap = { ...past, ...this.stepConstants, input_ids: inputIds.ort_tensor, attention_mask: attentionMask.ort_tensor };
-    if (session.inputNames.includes('position_ids')) feeds.position_ids = positionIds.ort_tensor;
+    if (this.takesPositions) feeds.position_ids = positionIds.ort_tensor;
     return session.run(feeds);
   }
 
