@@ -47,5 +47,5 @@ export class LogitsArena {
 
 /** Whether a view's memory is shared, so it can be posted without copying or transferring. */
 export function isSharedView(view: Float32Array): boolean {
-  return typeof SharedArrayBuffer === 'function' && view.buffer instanceof SharedArrayBuffer;
+  return canShareMemory() && view.buffer instanceof SharedArrayBuffer;
 }
