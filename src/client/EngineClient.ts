@@ -1,8 +1,14 @@
 // The main thread's side of the inference worker: one typed post(), request ids, and event listeners.
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
+//
+// Workers are disposable. Each load runs in a fresh pair of workers (inference + step observer) while the pair
+// that holds the current model keeps serving it; only a load that succeeds replaces it, so a failed load leaves
+// the previous model working, and a newer load ends an older one outright (it can never take over). A watchdog
+// pings both workers of every pair: one that stops answering (crashed, closed, or looping) is replaced by a new
+// pair that reloads the model, and the run in flight ends where its last step did.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
+  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerFault, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -14,44 +20,145 @@ export interface StepLogits {
   generatedIds: number[];
 }
 
+export interface LoadOptions {
+  dtype?: Dtype;
+  threads?: number;
+  hubHost?: string;
+  stallMs?: number;
+  /** Run ids the page already uses stay below this (imports, runs of earlier workers). */
+  firstRunId?: number;
+}
+
+/** How long a worker may leave a ping unanswered before the watchdog replaces it. */
+export interface WatchdogTimings {
+  /** While it holds a model (idle or generating: a long prompt's first pass blocks the worker for a while). */
+  stuckMs: number;
+  /** While it loads one (building a large model's session blocks the worker for a while). */
+  loadingStuckMs: number;
+  pingMs: number;
+}
+
+export const DEFAULT_WATCHDOG: WatchdogTimings = { stuckMs: 30_000, loadingStuckMs: 120_000, pingMs: 1_000 };
+
+/** At most this many restarts a minute: a worker that keeps dying is reported, not restarted forever. */
+const MAX_RESTARTS_PER_MINUTE = 3;
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type LoadRequest = Extract<EngineRequest, { type: 'load' }>;
+type WorkerKind = 'inference' | 'observer';
 
-export class EngineClient {
-  private readonly worker: Worker;
-  private readonly listeners = new Set<EngineListener>();
-  private readonly waiting = new Map<number, { resolve(e: EngineEvent): void; reject(e: Error): void }>();
-  private nextRequestId = 1;
-  private readonly steps = new StepUnpacker();
-  private observer: Worker | null = null;
+/** One inference worker and its step observer, linked by a channel of their own. */
+class WorkerPair {
+  readonly engine: Worker;
+  observer: Worker | null = null;
+  /** When the oldest ping each worker has not answered was sent (any message from it answers). */
+  unanswered: Record<WorkerKind, number | null> = { inference: null, observer: null };
+  readonly engineSteps = new StepUnpacker();
   /** The observer's packer never starts over (it resends a text that changed), so neither does this side. */
-  private readonly observedSteps = new StepUnpacker();
+  readonly observedSteps = new StepUnpacker();
+  /** Request id of the run in flight in this pair, if any. */
+  activeRun: number | null = null;
+  closed = false;
 
-  /** `observeApart: false` keeps all of a step's work in the inference worker (the benchmark compares both). */
-  constructor(worker?: Worker, options: { observeApart?: boolean } = {}) {
-    this.worker = worker ?? new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data, this.steps);
-    this.worker.onerror = (e) => {
-      this.dispatch({ type: 'error', requestId: 0, code: 'internal', message: `The inference worker failed: ${e.message}` });
+  constructor(
+    createEngine: () => Worker,
+    observeApart: boolean,
+    readonly onMessage: (pair: WorkerPair, kind: WorkerKind, message: WorkerMessage) => void,
+    readonly onFailure: (pair: WorkerPair, kind: WorkerKind, cause: 'stuck' | 'dead', detail: string) => void,
+  ) {
+    this.engine = createEngine();
+    this.engine.onmessage = (e: MessageEvent<WorkerMessage>) => this.onMessage(this, 'inference', e.data);
+    this.engine.onerror = (e) => {
+      e.preventDefault();
+      this.onFailure(this, 'inference', 'dead', e.message);
     };
-    if (!worker && options.observeApart !== false) this.startObserver();
+    if (observeApart) this.startObserver();
   }
 
   /**
    * A second worker builds what the page shows of each step (stage views, labels) while the engine runs the
-   * next forward pass; the two talk over a channel of their own. If it fails, the engine observes inline.
+   * next forward pass. If it fails before a run needs it, the engine observes inline.
    */
   private startObserver(): void {
     const observer = new Worker(new URL('../engine/observerWorker.ts', import.meta.url), { type: 'module' });
     const link = new MessageChannel();
-    observer.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data, this.observedSteps);
-    observer.onerror = () => {
+    observer.onmessage = (e: MessageEvent<WorkerMessage>) => this.onMessage(this, 'observer', e.data);
+    observer.onerror = (e) => {
+      e.preventDefault();
+      if (this.activeRun !== null) {
+        this.onFailure(this, 'observer', 'dead', e.message);
+        return;
+      }
       observer.terminate();
       this.observer = null;
-      this.post({ type: 'attachObserver', port: null });
+      this.unanswered.observer = null;
+      this.post({ type: 'attachObserver', requestId: 0, port: null });
     };
     observer.postMessage({ type: 'engine', port: link.port2 } satisfies ObserverSetup, [link.port2]);
-    this.post({ type: 'attachObserver', port: link.port1 }, [link.port1]);
+    this.post({ type: 'attachObserver', requestId: 0, port: link.port1 }, [link.port1]);
     this.observer = observer;
+  }
+
+  post(request: EngineRequest, transfer: Transferable[] = []): void {
+    if (!this.closed) this.engine.postMessage(request, transfer);
+  }
+
+  heard(kind: WorkerKind): void {
+    this.unanswered[kind] = null;
+  }
+
+  /** Sends the watchdog's pings; returns the worker that has left one unanswered for longer than `limitMs`. */
+  ping(now: number, limitMs: number): WorkerKind | null {
+    for (const kind of ['inference', 'observer'] as const) {
+      if (kind === 'observer' && !this.observer) continue;
+      const since = this.unanswered[kind];
+      if (since !== null && now - since > limitMs) return kind;
+      if (since !== null) continue;
+      this.unanswered[kind] = now;
+      if (kind === 'inference') this.post({ type: 'ping', requestId: 0 });
+      else this.observer?.postMessage({ type: 'ping' } satisfies ObserverSetup);
+    }
+    return null;
+  }
+
+  /** Test-only faults: a worker closed or looping from inside, or terminated from here. */
+  inject(kind: WorkerKind, fault: WorkerFault | 'terminate'): void {
+    const worker = kind === 'inference' ? this.engine : this.observer;
+    if (!worker) return;
+    if (fault === 'terminate') worker.terminate();
+    else if (kind === 'inference') this.post({ type: 'fault', requestId: 0, fault });
+    else worker.postMessage({ type: 'fault', fault } satisfies ObserverSetup);
+  }
+
+  terminate(): void {
+    this.closed = true;
+    this.engine.terminate();
+    this.observer?.terminate();
+  }
+}
+
+export class EngineClient {
+  private readonly listeners = new Set<EngineListener>();
+  private readonly waiting = new Map<number, { resolve(e: EngineEvent): void; reject(e: Error): void }>();
+  private nextRequestId = 1;
+  private readonly createEngine: () => Worker;
+  private readonly observeApart: boolean;
+  /** The pair holding the loaded model (null before the first load succeeds). */
+  private current: WorkerPair | null = null;
+  /** What `current` loaded, to load it again in a new pair after a crash. */
+  private currentLoad: LoadRequest | null = null;
+  /** The newest load, in its own pair, until it succeeds or fails. */
+  private pending: { pair: WorkerPair; request: LoadRequest; retried: boolean } | null = null;
+  private highestRunId = 0;
+  private restarts: number[] = [];
+  private timings: WatchdogTimings = { ...DEFAULT_WATCHDOG };
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+
+  /** `observeApart: false` keeps all of a step's work in the inference worker (the benchmark compares both). */
+  constructor(options: { observeApart?: boolean; createWorker?: () => Worker; watchdog?: Partial<WatchdogTimings> } = {}) {
+    this.createEngine = options.createWorker ?? (() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
+    this.observeApart = options.observeApart !== false;
+    this.setWatchdog(options.watchdog ?? {});
   }
 
   onEvent(listener: EngineListener): () => void {
@@ -59,16 +166,33 @@ export class EngineClient {
     return () => this.listeners.delete(listener);
   }
 
-  load(source: ModelSource, device: DevicePreference = 'auto', options: { dtype?: Dtype; threads?: number; hubHost?: string } = {}): number {
-    return this.post({ type: 'load', source, device, ...options });
+  setWatchdog(timings: Partial<WatchdogTimings>): void {
+    this.timings = { ...this.timings, ...timings };
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => this.checkWorkers(), this.timings.pingMs);
+  }
+
+  load(source: ModelSource, device: DevicePreference = 'auto', options: LoadOptions = {}): number {
+    const requestId = this.nextRequestId++;
+    const firstRunId = Math.max(options.firstRunId ?? 1, this.highestRunId + 1);
+    this.startLoad({ type: 'load', requestId, source, device, ...options, firstRunId });
+    return requestId;
   }
 
   generate(settings: GenerateSettings, options: { branch?: BranchPoint; singleStep?: boolean } = {}): number {
-    return this.post({ type: 'generate', settings, ...options });
+    const requestId = this.nextRequestId++;
+    const pair = this.current;
+    if (!pair) {
+      queueMicrotask(() => this.dispatch({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' }));
+      return requestId;
+    }
+    pair.activeRun = requestId;
+    pair.post({ type: 'generate', requestId, settings, ...options });
+    return requestId;
   }
 
   cancel(): void {
-    this.post({ type: 'cancel' });
+    this.current?.post({ type: 'cancel', requestId: this.nextRequestId++ });
   }
 
   async getStepLogits(runId: number, step: number): Promise<StepLogits> {
@@ -83,32 +207,129 @@ export class EngineClient {
     return event.texts;
   }
 
-  terminate(): void {
-    this.worker.terminate();
-    this.observer?.terminate();
+  /** Test-only: makes the current pair's (or the loading pair's) worker crash or wedge, to exercise the watchdog. */
+  injectFault(worker: WorkerKind, fault: WorkerFault | 'terminate', which: 'current' | 'loading' = 'current'): void {
+    (which === 'current' ? this.current : this.pending?.pair)?.inject(worker, fault);
   }
 
-  private post(request: DistributiveOmit<EngineRequest, 'requestId'>, transfer: Transferable[] = []): number {
-    const requestId = this.nextRequestId++;
-    this.worker.postMessage({ ...request, requestId } as EngineRequest, transfer);
-    return requestId;
+  terminate(): void {
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = null;
+    this.current?.terminate();
+    this.pending?.pair.terminate();
+    this.current = null;
+    this.pending = null;
+  }
+
+  private startLoad(request: LoadRequest, retried = false): void {
+    // A newer load ends the older one outright, and the run of the model it replaces.
+    this.pending?.pair.terminate();
+    if (this.current?.activeRun != null) this.cancel();
+    const pair = new WorkerPair(this.createEngine, this.observeApart, (p, kind, m) => this.receive(p, kind, m), (p, kind, cause, detail) => this.failed(p, kind, cause, detail));
+    this.pending = { pair, request, retried };
+    pair.post(request);
   }
 
   private request(request: DistributiveOmit<EngineRequest, 'requestId'>): Promise<EngineEvent> {
     return new Promise((resolve, reject) => {
-      const id = this.post(request);
-      this.waiting.set(id, { resolve, reject });
+      const pair = this.current;
+      if (!pair) {
+        reject(new Error('no model is loaded'));
+        return;
+      }
+      const requestId = this.nextRequestId++;
+      this.waiting.set(requestId, { resolve, reject });
+      pair.post({ ...request, requestId } as EngineRequest);
     });
   }
 
-  private receive(message: WorkerMessage, unpacker: StepUnpacker): void {
+  private receive(pair: WorkerPair, kind: WorkerKind, message: WorkerMessage): void {
+    pair.heard(kind);
+    if (message.type === 'pong' || pair.closed) return;
+    const loading = this.pending?.pair === pair ? this.pending : null;
+    if (!loading && pair !== this.current) return;
     if (message.type === 'steps') {
+      const unpacker = kind === 'inference' ? pair.engineSteps : pair.observedSteps;
       for (const event of unpacker.unpack(message.batch)) this.dispatch({ type: 'step', requestId: message.requestId, event });
       return;
     }
+    if (loading && message.requestId === loading.request.requestId) {
+      if (message.type === 'webgpuFailed') {
+        // The runtime of that worker cannot build another session: WASM in a fresh pair, under the same request id.
+        pair.terminate();
+        const notice = `WebGPU failed (${message.message}): running on WASM (CPU) instead.`;
+        this.startLoad({ ...loading.request, device: 'wasm', carried: { reason: 'webgpu-failed', notice } }, loading.retried);
+        return;
+      }
+      if (message.type === 'error') {
+        pair.terminate();
+        this.pending = null;
+      }
+      if (message.type === 'loaded') {
+        this.current?.terminate();
+        this.rejectWaiting('the model was replaced');
+        this.current = pair;
+        this.currentLoad = loading.request;
+        this.pending = null;
+      }
+    }
     // The engine sends token texts once per model: its new model's steps start from none.
-    if (message.type === 'loaded') this.steps.reset();
+    if (message.type === 'loaded') pair.engineSteps.reset();
+    if (message.type === 'runStarted') this.highestRunId = Math.max(this.highestRunId, message.runId);
+    if ((message.type === 'done' || message.type === 'error') && message.requestId === pair.activeRun) pair.activeRun = null;
     this.dispatch(message);
+  }
+
+  private checkWorkers(): void {
+    const now = performance.now();
+    const loading = this.pending;
+    if (loading) {
+      const silent = loading.pair.ping(now, this.timings.loadingStuckMs);
+      if (silent) this.failed(loading.pair, silent, 'stuck', '');
+    }
+    const current = this.current;
+    if (current) {
+      const silent = current.ping(now, this.timings.stuckMs);
+      if (silent) this.failed(current, silent, 'stuck', '');
+    }
+  }
+
+  /** A worker died or stopped answering: its pair goes, and what it was doing is redone or reported. */
+  private failed(pair: WorkerPair, worker: WorkerKind, cause: 'stuck' | 'dead', detail: string): void {
+    if (pair.closed) return;
+    pair.terminate();
+    const now = performance.now();
+    this.restarts = this.restarts.filter((t) => now - t < 60_000);
+    const mayRestart = this.restarts.length < MAX_RESTARTS_PER_MINUTE;
+    if (mayRestart) this.restarts.push(now);
+    const what = `The ${worker === 'inference' ? 'inference' : 'step observer'} worker ${cause === 'dead' ? `failed${detail ? ` (${detail})` : ''}` : 'stopped answering'}`;
+
+    if (this.pending?.pair === pair) {
+      const { request, retried } = this.pending;
+      this.pending = null;
+      if (mayRestart && !retried) this.startLoad(request, true);
+      else this.dispatch({ type: 'error', requestId: request.requestId, code: 'worker_failed', message: `${what} while loading the model.` });
+      return;
+    }
+    if (pair !== this.current) return;
+    this.current = null;
+    this.rejectWaiting(`${what}.`);
+    const runRequestId = pair.activeRun;
+    let reloadRequestId: number | null = null;
+    // A load already under way brings a model of its own; otherwise the same model again, in a new pair.
+    if (!this.pending && this.currentLoad && mayRestart) {
+      const { source, device, ...options } = this.currentLoad;
+      reloadRequestId = this.load(source, device, { dtype: options.dtype, threads: options.threads, hubHost: options.hubHost, stallMs: options.stallMs });
+    }
+    this.dispatch({ type: 'workerRestarted', requestId: 0, worker, cause, runRequestId, reloadRequestId });
+    if (!mayRestart && !this.pending) {
+      this.dispatch({ type: 'error', requestId: 0, code: 'worker_failed', message: `${what} again and again: reload the page.` });
+    }
+  }
+
+  private rejectWaiting(why: string): void {
+    for (const waiter of this.waiting.values()) waiter.reject(new Error(why));
+    this.waiting.clear();
   }
 
   private dispatch(event: EngineEvent): void {

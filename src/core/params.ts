@@ -13,7 +13,8 @@ export type ParamRule =
   | { kind: 'context'; max: number }
   | { kind: 'stopCount'; max: number }
   | { kind: 'language' }
-  | { kind: 'modelRef' };
+  | { kind: 'modelRef' }
+  | { kind: 'device' };
 
 /** An invalid parameter: names the parameter, the value and the rule it broke, so the UI can say why. */
 export class SamplingParamError extends Error {
@@ -61,6 +62,8 @@ export function describeRule(rule: ParamRule): string {
       return 'en or zh';
     case 'modelRef':
       return 'a catalog id, a Hub repo id or a URL';
+    case 'device':
+      return 'auto, wasm or webgpu';
   }
 }
 

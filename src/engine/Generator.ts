@@ -64,7 +64,10 @@ export class Generator {
     private readonly contextLength: number,
     /** Keep this many runs' logits (older runs are forgotten to bound memory). */
     private readonly keepRuns = 8,
+    /** A worker restarted or reloaded carries on from the page's run ids instead of reusing them. */
+    firstRunId = 1,
   ) {
+    this.nextRunId = firstRunId;
     this.pipeline = new SamplingPipeline(runner.vocabSize);
     this.tokenText = cachedTokenText(codec.decode);
     this.observer = new StepObserver(this.tokenText);

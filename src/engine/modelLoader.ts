@@ -3,6 +3,7 @@
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from './catalog';
 import { TransformersRunner, type ModelRunner } from './modelRunner';
+import { StalledDownloadError } from './stallGuard';
 import { remoteWeightBytes, tooLargeReason, weightBudget } from './modelSize';
 import type { TextCodec } from './Generator';
 import type { Dtype, ErrorCode, ModelSource } from './protocol';
@@ -21,7 +22,8 @@ export interface LoadOptions {
   hubHost?: string;
   /** The browser's navigator.deviceMemory (GiB), to refuse a model that cannot fit before downloading it. */
   deviceMemoryGiB?: number;
-  onProgress?(file: string, loaded: number, total: number): void;
+  /** `done`: the file is complete, downloaded or taken from the cache. */
+  onProgress?(file: string, loaded: number, total: number, done?: boolean): void;
 }
 
 export interface LoadedModel {
@@ -88,8 +90,16 @@ function resolve(source: ModelSource, device: RuntimeDevice, dtype: Dtype | unde
 export function classifyLoadError(error: unknown, what: string): ModelLoadError {
   if (error instanceof ModelLoadError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof StalledDownloadError || /the download stalled/.test(message)) {
+    return new ModelLoadError('stalled', `${what}: ${message.replace(/^.*?(the download stalled)/s, '$1')}. Retry to continue; files that arrived whole are kept in the browser cache.`);
+  }
   if (/Unsupported model type|Unknown model class|not supported/i.test(message)) {
     return new ModelLoadError('unsupported_architecture', `${what}: this architecture is not supported in the browser (${message})`);
+  }
+  // An empty weights file reaches the runtime as a response without a body; a truncated, corrupt or Git-LFS-pointer
+  // one as a protobuf the runtime cannot parse; a damaged JSON file as a syntax error.
+  if (/protobuf|ERROR_CODE: 7\b|reading 'getReader'|is not valid JSON|Unexpected (token|end of (JSON|data))|Invalid model/i.test(message)) {
+    return new ModelLoadError('bad_file', `${what}: a model file is damaged or is not a model file (truncated, empty, or a Git LFS pointer)`);
   }
   if (/Could not locate file|404|not found/i.test(message)) {
     return new ModelLoadError('not_found', `${what}: a model file was not found (${message})`);
@@ -101,6 +111,13 @@ export function classifyLoadError(error: unknown, what: string): ModelLoadError 
     return new ModelLoadError('network', `${what}: the network failed while downloading (${message}). Retry to continue; files already downloaded are kept in the browser cache.`);
   }
   return new ModelLoadError('internal', `${what}: ${message}`);
+}
+
+/** The folder URL a source's files are fetched from (and kept under in Cache Storage). */
+export function modelFolderUrl(options: TokenizerOptions & { device: RuntimeDevice }, origin: string): string {
+  const r = resolve(options.source, options.device, options.dtype, options.hubHost ?? DEFAULT_HUB_HOST);
+  if (r.local) return new URL(`${options.localModelPath.replace(/\/?$/, '/')}${r.id}/`, origin).href;
+  return `${r.remoteHost ?? ''}${(r.remotePathTemplate ?? '').replace('{model}', r.id).replace('{revision}', 'main')}`;
 }
 
 /** Points transformers.js at the source's files (our origin, the Hub or a folder URL) and says which they are. */
@@ -137,7 +154,11 @@ export async function loadTokenizerCodec(options: TokenizerOptions): Promise<Tex
 export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const r = pointAtSource(options);
   const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }) => {
-    if (info.status === 'progress' && info.file) options.onProgress?.(info.file, info.loaded ?? 0, info.total ?? 0);
+    if (!info.file) return;
+    // A file counts as arriving from its first request until it is done, so a download stalled before its first byte shows too.
+    if (info.status === 'initiate') options.onProgress?.(info.file, 0, 0);
+    else if (info.status === 'progress') options.onProgress?.(info.file, info.loaded ?? 0, info.total ?? 0);
+    else if (info.status === 'done') options.onProgress?.(info.file, info.loaded ?? 0, info.total ?? 0, true);
   };
   const what = r.id === BUNDLED_MODEL_ID ? 'bundled model' : `model ${r.id}`;
   const tooLarge = await checkFits(r, options, what);
@@ -178,7 +199,7 @@ async function checkFits(r: Resolved, options: LoadOptions, what: string): Promi
  */
 async function diagnose(error: unknown, what: string, r: Resolved): Promise<ModelLoadError> {
   const classified = classifyLoadError(error, what);
-  if (r.local || classified.code === 'network' || classified.code === 'too_large') return classified;
+  if (r.local || (classified.code !== 'not_found' && classified.code !== 'internal')) return classified;
   const template = (r.remotePathTemplate ?? '').replace('{model}', r.id).replace('{revision}', 'main');
   const url = `${r.remoteHost ?? ''}${template}config.json`;
   try {

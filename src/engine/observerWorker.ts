@@ -66,7 +66,18 @@ async function handle(request: ObserverRequest, engine: MessagePort): Promise<vo
 }
 
 scope.onmessage = (e: MessageEvent<ObserverSetup>) => {
-  const engine = e.data.port;
+  const setup = e.data;
+  if (setup.type === 'ping') {
+    scope.postMessage({ type: 'pong', requestId: 0 });
+    return;
+  }
+  if (setup.type === 'fault') {
+    // Test-only: a crashed observer (gone without a word) or a wedged one (never yields).
+    if (setup.fault === 'close') self.close();
+    else for (;;) { /* wedged on purpose */ }
+    return;
+  }
+  const engine = setup.port;
   engine.onmessage = (m: MessageEvent<ObserverRequest>) => {
     const request = m.data;
     queue = queue.then(() => handle(request, engine)).catch((error: unknown) => {

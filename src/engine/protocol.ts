@@ -7,6 +7,14 @@ import type { DrawnStep, ObservedRun } from './stepObserver';
 
 export type Device = 'webgpu' | 'wasm';
 export type DevicePreference = 'auto' | Device;
+
+/**
+ * Why the model runs on the device it runs on (the page words it): `auto` took a hardware WebGPU adapter, or WASM
+ * because there was no WebGPU or only a software fallback adapter (SwiftShader runs ~24× slower than WASM); the
+ * device was forced (device=… in the link); or WebGPU was asked for and was missing, failed or was lost.
+ */
+export type DeviceReason =
+  | 'auto-hardware' | 'auto-fallback-adapter' | 'auto-no-webgpu' | 'forced' | 'webgpu-missing' | 'webgpu-failed' | 'webgpu-lost';
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'q4f16';
 
 /** Where a model comes from: the catalog, any Hub repo id, or a URL of a folder in the Hub layout. */
@@ -49,13 +57,25 @@ export type EngineRequest =
       threads?: number;
       /** A Hub mirror (self-hosted, classroom, tests) instead of the real Hub. */
       hubHost?: string;
+      /** A download with no new bytes for this long fails as 'stalled' (default 30 s). */
+      stallMs?: number;
+      /** The first run id this worker gives out, so runs of a reloaded or restarted worker never reuse the page's ids. */
+      firstRunId?: number;
+      /** Why this load happens on this device when the page decided it (WebGPU failed in an earlier worker). */
+      carried?: { reason: DeviceReason; notice: string };
     }
   | { type: 'generate'; requestId: number; settings: GenerateSettings; branch?: BranchPoint; singleStep?: boolean }
   | { type: 'cancel'; requestId: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
-  | { type: 'attachObserver'; requestId: number; port: MessagePort | null };
+  | { type: 'attachObserver'; requestId: number; port: MessagePort | null }
+  /** The client's watchdog: any message back (a 'pong' when idle) shows the worker still answers. */
+  | { type: 'ping'; requestId: number }
+  /** Test-only fault injection: the worker closes itself, or loops forever, as a crashed or wedged worker would. */
+  | { type: 'fault'; requestId: number; fault: WorkerFault };
+
+export type WorkerFault = 'close' | 'hang';
 
 export interface StepTimings {
   forwardMs: number;
@@ -96,7 +116,8 @@ export interface PackedSteps {
   count: number;
 }
 
-export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full';
+/** `interrupted`: its worker died or stopped answering; the run keeps the steps that reached the page. */
+export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full' | 'interrupted';
 
 export type ErrorCode =
   | 'not_found'
@@ -107,15 +128,25 @@ export type ErrorCode =
   | 'busy'
   | 'invalid_params'
   | 'not_loaded'
+  /** A model file arrived but is not a usable model: truncated, corrupt, empty, or a Git-LFS pointer. */
+  | 'bad_file'
+  /** A download made no progress for a while (the page's watchdog gave up on it). */
+  | 'stalled'
+  /** The inference or step observer worker died or stopped answering. */
+  | 'worker_failed'
   | 'internal';
 
 export type EngineEvent =
-  | { type: 'progress'; requestId: number; file: string; loaded: number; total: number }
+  /** `done`: the file is complete (or came from the cache); until then a file counts as downloading. */
+  | { type: 'progress'; requestId: number; file: string; loaded: number; total: number; done?: boolean }
   | {
       type: 'loaded';
       requestId: number;
       modelId: string;
       device: Device;
+      deviceReason: DeviceReason;
+      /** The WebGPU adapter in use, or the fallback adapter that was passed over ("google swiftshader"). */
+      adapter?: string;
       threads: number;
       dtype: Dtype;
       vocabSize: number;
@@ -148,7 +179,15 @@ export type EngineEvent =
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'notice'; requestId: number; message: string }
-  | { type: 'error'; requestId: number; code: ErrorCode; message: string };
+  | { type: 'pong'; requestId: number }
+  /** A WebGPU load failed in a way that can leave the runtime unable to load again: the client retries on WASM in a fresh worker. */
+  | { type: 'webgpuFailed'; requestId: number; message: string }
+  | { type: 'error'; requestId: number; code: ErrorCode; message: string }
+  /**
+   * From the client itself: a worker died or stopped answering, so both workers were restarted and the model is
+   * being reloaded (`reloadRequestId`); the run in flight (`runRequestId`), if any, ended where its last step did.
+   */
+  | { type: 'workerRestarted'; requestId: 0; worker: 'inference' | 'observer'; cause: 'stuck' | 'dead'; runRequestId: number | null; reloadRequestId: number | null };
 
 /**
  * What the worker posts: the events above, except that steps travel packed and in batches (each message wakes
@@ -167,8 +206,8 @@ export type ObserverRequest =
 /** Step observer worker → engine worker: whether it can label the loaded model's tokens. */
 export type ObserverReply = { type: 'ready'; loadId: number } | { type: 'unavailable'; loadId: number; message: string };
 
-/** The client → step observer worker: its port to the engine. */
-export interface ObserverSetup { type: 'engine'; port: MessagePort }
+/** The client → step observer worker: its port to the engine, the watchdog's pings, test-only faults. */
+export type ObserverSetup = { type: 'engine'; port: MessagePort } | { type: 'ping' } | { type: 'fault'; fault: WorkerFault };
 
 /**
  * Steps reach the page at most once per this many ms, a run's first step at once. The page draws steps four times

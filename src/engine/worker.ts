@@ -5,15 +5,22 @@ import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { SamplingParamError } from '../core';
 import { Generator, type RunRecord } from './Generator';
 import { isSharedView } from './logitsArena';
-import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
-import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
+import { ModelLoadError, classifyLoadError, loadModel, modelFolderUrl, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
+import {
+  STEP_BATCH_MS, type Device, type DevicePreference, type DeviceReason, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest,
+  type StepEvent, type WorkerFault, type WorkerMessage,
+} from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
+import { DEFAULT_STALL_MS, stallGuardedFetch } from './stallGuard';
 import { StepBatcher, StepPacker } from './stepWire';
 
 // onnxruntime-web's runtime comes from our own origin, never from a CDN.
 const onnxEnv = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
 if (onnxEnv.wasm) onnxEnv.wasm.wasmPaths = { mjs: ortMjsUrl, wasm: ortWasmUrl };
 env.useBrowserCache = true;
+let stallMs = DEFAULT_STALL_MS;
+const browserFetch = env.fetch;
+if (browserFetch) env.fetch = stallGuardedFetch(browserFetch, () => stallMs);
 
 const scope = self as unknown as {
   postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
@@ -77,14 +84,49 @@ function prepareObserver(tokenizer: TokenizerOptions): void {
   port.postMessage({ type: 'load', loadId, tokenizer } satisfies ObserverRequest);
 }
 
-async function webgpuAvailable(): Promise<boolean> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return false;
+/** The browser's WebGPU adapter, if any, and whether it is a software fallback (SwiftShader and the like). */
+interface AdapterFound {
+  name: string;
+  fallback: boolean;
+}
+
+async function findWebgpuAdapter(): Promise<AdapterFound | null> {
+  type AdapterInfo = { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  type Adapter = { info?: AdapterInfo; isFallbackAdapter?: boolean };
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
+  if (!gpu) return null;
   try {
-    return (await gpu.requestAdapter()) !== null;
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return null;
+    const info = adapter.info ?? {};
+    const name = [info.vendor, info.architecture, info.description].filter((part) => part).join(' ') || 'unknown adapter';
+    // The flag moved from the adapter into its info; a software rasteriser's name gives it away where neither says.
+    const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? /swiftshader|llvmpipe|lavapipe|software|basic render/i.test(name);
+    return { name, fallback: Boolean(fallback) };
   } catch {
-    return false;
+    return null;
   }
+}
+
+interface DeviceChoice {
+  device: Device;
+  reason: DeviceReason;
+  adapter?: string;
+  notice?: string;
+}
+
+/** `auto` takes a hardware WebGPU adapter only: on a software fallback WASM is many times faster. */
+async function chooseDevice(preference: DevicePreference): Promise<DeviceChoice> {
+  if (preference === 'wasm') return { device: 'wasm', reason: 'forced' };
+  const adapter = await findWebgpuAdapter();
+  if (preference === 'webgpu') {
+    return adapter
+      ? { device: 'webgpu', reason: 'forced', adapter: adapter.name }
+      : { device: 'wasm', reason: 'webgpu-missing', notice: 'WebGPU is not available in this browser: running on WASM (CPU) instead.' };
+  }
+  if (!adapter) return { device: 'wasm', reason: 'auto-no-webgpu' };
+  if (adapter.fallback) return { device: 'wasm', reason: 'auto-fallback-adapter', adapter: adapter.name };
+  return { device: 'webgpu', reason: 'auto-hardware', adapter: adapter.name };
 }
 
 function fixThreads(requested?: number): void {
@@ -100,62 +142,119 @@ function fixThreads(requested?: number): void {
   threadsFixed = true;
 }
 
+/** The URLs in transformers.js's Cache Storage under a folder. */
+async function cachedUrls(folder: string): Promise<Set<string>> {
+  if (typeof caches === 'undefined') return new Set();
+  try {
+    const cache = await caches.open(env.cacheKey);
+    return new Set((await cache.keys()).map((r) => r.url).filter((u) => u.startsWith(folder)));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * A load that failed on what it downloaded (not on the network) leaves none of it in Cache Storage: transformers.js
+ * keeps whatever arrived whole, so a truncated or LFS-pointer file would fail every later load of that URL, even
+ * after the server is fixed. Returns, for the message, what the weights file that was cached looks like.
+ */
+async function evictNewFiles(folder: string, before: Set<string>): Promise<string | null> {
+  if (typeof caches === 'undefined') return null;
+  let weights: string | null = null;
+  try {
+    const cache = await caches.open(env.cacheKey);
+    for (const request of await cache.keys()) {
+      if (!request.url.startsWith(folder) || before.has(request.url)) continue;
+      if (request.url.endsWith('.onnx') && weights === null) {
+        const response = await cache.match(request);
+        if (response) weights = describeWeights(request.url.slice(folder.length), new Uint8Array(await response.arrayBuffer()));
+      }
+      await cache.delete(request);
+    }
+  } catch {
+    // Eviction is best effort: a browser without Cache Storage has nothing kept either.
+  }
+  return weights;
+}
+
+function describeWeights(file: string, bytes: Uint8Array): string {
+  if (bytes.length === 0) return `${file} is empty (0 bytes)`;
+  const head = new TextDecoder().decode(bytes.subarray(0, 64));
+  if (head.startsWith('version https://git-lfs')) return `${file} is a Git LFS pointer (${bytes.length} bytes), not the weights: the files were copied without git lfs`;
+  return `${file} (${(bytes.length / 1e6).toFixed(1)} MB) is damaged or truncated`;
+}
+
 /** Counts loads, so a device lost after a newer load has replaced its model is ignored. */
 let loads = 0;
+let nextRunId = 1;
 
-/** `carriedNotice` rides on the `loaded` event, so a reload's reason stays on screen after it finishes. */
-async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, carriedNotice?: string): Promise<void> {
+type LoadRequest = Extract<EngineRequest, { type: 'load' }>;
+
+async function handleLoad(request: LoadRequest): Promise<void> {
   const loadNumber = ++loads;
   if (activeRequest !== null) {
     cancelRequested = true;
     await runFinished;
   }
   fixThreads(request.threads);
-  let notice = carriedNotice;
-  let target: Device = 'wasm';
-  if (request.device !== 'wasm') {
-    if (await webgpuAvailable()) target = 'webgpu';
-    else if (request.device === 'webgpu') notice = 'WebGPU is not available in this browser: running on WASM (CPU) instead.';
-  }
-  const onProgress = (file: string, loadedBytes: number, total: number) =>
-    post({ type: 'progress', requestId: request.requestId, file, loaded: loadedBytes, total });
+  stallMs = request.stallMs ?? DEFAULT_STALL_MS;
+  if (request.firstRunId !== undefined) nextRunId = Math.max(nextRunId, request.firstRunId);
+  const choice: DeviceChoice = request.carried ? { device: 'wasm', reason: request.carried.reason, notice: request.carried.notice } : await chooseDevice(request.device);
+  // Files complete or taken from the cache count as done: the page's watchdog only waits on files still arriving.
+  const totals = new Map<string, number>();
+  const onProgress = (file: string, loadedBytes: number, total: number, done?: boolean) => {
+    if (total > 0) totals.set(file, total);
+    const known = totals.get(file) ?? total;
+    post({ type: 'progress', requestId: request.requestId, file, loaded: done ? Math.max(loadedBytes, known) : loadedBytes, total: known, ...(done ? { done } : {}) });
+  };
   const deviceMemoryGiB = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
   const options = { source: request.source, dtype: request.dtype, localModelPath: '/models/', hubHost: request.hubHost, onProgress, deviceMemoryGiB };
+  const folder = modelFolderUrl({ ...options, device: choice.device }, location.origin);
+  const cachedBefore = await cachedUrls(folder);
   loaded = null;
   generator = null;
   try {
-    try {
-      loaded = await loadModel({ ...options, device: target });
-    } catch (error) {
-      if (target !== 'webgpu' || (error instanceof ModelLoadError && error.code === 'not_found')) throw error;
-      notice = `WebGPU failed (${error instanceof Error ? error.message : String(error)}): running on WASM (CPU) instead.`;
-      target = 'wasm';
-      loaded = await loadModel({ ...options, device: target });
-    }
-    device = target;
+    loaded = await loadModel({ ...options, device: choice.device });
+    device = choice.device;
     prepareObserver({ source: request.source, dtype: loaded.dtype, localModelPath: options.localModelPath, hubHost: request.hubHost });
-    generator = new Generator(loaded.runner, loaded.codec, loaded.eosIds, loaded.contextLength);
+    generator = new Generator(loaded.runner, loaded.codec, loaded.eosIds, loaded.contextLength, undefined, nextRunId);
     packer = new StepPacker();
     watchDeviceLoss(request, loadNumber);
     post({
       type: 'loaded', requestId: request.requestId, modelId: loaded.modelId, device, threads: device === 'wasm' ? threadsInUse : 0,
       dtype: loaded.dtype, vocabSize: loaded.vocabSize, contextLength: loaded.contextLength, eosIds: loaded.eosIds,
-      ...(notice ? { notice } : {}),
+      deviceReason: choice.reason, ...(choice.adapter ? { adapter: choice.adapter } : {}), ...(choice.notice ? { notice: choice.notice } : {}),
     });
-  } catch (error) {
+  } catch (caught) {
+    let error = caught instanceof ModelLoadError ? caught : classifyLoadError(caught, 'model');
+    if (!KEEP_CACHED_ON.has(error.code)) {
+      const weights = await evictNewFiles(folder, cachedBefore);
+      if (error.code === 'bad_file' && weights) error = new ModelLoadError('bad_file', `${error.message.replace(/:.*$/s, '')}: ${weights}. Nothing of it was kept in the browser cache; fix the file and retry.`);
+    }
+    // transformers.js chains session creation, so once one fails in this worker every later one fails the same way:
+    // the page retries on WASM in a fresh worker instead of here.
+    if (choice.device === 'webgpu' && !DEVICE_INDEPENDENT.has(error.code)) {
+      post({ type: 'webgpuFailed', requestId: request.requestId, message: caught instanceof Error ? caught.message : String(caught) });
+      return;
+    }
     fail(request.requestId, error);
   }
 }
 
+/** Failures that say nothing about the files that did arrive: those stay cached, so a retry reuses them. */
+const KEEP_CACHED_ON = new Set<ErrorCode>(['network', 'not_found', 'too_large', 'stalled']);
+/** Failures that WASM would meet as well. */
+const DEVICE_INDEPENDENT = new Set<ErrorCode>(['network', 'not_found', 'bad_file', 'stalled']);
+
 /** A lost GPU device (driver reset, tab in background on some systems): reload on WASM and say so. */
-function watchDeviceLoss(request: Extract<EngineRequest, { type: 'load' }>, loadNumber: number): void {
+function watchDeviceLoss(request: LoadRequest, loadNumber: number): void {
   if (device !== 'webgpu') return;
   const gpuDevice = (env.backends.onnx as { webgpu?: { device?: { lost?: Promise<{ message: string }> } } }).webgpu?.device;
   gpuDevice?.lost?.then((info) => {
     if (device !== 'webgpu' || loadNumber !== loads) return;
     const message = `The WebGPU device was lost (${info.message}): running on WASM (CPU) instead.`;
     post({ type: 'notice', requestId: request.requestId, message });
-    void handleLoad({ ...request, device: 'wasm' }, message);
+    void handleLoad({ ...request, device: 'wasm', carried: { reason: 'webgpu-lost', notice: message } });
   });
 }
 
@@ -338,6 +437,17 @@ function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits
   }, [copy.buffer]);
 }
 
+/** Test-only: what a crashed worker (gone without a word) or a wedged one (never yields) looks like to the page. */
+function injectFault(fault: WorkerFault): void {
+  if (fault === 'close') {
+    self.close();
+    return;
+  }
+  for (;;) {
+    // Wedged on purpose: the page's watchdog must notice and replace this worker.
+  }
+}
+
 scope.onmessage = (e: MessageEvent<EngineRequest>) => {
   const request = e.data;
   switch (request.type) {
@@ -355,6 +465,12 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       break;
     case 'attachObserver':
       attachObserver(request.port);
+      break;
+    case 'ping':
+      post({ type: 'pong', requestId: request.requestId });
+      break;
+    case 'fault':
+      injectFault(request.fault);
       break;
     case 'decodeTokens': {
       const texts: Record<number, string> = {};

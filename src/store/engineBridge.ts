@@ -1,6 +1,6 @@
 // Connects the store to the inference worker: actions that send requests, and the event stream written back
 // through store actions (step events batched at most four times a second so charts keep up without long tasks).
-import { EngineClient } from '../client/EngineClient';
+import { EngineClient, type WatchdogTimings } from '../client/EngineClient';
 import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from '../engine/catalog';
 import type { EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
 import { useStore } from './store';
@@ -41,8 +41,30 @@ export function engine(): EngineClient {
   if (!client) {
     client = new EngineClient();
     client.onEvent(onEngineEvent);
+    installTestHooks(client);
   }
   return client;
+}
+
+/** A download with no new bytes for this long is reported as stalled, with Retry (tests shorten it). */
+let stallMs: number | undefined;
+
+/**
+ * Only under automation (navigator.webdriver): lets e2e tests crash or wedge a worker and shorten the
+ * watchdog's and the download's patience, so the page's recovery can be tested in seconds.
+ */
+function installTestHooks(engineClient: EngineClient): void {
+  if (typeof navigator === 'undefined' || !navigator.webdriver) return;
+  (window as unknown as { logitlabTest: unknown }).logitlabTest = {
+    fault: (worker: 'inference' | 'observer', fault: 'close' | 'hang' | 'terminate', which?: 'current' | 'loading') => engineClient.injectFault(worker, fault, which),
+    setWatchdog: (timings: Partial<WatchdogTimings>) => engineClient.setWatchdog(timings),
+    setStallMs: (ms: number) => { stallMs = ms; },
+  };
+}
+
+/** Run ids of a new worker start above every run the page has (its own, and imported ones). */
+function nextRunId(): number {
+  return Math.max(0, ...useStore.getState().runOrder) + 1;
 }
 
 /** catalog id, "owner/name" Hub id, or a URL of a folder in the Hub layout. */
@@ -61,10 +83,9 @@ export function loadModel(ref = useStore.getState().modelRef): void {
     useStore.setState({ modelStatus: 'error', modelError: { key: 'errors.badModelRef', params: { ref } } });
     return;
   }
-  store.setModelRef(ref);
-  if (store.activeRequest !== null) engine().cancel();
-  useStore.setState({ modelStatus: 'loading', progress: {}, modelError: null, modelNotice: null, loaded: null, genState: 'loading', activeRequest: null });
-  engine().load(source, 'auto');
+  if (store.activeRequest !== null) stop();
+  const requestId = engine().load(source, store.devicePref, { stallMs, firstRunId: nextRunId() });
+  useStore.getState().startLoad(ref, requestId);
   void loadTeachingPoints(source);
 }
 
@@ -108,8 +129,8 @@ function canRun(): boolean {
 }
 
 export function generate(): void {
-  if (!canRun()) return;
-  if (useStore.getState().activeRequest !== null) engine().cancel();
+  // A run in flight is stopped first (Stop); Generate, its keyboard shortcut included, starts nothing meanwhile.
+  if (useStore.getState().activeRequest !== null || !canRun()) return;
   const id = engine().generate(settings());
   useStore.getState().setActiveRequest(id, 'running');
 }
@@ -127,8 +148,26 @@ export function step(): void {
   s.setActiveRequest(id, 'running');
 }
 
+/** How long Stop waits for the worker to end the run before ending it on the page. */
+const STOP_GRACE_MS = 1500;
+
+/**
+ * Stops the run in flight. The worker ends it between two forward passes; if a pass takes long (the first on
+ * WebGPU compiles its shaders: tens of seconds on a software adapter) the page ends the run itself, keeping the
+ * steps it has, and Generate works again at once: a later run waits in the worker behind the stopped one.
+ */
 export function stop(): void {
-  if (useStore.getState().activeRequest !== null) engine().cancel();
+  const requestId = useStore.getState().activeRequest;
+  if (requestId === null) return;
+  engine().cancel();
+  setTimeout(() => {
+    const s = useStore.getState();
+    if (s.activeRequest !== requestId) return;
+    flushSteps();
+    const run = s.currentRunId !== null ? s.runs[s.currentRunId] : undefined;
+    const runs = run && run.reason === null ? { ...s.runs, [run.runId]: { ...run, reason: 'cancelled' as const } } : s.runs;
+    useStore.setState({ runs, activeRequest: null, genState: s.modelStatus === 'loading' ? 'loading' : 'done' });
+  }, STOP_GRACE_MS);
 }
 
 export function branch(stepIndex: number, tokenId: number): void {

@@ -6,15 +6,25 @@ import {
   DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
   type ParamName, type SamplingParams, type WarperName,
 } from '../core';
-import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
+import type { DevicePreference, EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
 import { parseLogitBias, refusalOf } from './urlState';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
 export interface ModelSlice {
+  /** The model the picker and the link show: the one loaded, or the one loading. */
   modelRef: string;
   modelStatus: 'idle' | 'loading' | 'ready' | 'error';
+  /** Which device to run on (the link's device=…); auto passes over a software WebGPU adapter. */
+  devicePref: DevicePreference;
+  /** Request id of the newest load: events of any other load are stale and ignored. */
+  loadRequest: number | null;
+  /** What is loading now, and what the loaded model was loaded as (the picker goes back to it if a switch fails). */
+  loadingRef: string | null;
+  loadedRef: string | null;
+  /** The model a failed load asked for: Retry loads it again. */
+  failedRef: string | null;
   progress: Record<string, { loaded: number; total: number }>;
   loaded: LoadedInfo | null;
   modelError: UserMessage | null;
@@ -22,6 +32,9 @@ export interface ModelSlice {
   chat: boolean;
   teachingPoints: TeachingPoint[];
   setModelRef(ref: string): void;
+  setDevicePref(device: DevicePreference): void;
+  /** A load was sent to the engine as `requestId`. */
+  startLoad(ref: string, requestId: number): void;
   setChat(chat: boolean): void;
   setTeachingPoints(points: TeachingPoint[]): void;
 }
@@ -104,6 +117,11 @@ export function randomSeed(): number {
 const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   modelRef: BUNDLED_MODEL_ID,
   modelStatus: 'idle',
+  devicePref: 'auto',
+  loadRequest: null,
+  loadingRef: null,
+  loadedRef: null,
+  failedRef: null,
   progress: {},
   loaded: null,
   modelError: null,
@@ -111,6 +129,11 @@ const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   chat: false,
   teachingPoints: [],
   setModelRef: (modelRef) => set({ modelRef }),
+  setDevicePref: (devicePref) => set({ devicePref }),
+  startLoad: (ref, loadRequest) => set((s) => ({
+    modelRef: ref, loadingRef: ref, loadRequest, modelStatus: 'loading', progress: {}, modelError: null, failedRef: null, modelNotice: null,
+    genState: s.genState === 'running' ? 'running' : 'loading', genError: null,
+  })),
   setChat: (chat) => set({ chat }),
   setTeachingPoints: (teachingPoints) => set({ teachingPoints }),
 });
@@ -233,14 +256,23 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
     const state = get();
     switch (event.type) {
       case 'progress':
+        if (event.requestId !== state.loadRequest) break;
         set({ progress: { ...state.progress, [event.file]: { loaded: event.loaded, total: event.total } } });
         break;
-      case 'loaded':
+      case 'loaded': {
+        // A reload after a lost device answers the request that loaded the model; any other load's answer is stale.
+        if (event.requestId !== state.loadRequest) break;
+        const ref = state.loadingRef ?? state.loadedRef ?? state.modelRef;
         set({
-          modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle',
-          loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, vocabSize: event.vocabSize, contextLength: event.contextLength },
+          modelStatus: 'ready', modelError: null, failedRef: null, modelNotice: event.notice ? engineNotice(event.notice) : null,
+          genState: state.genState === 'loading' ? 'idle' : state.genState, modelRef: ref, loadedRef: ref, loadingRef: null,
+          loaded: {
+            modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, vocabSize: event.vocabSize,
+            contextLength: event.contextLength, deviceReason: event.deviceReason, ...(event.adapter ? { adapter: event.adapter } : {}),
+          },
         });
         break;
+      }
       case 'runStarted': {
         if (event.requestId !== state.activeRequest) break;
         const parent = event.parentRunId !== undefined ? state.runs[event.parentRunId] : undefined;
@@ -271,16 +303,42 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'notice':
         set({ modelNotice: engineNotice(event.message) });
         break;
-      case 'error':
-        if (state.modelStatus === 'loading' && event.requestId !== state.activeRequest) {
-          const problem = engineError(event.code, event.message);
-          set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem });
-        } else {
-          set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null });
+      case 'error': {
+        const problem = engineError(event.code, event.message);
+        if (event.requestId === state.loadRequest && state.modelStatus === 'loading') {
+          // Shown once, by the model panel, with Retry; a model loaded before keeps working and the picker and the link go back to it.
+          const genState = state.genState === 'loading' ? 'idle' : state.genState;
+          const failedRef = state.loadingRef ?? state.modelRef;
+          if (state.loaded && state.loadedRef !== null) {
+            set({ modelStatus: 'ready', modelRef: state.loadedRef, loadingRef: null, modelError: problem, failedRef, genState, progress: {} });
+          } else {
+            set({ modelStatus: 'error', loadingRef: null, modelError: problem, failedRef, genState, progress: {} });
+          }
+        } else if (event.requestId === state.activeRequest || event.requestId === 0) {
+          set({ genState: 'error', genError: problem, activeRequest: null });
         }
         break;
+      }
+      case 'workerRestarted': {
+        const run = state.currentRunId !== null ? state.runs[state.currentRunId] : undefined;
+        const interrupted = event.runRequestId !== null && event.runRequestId === state.activeRequest;
+        const runs = interrupted && run && run.reason === null ? { ...state.runs, [run.runId]: { ...run, reason: 'interrupted' as const } } : state.runs;
+        const reloading = event.reloadRequestId !== null;
+        set({
+          runs,
+          ...(interrupted ? { activeRequest: null, genState: reloading ? 'loading' as const : 'done' as const } : {}),
+          ...(reloading ? { modelStatus: 'loading' as const, loadRequest: event.reloadRequestId, loadingRef: state.loadedRef ?? state.modelRef, progress: {} } : {}),
+        });
+        state.notify({
+          key: `notices.${event.worker}Restarted${interrupted && run ? 'Run' : ''}`,
+          params: { run: run?.runId ?? 0, steps: run?.steps.length ?? 0 },
+        });
+        break;
+      }
       case 'stepLogits':
       case 'tokenTexts':
+      case 'pong':
+      case 'webgpuFailed':
         break;
       default: {
         const unknown: never = event;

@@ -4,6 +4,7 @@ import {
   DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, parseParamValue, validateParams,
   type ParamName, type SamplingParams, type WarperName,
 } from '../core';
+import type { DevicePreference } from '../engine/protocol';
 import type { Refusal } from './types';
 
 export interface SharedState {
@@ -15,7 +16,11 @@ export interface SharedState {
   stop: string[];
   lang: 'en' | 'zh' | null;
   run: boolean;
+  /** auto (a hardware WebGPU adapter, else WASM), or a device forced. */
+  device: DevicePreference;
 }
+
+const DEVICES: readonly DevicePreference[] = ['auto', 'wasm', 'webgpu'];
 
 export interface UrlNotice {
   name: string;
@@ -31,7 +36,7 @@ export const NUMERIC_PARAMS: ParamName[] = [
 export function defaultSharedState(model: string, seed: number): SharedState {
   return {
     prompt: '', model, params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order] }, seed,
-    max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], lang: null, run: false,
+    max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], lang: null, run: false, device: 'auto',
   };
 }
 
@@ -114,6 +119,13 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
       state.lang = lang;
     });
   }
+  const device = q.get('device');
+  if (device !== null) {
+    attempt('device', device, () => {
+      if (!(DEVICES as readonly string[]).includes(device)) throw new SamplingParamError('device', device, { kind: 'device' });
+      state.device = device as DevicePreference;
+    });
+  }
   state.run = q.get('run') === '1';
   return { state, notices };
 }
@@ -135,6 +147,7 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   if (state.max_new_tokens !== defaults.max_new_tokens) q.set('max_new_tokens', String(state.max_new_tokens));
   for (const s of state.stop) q.append('stop', s);
   if (state.lang) q.set('lang', state.lang);
+  if (state.device !== defaults.device) q.set('device', state.device);
   if (state.run) q.set('run', '1');
   return q.toString();
 }

@@ -32,6 +32,8 @@ export function refusalText(t: TFunction, why: Refusal): string {
       return t('rules.language');
     case 'modelRef':
       return t('rules.modelRef');
+    case 'device':
+      return t('rules.device');
     case 'text':
       return why.text;
   }

@@ -1,7 +1,8 @@
 // A local stand-in for the Hub on 127.0.0.1: serves /<org>/<name>/resolve/main/<file> from the bundled
 // model's folder, with the CORS headers the Hub sends (a page on another origin fetches from it), and can be
-// told to drop a file's connection half-way.
-import { createServer, type Server } from 'node:http';
+// told to misbehave per file: drop the connection half-way, stall half-way, or serve other bytes (a truncated,
+// corrupt, empty or Git-LFS-pointer weights file).
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -13,25 +14,39 @@ export interface HubServer {
   requests: string[];
   /** From now on, drop this file's connection half-way (undefined: serve everything whole). */
   dropFile(file: string | undefined): void;
+  /** From now on, send half of this file and then nothing more, keeping the connection open (undefined: none). */
+  stallFile(file: string | undefined): void;
+  /** From now on, serve these bytes for this file instead of the folder's (undefined: the folder's again). */
+  serveBody(file: string, body: Buffer | undefined): void;
   close(): Promise<void>;
+}
+
+/** A Git-LFS pointer, what a repo cloned without LFS has in place of its weights. */
+export function lfsPointer(bytes: Buffer): Buffer {
+  return Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${'0'.repeat(64)}\nsize ${bytes.length}\n`);
 }
 
 /** sizes: content-length a HEAD request reports for these files (a model too large to download, say). */
 export async function startHubServer(options: { repo: string; folder: string; dropFile?: string; sizes?: Record<string, number> }): Promise<HubServer> {
   const requests: string[] = [];
   let drop = options.dropFile;
+  let stall: string | undefined;
+  const bodies = new Map<string, Buffer>();
+  const stalled = new Set<ServerResponse>();
   const prefix = `/${options.repo}/resolve/main/`;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(req.method === 'HEAD' ? `HEAD ${path}` : path);
-    const file = path.startsWith(prefix) ? join(options.folder, path.slice(prefix.length)) : '';
-    if (!file || !existsSync(file)) {
+    const name = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+    const file = name ? join(options.folder, name) : '';
+    const override = bodies.get(name);
+    if (!override && (!file || !existsSync(file))) {
       res.writeHead(404, { 'content-type': 'text/plain', ...CORS }).end('Entry not found');
       return;
     }
-    const body = readFileSync(file);
+    const body = override ?? readFileSync(file);
     if (req.method === 'HEAD') {
-      const size = options.sizes?.[path.slice(prefix.length)] ?? body.length;
+      const size = options.sizes?.[name] ?? body.length;
       res.writeHead(200, { 'content-length': size, 'content-type': 'application/octet-stream', ...CORS }).end();
       return;
     }
@@ -39,6 +54,11 @@ export async function startHubServer(options: { repo: string; folder: string; dr
     if (drop && path.endsWith(drop)) {
       res.write(body.subarray(0, body.length >> 1));
       setTimeout(() => req.socket.destroy(), 20);
+      return;
+    }
+    if (stall && path.endsWith(stall)) {
+      res.write(body.subarray(0, body.length >> 1));
+      stalled.add(res);
       return;
     }
     res.end(body);
@@ -49,6 +69,8 @@ export async function startHubServer(options: { repo: string; folder: string; dr
     url: `http://127.0.0.1:${port}/`,
     requests,
     dropFile: (file) => { drop = file; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stallFile: (file) => { stall = file; },
+    serveBody: (file, body) => { if (body) bodies.set(file, body); else bodies.delete(file); },
+    close: () => new Promise<void>((resolve) => { stalled.clear(); server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -22,9 +22,10 @@ const stateArb: fc.Arbitrary<SharedState> = fc.record({
   max_new_tokens: fc.integer({ min: 1, max: 512 }),
   stop: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 5 }), { maxLength: 8 }),
   lang: fc.constantFrom('en' as const, 'zh' as const, null),
+  device: fc.constantFrom('auto' as const, 'wasm' as const, 'webgpu' as const),
 }).map((r) => ({
   ...defaults,
-  prompt: r.prompt, model: r.model, seed: r.seed, max_new_tokens: r.max_new_tokens, stop: r.stop, lang: r.lang,
+  prompt: r.prompt, model: r.model, seed: r.seed, max_new_tokens: r.max_new_tokens, stop: r.stop, lang: r.lang, device: r.device,
   params: {
     ...defaults.params, temperature: r.temperature, top_k: r.top_k, top_p: r.top_p, min_p: r.min_p,
     repetition_penalty: r.repetition_penalty, frequency_penalty: r.frequency_penalty, do_sample: r.do_sample, order: r.order,
@@ -44,6 +45,7 @@ describe('URL state', () => {
   it.each([
     ['top_p', '7'], ['top_p', '0'], ['temperature', '-1'], ['top_k', '2.5'], ['seed', '-3'], ['max_new_tokens', '0'],
     ['repetition_penalty', 'abc'], ['order', 'top_k,top_k'], ['logit_bias', '5:1000'], ['do_sample', 'maybe'], ['lang', 'fr'],
+    ['device', 'gpu'], ['device', 'WASM'],
   ])('%s=%s opens with the default and a notice naming it', (name, value) => {
     const { state, notices } = parseUrlState(`?${name}=${encodeURIComponent(value)}`, defaults);
     expect(notices).toHaveLength(1);

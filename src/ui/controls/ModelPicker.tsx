@@ -16,6 +16,7 @@ export function ModelPicker() {
   const loaded = useStore((s) => s.loaded);
   const error = useStore((s) => s.modelError);
   const notice = useStore((s) => s.modelNotice);
+  const failedRef = useStore((s) => s.failedRef);
   const chat = useStore((s) => s.chat);
   const setChat = useStore((s) => s.setChat);
   const inCatalog = CATALOG.find((m) => m.id === ref);
@@ -66,10 +67,23 @@ export function ModelPicker() {
       {status === 'ready' && loaded && (
         <p data-testid="model-ready" className="ok">
           {t('model.ready', { model: loaded.modelId, device: loaded.device === 'wasm' ? `WASM, ${t('model.threads', { count: loaded.threads })}` : 'WebGPU', dtype: loaded.dtype, vocab: loaded.vocabSize.toLocaleString(), ctx: loaded.contextLength })}
+          {' · '}
+          <span data-testid="device-reason">{t(`model.why.${loaded.deviceReason}`, { adapter: loaded.adapter ?? '', device: loaded.device })}</span>
         </p>
       )}
       {notice && <p className="warning" role="status">{messageText(t, notice)}</p>}
-      {error && <p className="error" role="alert" data-testid="model-error">{messageText(t, error)}</p>}
+      {error && (
+        <div className="error" role="alert" data-testid="model-error">
+          <p>
+            {failedRef !== null && `${t('model.failed', { ref: failedRef })}: `}
+            {messageText(t, error)}
+            {status === 'ready' && loaded && ` ${t('model.keptPrevious', { model: loaded.modelId })}`}
+          </p>
+          {failedRef !== null && (
+            <button type="button" data-testid="retry" onClick={() => loadModel(failedRef)}>{t('model.retry')}</button>
+          )}
+        </div>
+      )}
     </section>
   );
 }

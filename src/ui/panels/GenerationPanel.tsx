@@ -20,7 +20,13 @@ export function PromptAndActions() {
       <label id="prompt-label" htmlFor="prompt">{t('prompt.label')}</label>
       <textarea id="prompt" data-testid="prompt" rows={3} value={prompt} placeholder={t('prompt.placeholder')}
         onChange={(e) => setPrompt(e.target.value)}
-        onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) generate(); }} />
+        onKeyDown={(e) => {
+          // The shortcut does what the button does, and nothing while the button is disabled.
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            if (!running && modelStatus === 'ready') generate();
+          }
+        }} />
       <div className="row actions">
         <button type="button" data-testid="generate" onClick={generate} disabled={running || modelStatus !== 'ready'}>▶ {t('actions.generate')}</button>
         <button type="button" data-testid="step" onClick={step} disabled={running || modelStatus !== 'ready'}>{t('actions.step')} ›</button>
@@ -34,11 +40,11 @@ export function Completion() {
   const { t } = useTranslation();
   const genState = useStore((s) => s.genState);
   const error = useStore((s) => s.genError);
-  const modelError = useStore((s) => s.modelError);
   const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
   const modelStatus = useStore((s) => s.modelStatus);
   const state = modelStatus === 'loading' && genState !== 'running' ? 'loading' : genState;
-  const message = error ?? (state === 'error' ? modelError : null);
+  // A model that failed to load is reported once, by the model panel.
+  const message = error;
   return (
     <section className="panel" aria-labelledby="completion-heading">
       <h2 id="completion-heading">{t('stream.heading')}</h2>

@@ -57,9 +57,9 @@ async function transformersGenerate(prompt: string, maxNewTokens: number, thread
 
 const api = {
   transformersGenerate,
-  client: new EngineClient(undefined, { observeApart: new URLSearchParams(location.search).get('observer') !== 'inline' }),
-  async load(source: ModelSource, device: DevicePreference, threads?: number, dtype?: 'fp32' | 'q8', hubHost?: string) {
-    const id = api.client.load(source, device, { threads, dtype, hubHost });
+  client: new EngineClient({ observeApart: new URLSearchParams(location.search).get('observer') !== 'inline' }),
+  async load(source: ModelSource, device: DevicePreference, threads?: number, dtype?: 'fp32' | 'q8', hubHost?: string, stallMs?: number) {
+    const id = api.client.load(source, device, { threads, dtype, hubHost, stallMs });
     const events = await waitFor(api.client, id, (e) => e.type === 'loaded');
     return events;
   },
