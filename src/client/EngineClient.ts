@@ -191,8 +191,11 @@ export class EngineClient {
     return requestId;
   }
 
+  /** Stops the run in flight, and only that one: a cancel never reaches a run started after it. */
   cancel(): void {
-    this.current?.post({ type: 'cancel', requestId: this.nextRequestId++ });
+    const pair = this.current;
+    if (!pair) return;
+    pair.post({ type: 'cancel', requestId: this.nextRequestId++, ...(pair.activeRun !== null ? { target: pair.activeRun } : {}) });
   }
 
   async getStepLogits(runId: number, step: number): Promise<StepLogits> {

@@ -65,7 +65,8 @@ export type EngineRequest =
       carried?: { reason: DeviceReason; notice: string };
     }
   | { type: 'generate'; requestId: number; settings: GenerateSettings; branch?: BranchPoint; singleStep?: boolean }
-  | { type: 'cancel'; requestId: number }
+  /** Stops the run of request `target` (whichever runs, without one), even one still waiting behind another. */
+  | { type: 'cancel'; requestId: number; target?: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */

@@ -7,7 +7,7 @@ export const DEFAULT_STALL_MS = 30_000;
 
 export class StalledDownloadError extends Error {
   constructor(readonly url: string, readonly stallMs: number) {
-    super(`the download stalled: no data for ${Math.round(stallMs / 1000)} s from ${url}`);
+    super(`the download stalled: no data for ${stallMs >= 1000 ? `${Math.round(stallMs / 1000)} s` : `${stallMs} ms`} from ${url}`);
     this.name = 'StalledDownloadError';
   }
 }

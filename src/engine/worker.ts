@@ -40,6 +40,8 @@ let threadsInUse = 1;
 let threadsFixed = false;
 let activeRequest: number | null = null;
 let cancelRequested = false;
+/** Runs cancelled by request id: one cancelled while it still waits for the run before it never starts drawing. */
+const cancelledRuns = new Set<number>();
 let runFinished: Promise<void> = Promise.resolve();
 
 function errorMessage(requestId: number, error: unknown, fallback: ErrorCode = 'internal'): WorkerMessage {
@@ -407,7 +409,7 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
         ...(run.parentRunId !== undefined ? { parentRunId: run.parentRunId, branchStep: run.branchStep } : {}),
       });
     };
-    const isCancelled = () => cancelRequested;
+    const isCancelled = () => cancelRequested || cancelledRuns.has(request.requestId);
     const outcome = output instanceof ObservedElsewhereRun
       ? await generator.generate(settings, { onStart, isCancelled, onDrawn: (step) => (output.add(step) ? letMessagesIn() : undefined) }, request.branch, ids)
       : await generator.generate(settings, { onStart, isCancelled, onStep: (event) => (output.add(event) ? letMessagesIn() : undefined) }, request.branch, ids);
@@ -419,6 +421,7 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
   } finally {
     activeRequest = null;
     cancelRequested = false;
+    cancelledRuns.delete(request.requestId);
     finish();
   }
 }
@@ -458,7 +461,8 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       void handleGenerate(request);
       break;
     case 'cancel':
-      if (activeRequest !== null) cancelRequested = true;
+      if (request.target !== undefined) cancelledRuns.add(request.target);
+      if (activeRequest !== null && (request.target === undefined || request.target === activeRequest)) cancelRequested = true;
       break;
     case 'getStepLogits':
       handleStepLogits(request);

@@ -71,7 +71,8 @@ describe('a lost WebGPU device', () => {
 
   it('the playground says it is on WASM now, and why, and still generates', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${url}?lang=en`);
+    // device=webgpu: auto passes over this browser's software adapter.
+    await page.goto(`${url}?lang=en&device=webgpu`);
     const ready = page.getByTestId('model-ready');
     await ready.waitFor({ timeout: 120_000 });
     await expect.poll(() => ready.textContent()).toContain('WebGPU');

@@ -16,6 +16,8 @@ export interface HubServer {
   dropFile(file: string | undefined): void;
   /** From now on, send half of this file and then nothing more, keeping the connection open (undefined: none). */
   stallFile(file: string | undefined): void;
+  /** From now on, answer requests for this file only after `ms` (undefined: at once). */
+  slowFile(file: string | undefined, ms?: number): void;
   /** From now on, serve these bytes for this file instead of the folder's (undefined: the folder's again). */
   serveBody(file: string, body: Buffer | undefined): void;
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startHubServer(options: { repo: string; folder: string; dr
   const requests: string[] = [];
   let drop = options.dropFile;
   let stall: string | undefined;
+  let slow: { file: string; ms: number } | undefined;
   const bodies = new Map<string, Buffer>();
   const stalled = new Set<ServerResponse>();
   const prefix = `/${options.repo}/resolve/main/`;
@@ -56,6 +59,10 @@ export async function startHubServer(options: { repo: string; folder: string; dr
       setTimeout(() => req.socket.destroy(), 20);
       return;
     }
+    if (slow && path.endsWith(slow.file)) {
+      setTimeout(() => res.end(body), slow.ms);
+      return;
+    }
     if (stall && path.endsWith(stall)) {
       res.write(body.subarray(0, body.length >> 1));
       stalled.add(res);
@@ -70,6 +77,7 @@ export async function startHubServer(options: { repo: string; folder: string; dr
     requests,
     dropFile: (file) => { drop = file; },
     stallFile: (file) => { stall = file; },
+    slowFile: (file, ms = 0) => { slow = file ? { file, ms } : undefined; },
     serveBody: (file, body) => { if (body) bodies.set(file, body); else bodies.delete(file); },
     close: () => new Promise<void>((resolve) => { stalled.clear(); server.closeAllConnections(); server.close(() => resolve()); }),
   };
