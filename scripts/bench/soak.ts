@@ -60,9 +60,10 @@ async function pageHeapMb(cdp: CDPSession): Promise<number> {
 }
 
 async function generateRun(page: Page, tokensBefore: number): Promise<void> {
+  const runsBefore = await page.locator('[data-testid="history"] li').count();
   await page.getByTestId('generate').click();
-  await page.locator('[data-testid="completion"][data-state="running"]').waitFor({ timeout: 60_000 }).catch(() => {});
-  await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 300_000 });
+  await page.waitForFunction((before) => document.querySelectorAll('[data-testid="history"] li').length > before
+    && document.querySelector('[data-testid="completion"]')?.getAttribute('data-state') === 'done', runsBefore, { timeout: 600_000, polling: 250 });
   const tokens = await page.locator('.token').count();
   if (tokens !== RUN_TOKENS) throw new Error(`a soak run gave ${tokens} tokens, not ${RUN_TOKENS} (${tokensBefore} before)`);
 }

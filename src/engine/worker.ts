@@ -403,6 +403,8 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
   try {
     const ids = request.branch ? undefined : promptIds(loaded, settings.prompt, settings.chat);
     const onStart = (run: RunRecord, observedRun: ObservedRun) => {
+      // A reload in this worker (a lost device) carries on from here.
+      nextRunId = Math.max(nextRunId, run.runId + 1);
       if (output instanceof ObservedElsewhereRun) output.start(observedRun);
       output.post({
         type: 'runStarted', requestId: request.requestId, runId: run.runId, promptIds: run.promptIds,
