@@ -234,10 +234,11 @@ describe('workers that die or hang', { timeout: SLOW }, () => {
   for (const [worker, fault] of [['inference', 'close'], ['observer', 'hang']] as const) {
     it(`${worker} worker ${fault} mid-run: noticed, restarted, model reloaded, run kept to its last step`, async () => {
       const page = await playground(browser, '?lang=en&max_new_tokens=500&logit_bias=0%3A-100&temperature=0');
-      await hooks(page, 'setWatchdog', { stuckMs: 5000, pingMs: 250 });
       await page.fill('[data-testid="prompt"]', 'The weather today is very');
       await page.getByTestId('generate').click();
       await expect.poll(() => page.locator('.token').count(), { timeout: 300_000 }).toBeGreaterThan(5);
+      // Impatient only now: on a loaded machine a healthy worker can take seconds to answer.
+      await hooks(page, 'setWatchdog', { stuckMs: 5000, pingMs: 250 });
       await hooks(page, 'fault', worker, fault);
       const notice = page.getByTestId('notice');
       await notice.waitFor({ timeout: 120_000 });
