@@ -3,7 +3,7 @@
 // however rows finish early and drop out of the batch.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_PARAMS, HF_ORDER, LLAMA_CPP_ORDER, runMetrics, type SamplingParams } from '../../src/core';
+import { DEFAULT_PARAMS, HF_ORDER, LLAMA_CPP_ORDER, runMetrics, type SamplingParams, type WarperName } from '../../src/core';
 import { BatchGenerator, type BatchRowSettings, type BatchStep } from '../../src/engine/BatchGenerator';
 import { TransformersBatchRunner } from '../../src/engine/batchRunner';
 import { Generator } from '../../src/engine/Generator';
@@ -104,7 +104,7 @@ describe('BatchGenerator on the bundled model', () => {
       repetition_penalty: fc.constantFrom(1, 1.3),
       frequency_penalty: fc.constantFrom(0, 0.5),
       presence_penalty: fc.constantFrom(0, -0.5),
-      order: fc.constantFrom([...HF_ORDER], [...LLAMA_CPP_ORDER]),
+      order: fc.constantFrom<WarperName[]>([...HF_ORDER], [...LLAMA_CPP_ORDER]),
     });
     const settings = fc.record({ params, seed: fc.integer({ min: 0, max: 0xffffffff }), max_new_tokens: fc.integer({ min: 1, max: 10 }) });
     await fc.assert(fc.asyncProperty(fc.array(settings, { minLength: 2, maxLength: 5 }), async (lanes) => {
