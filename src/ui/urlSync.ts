@@ -4,22 +4,23 @@ import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { randomSeed, useStore } from '../store/store';
 import { defaultSharedState, parseUrlState, serializeUrlState, type SharedState } from '../store/urlState';
 
-export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { run: boolean } {
+export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash = ''): { run: boolean; compare: boolean } {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, randomSeed());
-  const { state, notices } = parseUrlState(search, defaults);
+  const { state, notices } = parseUrlState(search, defaults, hash);
   useStore.setState({
     prompt: state.prompt, modelRef: state.model, params: state.params, seed: state.seed,
     maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang,
+    ...(state.lanes.length > 0 ? { laneQueries: state.lanes, samples: state.samples, compareOpen: true } : {}),
   });
   for (const n of notices) useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
-  return { run: state.run };
+  return { run: state.run, compare: state.lanes.length > 0 };
 }
 
 function currentShared(): SharedState {
   const s = useStore.getState();
   return {
     prompt: s.prompt, model: s.modelRef, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
-    stop: s.stop, lang: s.lang, run: false,
+    stop: s.stop, lang: s.lang, run: false, lanes: s.compareOpen ? s.laneQueries : [], samples: s.samples,
   };
 }
 
