@@ -23,7 +23,7 @@ async function openDone(query: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors = watchErrors(page);
   await page.goto(`${url}${query}`);
-  await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 180_000 });
+  await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 360_000 });
   expect(errors).toEqual([]);
   return page;
 }
@@ -32,7 +32,7 @@ const metric = (page: Page, lane: number, name: string) =>
   page.locator(`[data-metric="${name}"][data-lane="${lane}"]`).getAttribute('data-value').then(Number);
 
 describe('compare view', () => {
-  it('the issue’s link runs 3 lanes × 8 samples to done, with metrics and an 8-sample token tree per lane', async () => {
+  it('the issue’s link runs 3 lanes × 8 samples to done, with metrics and an 8-sample token tree per lane', { timeout: 420_000 }, async () => {
     const page = await openDone('?prompt=The%20weather%20today%20is%20very&lane=temperature%3D0.3&lane=top_p%3D0.8&lane=temperature%3D1.5&samples=8&run=1&lang=en');
     const lanes = page.getByTestId('lane');
     expect(await lanes.count()).toBe(3);
@@ -56,7 +56,7 @@ describe('compare view', () => {
     await page.close();
   });
 
-  it('a greedy lane has logprob_sampled 0, equal lanes have equal text, and a token opens its step', async () => {
+  it('a greedy lane has logprob_sampled 0, equal lanes have equal text, and a token opens its step', { timeout: 420_000 }, async () => {
     const page = await openDone('?prompt=The%20weather%20today%20is%20very&seed=5&max_new_tokens=16&lane=temperature%3D0&lane=temperature%3D0.9%26top_k%3D0&lane=temperature%3D0.9%26top_k%3D0&run=1&lang=en');
     expect(await metric(page, 0, 'logprob_sampled')).toBe(0);
     expect(await metric(page, 1, 'logprob_sampled')).toBeLessThan(0);
