@@ -7,12 +7,20 @@ import { SamplingPipeline, StopMatcher, createRng, type Rng, type StepResult } f
 import type { ModelRunner } from './modelRunner';
 import { StepObserver, type DrawnStep, type ObservedRun } from './stepObserver';
 import { LogitsArena } from './logitsArena';
-import { IncrementalTextDecoder, cachedTokenText } from './textDecoder';
+import { IncrementalTextDecoder, type TextDecoding } from './textDecoder';
 import type { BranchPoint, FinishReason, GenerateSettings, StepEvent } from './protocol';
 
 export interface TextCodec {
+  /** A prompt's ids as the model's own tokenizer(prompt) writes them (a BOS where its config asks for one). */
   encode(text: string): number[];
+  /** Ids of a text that already spells out its special tokens (a chat template's output). */
+  encodeTemplated(text: string): number[];
+  /** Ids to text, special tokens kept. */
   decode(ids: number[]): string;
+  /** A token's label: its text as it reads inside a text (cached). */
+  tokenText(id: number): string;
+  /** How a run's text is written. */
+  text: TextDecoding;
 }
 
 /** Everything kept about one run, so any step can be re-examined or branched from without the model. */
@@ -53,8 +61,6 @@ export class Generator {
   private readonly pipeline: SamplingPipeline;
   private readonly runs = new Map<number, RunRecord>();
   private nextRunId = 1;
-  /** The text stream's common case, and every label. */
-  private readonly tokenText: (id: number) => string;
   private readonly observer: StepObserver;
 
   constructor(
@@ -66,8 +72,7 @@ export class Generator {
     private readonly keepRuns = 8,
   ) {
     this.pipeline = new SamplingPipeline(runner.vocabSize);
-    this.tokenText = cachedTokenText(codec.decode);
-    this.observer = new StepObserver(this.tokenText);
+    this.observer = new StepObserver(codec.tokenText);
   }
 
   getRun(runId: number): RunRecord | undefined {
@@ -102,8 +107,7 @@ export class Generator {
     callbacks.onStart?.(run, observed);
 
     const rng = createRng(settings.seed);
-    // Most steps complete their characters, so the tail to decode is the new token alone: its cached text.
-    const decoder = new IncrementalTextDecoder((ids) => (ids.length === 1 ? this.tokenText(ids[0]) : this.codec.decode(ids)));
+    const decoder = new IncrementalTextDecoder(this.codec.text, prompt);
     const stops = new StopMatcher(settings.stop);
     const kept = new LogitsArena(this.runner.vocabSize);
     this.pipeline.reset(prompt);
@@ -148,7 +152,8 @@ export class Generator {
       else if (prompt.length + run.generated.length >= this.contextLength) reason = 'context_full';
       pending = [tokenId];
     }
-    const text = reason === 'stop' ? stops.text : stops.text + stops.flush();
+    // Whatever the decoder still held back for the tokenizer's clean-up is final text now.
+    const text = reason === 'stop' ? stops.text : stops.text + stops.push(decoder.flush()).emit + stops.flush();
     return { run, reason, text };
   }
 

@@ -5,6 +5,7 @@ import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from './catalog';
 import { TransformersRunner, type ModelRunner } from './modelRunner';
 import { remoteWeightBytes, tooLargeReason, weightBudget } from './modelSize';
 import type { TextCodec } from './Generator';
+import { cachedTokenText, tokenTextInContext } from './textDecoder';
 import type { Dtype, ErrorCode, ModelSource } from './protocol';
 
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
@@ -114,12 +115,39 @@ function pointAtSource(options: TokenizerOptions & { device: RuntimeDevice }): R
   return r;
 }
 
-/** Encode and decode as the model's tokenizer does, special tokens kept in both directions. */
-function codecOf(tokenizer: PreTrainedTokenizer): TextCodec {
+/**
+ * Encode and decode as the model's tokenizer does. A prompt gets the special tokens the tokenizer adds by default
+ * (a BOS) when its config asks for them (add_bos_token / add_eos_token, the rule of transformers.js's
+ * text-generation pipeline) or, without such a flag, when they only come before the text: a template that also
+ * appends one (BERT's [SEP]) would end the text before the model starts. Labels keep special tokens; the run's
+ * text skips them, as the pipeline's does.
+ */
+export function codecOf(tokenizer: PreTrainedTokenizer): TextCodec {
+  const encodeWith = (text: string, add_special_tokens: boolean) => Array.from(tokenizer.encode(text, { add_special_tokens }) as number[]);
+  const config = (tokenizer as unknown as { config?: Record<string, unknown> }).config ?? {};
+  const addSpecial = tokenizer.add_bos_token !== undefined || tokenizer.add_eos_token !== undefined
+    ? Boolean(tokenizer.add_bos_token || tokenizer.add_eos_token)
+    : addsSpecialsOnlyInFront(encodeWith('a', true), encodeWith('a', false));
+  const decode = (ids: number[]) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: false }));
+  const special = new Set<number>(tokenizer.all_special_ids.map(Number));
+  // Any ordinary token works as the anchor labels are decoded after: the first of a plain letter's ids.
+  const anchor = encodeWith('a', false).find((id) => !special.has(id)) ?? null;
   return {
-    encode: (text) => Array.from(tokenizer.encode(text, { add_special_tokens: false }) as number[]),
-    decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: false }),
+    encode: (text) => encodeWith(text, addSpecial),
+    encodeTemplated: (text) => encodeWith(text, false),
+    decode,
+    tokenText: cachedTokenText(tokenTextInContext(decode, anchor, (id) => special.has(id))),
+    text: {
+      decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true })),
+      isSkipped: (id) => special.has(id),
+      cleansUpSpaces: config.clean_up_tokenization_spaces !== false,
+    },
   };
+}
+
+function addsSpecialsOnlyInFront(withSpecials: number[], without: number[]): boolean {
+  const front = withSpecials.length - without.length;
+  return front > 0 && without.every((id, i) => withSpecials[front + i] === id);
 }
 
 /** What finds a model's tokenizer again (the step observer's worker loads its own, from the browser's cache). */
@@ -198,5 +226,5 @@ export function promptIds(loaded: LoadedModel, prompt: string, chat: boolean): n
   const text = loaded.tokenizer.apply_chat_template([{ role: 'user', content: prompt }], {
     tokenize: false, add_generation_prompt: true,
   }) as string;
-  return loaded.codec.encode(text);
+  return loaded.codec.encodeTemplated(text);
 }

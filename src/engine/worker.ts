@@ -358,7 +358,7 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       break;
     case 'decodeTokens': {
       const texts: Record<number, string> = {};
-      if (loaded) for (const id of request.ids) texts[id] = loaded.codec.decode([id]);
+      if (loaded) for (const id of request.ids) texts[id] = loaded.codec.tokenText(id);
       post({ type: 'tokenTexts', requestId: request.requestId, texts });
       break;
     }
