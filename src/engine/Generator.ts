@@ -140,20 +140,21 @@ export class Generator {
       const isEos = !settings.ignore_eos && this.eosIds.includes(tokenId);
       // The end-of-text token is a signal, not text: it never reaches the stream or the stop matcher.
       const released = isEos ? { emit: '', stopped: false } : stops.push(decoder.push(tokenId));
+      const ending: FinishReason | null = released.stopped ? 'stop' : isEos ? 'eos'
+        : run.generated.length >= maxNew ? 'max_new_tokens'
+        : prompt.length + run.generated.length >= this.contextLength ? 'context_full' : null;
+      // A run's last step releases what was held back for what could still follow (never a partial character).
+      const textDelta = ending !== null && ending !== 'stop' ? released.emit + finalText(decoder, stops) : released.emit;
       const resume = handOn({
-        runId: run.runId, step, tokenId, forced: forced !== null, textDelta: released.emit,
+        runId: run.runId, step, tokenId, forced: forced !== null, textDelta,
         probability: result.probability, rank: result.rank, entropy: result.entropy, greedyId: result.greedyId,
         logits, timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1Kept },
       }, result);
       if (resume) await resume;
-      if (released.stopped) reason = 'stop';
-      else if (isEos) reason = 'eos';
-      else if (run.generated.length >= maxNew) reason = 'max_new_tokens';
-      else if (prompt.length + run.generated.length >= this.contextLength) reason = 'context_full';
+      reason = ending;
       pending = [tokenId];
     }
-    // Whatever the decoder still held back for the tokenizer's clean-up is final text now.
-    const text = reason === 'stop' ? stops.text : stops.text + stops.push(decoder.flush()).emit + stops.flush();
+    const text = reason === 'cancelled' ? stops.text + finalText(decoder, stops) : stops.text;
     return { run, reason, text };
   }
 
@@ -168,6 +169,12 @@ export class Generator {
       this.runs.delete(oldest);
     }
   }
+}
+
+/** What the decoder and the stop matcher still hold, released at the end of a run. */
+function finalText(decoder: IncrementalTextDecoder, stops: StopMatcher): string {
+  const released = stops.push(decoder.flush());
+  return released.emit + (released.stopped ? '' : stops.flush());
 }
 
 function now(): number {

@@ -9,6 +9,8 @@ import type { Refusal } from './types';
 export interface SharedState {
   prompt: string;
   model: string;
+  /** The weights' precision; null: the model's default. Any name passes here: the engine refuses one the model lacks. */
+  dtype: string | null;
   params: SamplingParams;
   seed: number;
   max_new_tokens: number;
@@ -30,7 +32,7 @@ export const NUMERIC_PARAMS: ParamName[] = [
 
 export function defaultSharedState(model: string, seed: number): SharedState {
   return {
-    prompt: '', model, params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order] }, seed,
+    prompt: '', model, dtype: null, params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order] }, seed,
     max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], lang: null, run: false,
   };
 }
@@ -85,6 +87,8 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
       state.model = model.trim();
     });
   }
+  const dtype = q.get('dtype');
+  if (dtype !== null && dtype.trim() !== '') state.dtype = dtype.trim();
   for (const name of NUMERIC_PARAMS) {
     const raw = q.get(name);
     if (raw !== null) attempt(name, raw, () => { (state.params as unknown as Record<string, number>)[name] = parseParamValue(name, raw); });
@@ -123,6 +127,7 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   const q = new URLSearchParams();
   if (state.prompt) q.set('prompt', state.prompt);
   if (state.model !== defaults.model) q.set('model', state.model);
+  if (state.dtype !== null) q.set('dtype', state.dtype);
   for (const name of NUMERIC_PARAMS) {
     const v = (state.params as unknown as Record<string, number>)[name];
     if (v !== (defaults.params as unknown as Record<string, number>)[name]) q.set(name, String(v));
