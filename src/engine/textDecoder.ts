@@ -113,10 +113,23 @@ export class IncrementalTextDecoder {
     return end > start ? this.decoding.decode(this.ids.slice(start, end)) : '';
   }
 
-  /** The rare step whose window disagrees with its context (a decoder that rewrites across tokens): decode it all. */
+  /**
+   * The rare step whose window disagrees with its context (a prompt that ends inside a character, a decoder that
+   * rewrites across tokens): the continuation by its definition, from the whole sequence. At a complete point the
+   * window restarts there, at the sequence's start, and moves up again as text settles.
+   */
   private fromFullDecode(): string {
-    const visible = visibleText(this.decodeRange(0, this.ids.length).slice(this.promptText.length));
-    return visible.slice(0, visible.length - this.cleanupHold(visible));
+    const full = this.decodeRange(0, this.ids.length);
+    const continuation = full.slice(this.promptText.length);
+    const visible = visibleText(continuation);
+    const held = this.cleanupHold(visible);
+    if (held === 0 && !continuation.endsWith(REPLACEMENT)) {
+      this.windowStart = 0;
+      this.settlePoints.length = 0;
+      this.settlePoints.push(0);
+      this.settle(visible, full);
+    }
+    return visible.slice(0, visible.length - held);
   }
 
   private settle(visible: string, windowText: string): void {
