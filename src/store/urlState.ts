@@ -11,6 +11,8 @@ export { formatLogitBias, parseLogitBias };
 export interface SharedState extends RunSettings {
   prompt: string;
   model: string;
+  /** The weights' precision; null: the model's default. Any name passes here: the engine refuses one the model lacks. */
+  dtype: string | null;
   lang: 'en' | 'zh' | null;
   run: boolean;
   /** Compare lanes: each an overrides query (empty: no comparison in the link). */
@@ -25,7 +27,7 @@ export interface UrlNotice {
 }
 
 export function defaultSharedState(model: string, seed: number): SharedState {
-  return { prompt: '', model, ...defaultRunSettings(seed), lang: null, run: false, lanes: [], samples: 1 };
+  return { prompt: '', model, dtype: null, ...defaultRunSettings(seed), lang: null, run: false, lanes: [], samples: 1 };
 }
 
 /** The rule an error broke, or its text when it names none. */
@@ -67,6 +69,8 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
       state.model = model.trim();
     });
   }
+  const dtype = q.get('dtype');
+  if (dtype !== null && dtype.trim() !== '') state.dtype = dtype.trim();
   for (const knob of SETTING_KNOBS) {
     const values = q.getAll(knob.name);
     if (values.length === 0) continue;
@@ -102,6 +106,7 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   const q = new URLSearchParams();
   if (state.prompt) q.set('prompt', state.prompt);
   if (state.model !== defaults.model) q.set('model', state.model);
+  if (state.dtype !== null) q.set('dtype', state.dtype);
   for (const knob of SETTING_KNOBS) for (const value of knob.write(state, defaults)) q.append(knob.name, value);
   for (const lane of state.lanes) q.append('lane', lane);
   if (state.lanes.length > 0 && state.samples !== 1) q.set('samples', String(state.samples));
