@@ -4,11 +4,11 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { browserLang, initI18n } from './ui/i18n';
 import { keepUrlInSync, readUrlIntoStore } from './ui/urlSync';
-import { generate, loadModel } from './store/engineBridge';
+import { generate, inspect, loadModel } from './store/engineBridge';
 import { useStore } from './store/store';
 import './ui/styles.css';
 
-const { run } = readUrlIntoStore(location.search, browserLang());
+const { run, step } = readUrlIntoStore(location.search, browserLang());
 initI18n(useStore.getState().lang);
 keepUrlInSync();
 loadModel();
@@ -18,6 +18,15 @@ if (run) {
     if (s.modelStatus === 'ready') {
       stopWatching();
       generate();
+      if (step !== null) {
+        // step=n: open that step once the run has it.
+        const stopWaiting = useStore.subscribe((after) => {
+          if (after.genState === 'running') return;
+          stopWaiting();
+          const shown = after.currentRunId !== null ? after.runs[after.currentRunId] : undefined;
+          if (shown && step < shown.steps.length) void inspect(step);
+        });
+      }
     } else if (s.modelStatus === 'error') stopWatching();
   });
 }

@@ -83,6 +83,12 @@ export class EngineClient {
     return event.texts;
   }
 
+  async findTokens(query: string, limit = 12): Promise<{ id: number; text: string }[]> {
+    const event = await this.request({ type: 'findTokens', query, limit });
+    if (event.type !== 'tokenMatches') throw new Error('unexpected answer to findTokens');
+    return event.matches;
+  }
+
   terminate(): void {
     this.worker.terminate();
     this.observer?.terminate();

@@ -13,7 +13,10 @@ export type ParamRule =
   | { kind: 'context'; max: number }
   | { kind: 'stopCount'; max: number }
   | { kind: 'language' }
-  | { kind: 'modelRef' };
+  | { kind: 'modelRef' }
+  | { kind: 'mode' }
+  | { kind: 'toyToken' }
+  | { kind: 'toyCount'; max: number };
 
 /** An invalid parameter: names the parameter, the value and the rule it broke, so the UI can say why. */
 export class SamplingParamError extends Error {
@@ -61,6 +64,12 @@ export function describeRule(rule: ParamRule): string {
       return 'en or zh';
     case 'modelRef':
       return 'a catalog id, a Hub repo id or a URL';
+    case 'mode':
+      return 'model or toy';
+    case 'toyToken':
+      return 'a token and its logit, e.g. sunny:3';
+    case 'toyCount':
+      return `at most ${rule.max} toy tokens`;
   }
 }
 

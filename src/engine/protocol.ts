@@ -54,6 +54,8 @@ export type EngineRequest =
   | { type: 'cancel'; requestId: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
+  /** Tokens whose text matches `query` (see tokenSearch.ts), best first. */
+  | { type: 'findTokens'; requestId: number; query: string; limit: number }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null };
 
@@ -147,6 +149,7 @@ export type EngineEvent =
       generatedIds: number[];
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
+  | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'error'; requestId: number; code: ErrorCode; message: string };
 

@@ -4,7 +4,7 @@ import {
   DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, parseParamValue, validateParams,
   type ParamName, type SamplingParams, type WarperName,
 } from '../core';
-import type { Refusal } from './types';
+import type { Refusal, ToyToken } from './types';
 
 export interface SharedState {
   prompt: string;
@@ -15,7 +15,16 @@ export interface SharedState {
   stop: string[];
   lang: 'en' | 'zh' | null;
   run: boolean;
+  /** The page's view: toy mode, its tokens (null = the weather defaults) and bias by toy index, classroom mode, the step shown. */
+  mode: 'model' | 'toy';
+  toy: ToyToken[] | null;
+  toy_bias: Record<number, number>;
+  classroom: boolean;
+  step: number | null;
 }
+
+/** At most this many toy tokens travel in a link (the toy table is for a handful). */
+export const MAX_TOY_TOKENS = 32;
 
 export interface UrlNotice {
   name: string;
@@ -32,6 +41,7 @@ export function defaultSharedState(model: string, seed: number): SharedState {
   return {
     prompt: '', model, params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order] }, seed,
     max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], lang: null, run: false,
+    mode: 'model', toy: null, toy_bias: {}, classroom: false, step: null,
   };
 }
 
@@ -57,6 +67,14 @@ export function parseLogitBias(text: string): Record<number, number> {
 
 export function formatLogitBias(bias: Record<number, number>): string {
   return Object.entries(bias).map(([id, b]) => `${id}:${b}`).join(',');
+}
+
+/** "sunny:3" → { label: 'sunny', logit: 3 }; the last colon splits, so a label may hold colons. */
+export function parseToyToken(text: string): ToyToken {
+  const at = text.lastIndexOf(':');
+  const logit = at > 0 ? Number(text.slice(at + 1)) : Number.NaN;
+  if (at <= 0 || text.slice(at + 1).trim() === '' || !Number.isFinite(logit)) throw new SamplingParamError('toy', text, { kind: 'toyToken' });
+  return { label: text.slice(0, at), logit };
 }
 
 function parseOrder(text: string): WarperName[] {
@@ -115,6 +133,33 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
     });
   }
   state.run = q.get('run') === '1';
+  const mode = q.get('mode');
+  if (mode !== null) {
+    attempt('mode', mode, () => {
+      if (mode !== 'model' && mode !== 'toy') throw new SamplingParamError('mode', mode, { kind: 'mode' });
+      state.mode = mode;
+    });
+  }
+  const toy = q.getAll('toy');
+  if (toy.length > MAX_TOY_TOKENS) notices.push({ name: 'toy', value: `${toy.length} values`, why: { kind: 'toyCount', max: MAX_TOY_TOKENS } });
+  else if (toy.length > 0) attempt('toy', toy.join(' '), () => { state.toy = toy.map(parseToyToken); });
+  const toyBias = q.get('toy_bias');
+  if (toyBias !== null) attempt('toy_bias', toyBias, () => { state.toy_bias = parseLogitBias(toyBias); });
+  const classroom = q.get('classroom');
+  if (classroom !== null) {
+    attempt('classroom', classroom, () => {
+      if (classroom !== '1' && classroom !== '0') throw new SamplingParamError('classroom', classroom, { kind: 'boolean' });
+      state.classroom = classroom === '1';
+    });
+  }
+  const step = q.get('step');
+  if (step !== null) {
+    attempt('step', step, () => {
+      const n = Number(step);
+      if (!/^\d+$/.test(step.trim()) || n > 100_000) throw new SamplingParamError('step', step, { kind: 'range', min: 0, minExclusive: false, max: 100_000, integer: true });
+      state.step = n;
+    });
+  }
   return { state, notices };
 }
 
@@ -136,5 +181,11 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   for (const s of state.stop) q.append('stop', s);
   if (state.lang) q.set('lang', state.lang);
   if (state.run) q.set('run', '1');
+  if (state.mode !== 'model') q.set('mode', state.mode);
+  for (const x of state.toy ?? []) q.append('toy', `${x.label}:${x.logit}`);
+  const toyBias = formatLogitBias(state.toy_bias);
+  if (toyBias) q.set('toy_bias', toyBias);
+  if (state.classroom) q.set('classroom', '1');
+  if (state.step !== null) q.set('step', String(state.step));
   return q.toString();
 }

@@ -32,6 +32,12 @@ export function refusalText(t: TFunction, why: Refusal): string {
       return t('rules.language');
     case 'modelRef':
       return t('rules.modelRef');
+    case 'mode':
+      return t('rules.mode');
+    case 'toyToken':
+      return t('rules.toyToken');
+    case 'toyCount':
+      return t('rules.toyCount', { max: why.max });
     case 'text':
       return why.text;
   }

@@ -6,10 +6,13 @@ import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StepEvent } from '../../engine/protocol';
 import { fixed, percent } from '../format';
+import { useStore } from '../../store/store';
 import { ChartFrame } from './ChartFrame';
+import { CHART_FONT, CLASSROOM_CHART_FONT } from './StageChart';
 
 export const RUN_CHART_HEIGHT = 200;
-const MARGIN = { top: 10, right: 44, bottom: 24, left: 44 };
+/** Margins in units of the axis text size, so classroom mode's larger text keeps its room. */
+const MARGIN_EM = { top: 0.85, right: 3.7, bottom: 2, left: 3.7 };
 const MAX_X_TICKS = 12;
 const COLOURS = { entropy: '#7048e8', probability: '#e8590c' };
 const PROBABILITY_TICKS = [0, 0.25, 0.5, 0.75, 1];
@@ -25,6 +28,7 @@ export function niceTicks(max: number, target = 4): number[] {
 }
 
 export interface RunChartLayout {
+  font: number;
   plot: { left: number; top: number; right: number; bottom: number };
   points: { step: number; x: number; entropyY: number; probabilityY: number }[];
   entropyTicks: { value: number; y: number }[];
@@ -35,7 +39,8 @@ export interface RunChartLayout {
 }
 
 /** Where every mark goes for a run drawn at width × height: steps evenly spaced, both series on their own axis. */
-export function layoutRunChart(steps: StepEvent[], width: number, height: number): RunChartLayout {
+export function layoutRunChart(steps: StepEvent[], width: number, height: number, font = CHART_FONT): RunChartLayout {
+  const MARGIN = { top: Math.round(MARGIN_EM.top * font), right: Math.round(MARGIN_EM.right * font), bottom: Math.round(MARGIN_EM.bottom * font), left: Math.round(MARGIN_EM.left * font) };
   const plot = { left: MARGIN.left, top: MARGIN.top, right: Math.max(MARGIN.left + 1, width - MARGIN.right), bottom: Math.max(MARGIN.top + 1, height - MARGIN.bottom) };
   const entropyTickValues = niceTicks(Math.max(0, ...steps.map((s) => (Number.isFinite(s.entropy) ? s.entropy : 0))));
   const entropyTop = entropyTickValues[entropyTickValues.length - 1];
@@ -44,9 +49,11 @@ export function layoutRunChart(steps: StepEvent[], width: number, height: number
   const toX = (i: number) => (n <= 1 ? (plot.left + plot.right) / 2 : plot.left + (i / (n - 1)) * (plot.right - plot.left));
   const points = steps.map((s, i) => ({ step: s.step, x: toX(i), entropyY: toY(s.entropy, entropyTop), probabilityY: toY(s.probability, 1) }));
   const path = (ys: number[]) => ys.map((y, i) => `${i === 0 ? 'M' : 'L'}${points[i].x.toFixed(1)},${y.toFixed(1)}`).join('');
-  const every = Math.max(1, Math.ceil(n / MAX_X_TICKS));
+  // Step labels need about four characters' room each at this text size.
+  const fit = Math.max(2, Math.floor((plot.right - plot.left) / (font * 2.8)));
+  const every = Math.max(1, Math.ceil(n / Math.min(MAX_X_TICKS, fit)));
   return {
-    plot, points,
+    font, plot, points,
     entropyTicks: entropyTickValues.map((value) => ({ value, y: toY(value, entropyTop) })),
     probabilityTicks: PROBABILITY_TICKS.map((value) => ({ value, y: toY(value, 1) })),
     stepTicks: points.filter((_, i) => i % every === 0).map((p) => ({ value: p.step, x: p.x })),
@@ -58,6 +65,9 @@ export function layoutRunChart(steps: StepEvent[], width: number, height: number
 export const RunCharts = memo(function RunCharts({ steps, onSelect }: { steps: StepEvent[]; onSelect(step: number): void }) {
   const { t } = useTranslation();
   const [active, setActive] = useState<number | null>(null);
+  const classroom = useStore((s) => s.classroom);
+  const font = classroom ? CLASSROOM_CHART_FONT : CHART_FONT;
+  const height = classroom ? Math.round(RUN_CHART_HEIGHT * 1.4) : RUN_CHART_HEIGHT;
   const shown = active !== null && active < steps.length ? steps[active] : undefined;
   return (
     <figure className="chart" data-testid="run-charts">
@@ -67,10 +77,10 @@ export const RunCharts = memo(function RunCharts({ steps, onSelect }: { steps: S
           ? t('charts.runReadout', { step: shown.step, entropy: fixed(shown.entropy, 3), probability: percent(shown.probability) })
           : steps.length > 0 ? t('charts.runHint') : '\u00a0'}
       </p>
-      <ChartFrame height={RUN_CHART_HEIGHT} legend={[
+      <ChartFrame height={height} legend={[
         { label: t('charts.entropy'), colour: COLOURS.entropy, shape: 'line' }, { label: t('charts.drawnProb'), colour: COLOURS.probability, shape: 'line' },
       ]}>
-        {(width) => <RunChartSvg layout={layoutRunChart(steps, width, RUN_CHART_HEIGHT)} width={width} active={shown ? active : null}
+        {(width) => <RunChartSvg layout={layoutRunChart(steps, width, height, font)} width={width} height={height} active={shown ? active : null}
           label={t('charts.overRun')} onActive={setActive} onSelect={onSelect} />}
       </ChartFrame>
     </figure>
@@ -78,10 +88,10 @@ export const RunCharts = memo(function RunCharts({ steps, onSelect }: { steps: S
 });
 
 /** The chart itself at a known width (the frame above measures it); `active` is the index of the step read. */
-export function RunChartSvg({ layout, width, active, label, onActive, onSelect }: {
-  layout: RunChartLayout; width: number; active: number | null; label: string; onActive(i: number | null): void; onSelect(step: number): void;
+export function RunChartSvg({ layout, width, height = RUN_CHART_HEIGHT, active, label, onActive, onSelect }: {
+  layout: RunChartLayout; width: number; height?: number; active: number | null; label: string; onActive(i: number | null): void; onSelect(step: number): void;
 }) {
-  const { plot, points, entropyTicks, probabilityTicks, stepTicks } = layout;
+  const { plot, points, entropyTicks, probabilityTicks, stepTicks, font } = layout;
   const nearest = (e: MouseEvent<SVGRectElement>): number | null => {
     if (points.length === 0) return null;
     const x = e.clientX - e.currentTarget.getBoundingClientRect().left + plot.left;
@@ -103,19 +113,19 @@ export function RunChartSvg({ layout, width, active, label, onActive, onSelect }
   };
   const cursor = active !== null ? points[active] : undefined;
   return (
-    <svg className="run-svg" width={width} height={RUN_CHART_HEIGHT} role="img" aria-label={label} tabIndex={points.length > 0 ? 0 : -1}
+    <svg className="run-svg" width={width} height={height} role="img" aria-label={label} tabIndex={points.length > 0 ? 0 : -1}
       onKeyDown={onKeyDown} onBlur={() => onActive(null)}>
       <g className="grid" stroke="#ccc" strokeDasharray="3 3">
         {probabilityTicks.map((tick) => <line key={tick.value} x1={plot.left} x2={plot.right} y1={tick.y} y2={tick.y} />)}
         {stepTicks.map((tick) => <line key={tick.value} x1={tick.x} x2={tick.x} y1={plot.top} y2={plot.bottom} />)}
       </g>
-      <g className="axis" fontSize={12} fill="currentColor">
+      <g className="axis" style={{ fontSize: font }} fill="currentColor">
         <line x1={plot.left} x2={plot.left} y1={plot.top} y2={plot.bottom} stroke="#666" />
         <line x1={plot.right} x2={plot.right} y1={plot.top} y2={plot.bottom} stroke="#666" />
         <line x1={plot.left} x2={plot.right} y1={plot.bottom} y2={plot.bottom} stroke="#666" />
-        {entropyTicks.map((tick) => <text key={tick.value} x={plot.left - 6} y={tick.y + 4} textAnchor="end">{Number.isInteger(tick.value) ? tick.value : tick.value.toFixed(2)}</text>)}
-        {probabilityTicks.map((tick) => <text key={tick.value} x={plot.right + 6} y={tick.y + 4} textAnchor="start">{tick.value === 0 || tick.value === 1 ? tick.value : tick.value.toFixed(2)}</text>)}
-        {stepTicks.map((tick) => <text key={tick.value} x={tick.x} y={plot.bottom + 16} textAnchor="middle">{tick.value}</text>)}
+        {entropyTicks.map((tick) => <text key={tick.value} x={plot.left - 6} y={tick.y + font / 3} textAnchor="end">{Number.isInteger(tick.value) ? tick.value : tick.value.toFixed(2)}</text>)}
+        {probabilityTicks.map((tick) => <text key={tick.value} x={plot.right + 6} y={tick.y + font / 3} textAnchor="start">{tick.value === 0 || tick.value === 1 ? tick.value : tick.value.toFixed(2)}</text>)}
+        {stepTicks.map((tick) => <text key={tick.value} x={tick.x} y={plot.bottom + font * 1.3} textAnchor="middle">{tick.value}</text>)}
       </g>
       {points.length === 1 && cursor === undefined && (
         <g>
