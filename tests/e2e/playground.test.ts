@@ -112,7 +112,7 @@ describe('playground', () => {
     await page.fill('[data-testid="prompt"]', PROMPT);
     for (let i = 0; i < 3; i++) {
       await page.getByTestId('step').click();
-      await page.locator('[data-testid="completion"][data-state="done"]').waitFor();
+      await page.locator('[data-testid="completion"][data-state="paused"]').waitFor();
       await expect.poll(() => page.locator('.token').count()).toBe(i + 1);
     }
     await page.locator('.token').nth(1).click();
@@ -265,7 +265,7 @@ describe('playground', () => {
     for (let i = 0; i < 7; i++) {
       await page.getByTestId('step').click();
       await expect.poll(() => page.locator('.token').count()).toBe(i + 1);
-      await page.locator('[data-testid="completion"][data-state="done"]').waitFor();
+      await page.locator('[data-testid="completion"][data-state="paused"]').waitFor();
     }
     await page.getByTestId('distribution-chart').waitFor();
     expect(await page.getByTestId('funnel').textContent()).toContain('Top-p');
