@@ -1,5 +1,5 @@
 // Entry point: state from the URL, i18n, the bundled model loading in the worker, then the page.
-import { StrictMode } from 'react';
+import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { browserLang, initI18n } from './ui/i18n';
@@ -31,8 +31,13 @@ if (run) {
   });
 }
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+// A transition: React renders the page in slices of a few milliseconds, yielding between them, instead of one
+// long task while the model's worker starts.
+const root = createRoot(document.getElementById('root')!);
+startTransition(() => {
+  root.render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+});

@@ -25,14 +25,21 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** A page whose actions wait as long as a loaded two-core machine needs. */
+async function newPage(viewport: { width: number; height: number }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(180_000);
+  return page;
+}
+
 async function waitReady(page: Page): Promise<void> {
-  await page.getByTestId('model-ready').waitFor({ state: 'attached', timeout: 180_000 });
+  await page.getByTestId('model-ready').waitFor({ state: 'attached', timeout: 400_000 });
 }
 
 async function stepOnce(page: Page): Promise<void> {
   await page.getByTestId('step').click();
-  await page.locator('[data-testid="completion"]:is([data-state="paused"], [data-state="done"])').waitFor({ timeout: 120_000 });
-  await page.getByTestId('stage-chart').waitFor({ state: 'attached', timeout: 20_000 });
+  await page.locator('[data-testid="completion"]:is([data-state="paused"], [data-state="done"])').waitFor({ timeout: 240_000 });
+  await page.getByTestId('stage-chart').waitFor({ state: 'attached', timeout: 120_000 });
 }
 
 /** Serious and critical axe-core violations, as "rule: target" lines. */
@@ -93,11 +100,14 @@ async function classroomTextProblems(page: Page): Promise<string[]> {
   });
 }
 
+// Each test opens the model and steps it; on a busy two-core machine that takes longer than the default two minutes.
+const SLOW = 900_000;
+
 describe('the page in front of a class', () => {
   for (const size of SIZES) {
     for (const lang of ['en', 'zh'] as const) {
       it(`fits ${size.width}×${size.height} in ${lang} with classroom mode off and on, model and toy mode, and axe finds nothing serious`, async () => {
-        const page = await browser.newPage({ viewport: size });
+        const page = await newPage(size);
         const errors = watchErrors(page);
         await page.goto(`${url}?lang=${lang}&seed=7&prompt=${encodeURIComponent(lang === 'en' ? PROMPT : '今天天气非常')}`);
         await waitReady(page);
@@ -125,12 +135,12 @@ describe('the page in front of a class', () => {
         }
         expect(errors).toEqual([]);
         await page.close();
-      });
+      }, 1_200_000);
     }
   }
 
   it('classroom mode at 1024 wide: no text under 20 px, every text at least 4.5:1, headings above body text', async () => {
-    const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    const page = await newPage({ width: 1024, height: 768 });
     await page.goto(`${url}?lang=en&seed=7&classroom=1&prompt=${encodeURIComponent(PROMPT)}`);
     await waitReady(page);
     await stepOnce(page);
@@ -152,10 +162,10 @@ describe('the page in front of a class', () => {
     expect(sizes.h2).toBeGreaterThan(sizes.body);
     expect(sizes.axis).toBeGreaterThanOrEqual(20);
     await page.close();
-  });
+  }, SLOW);
 
   it('Step grows one run one token at a time, pauses, and stops at max_new_tokens', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await newPage({ width: 1400, height: 1000 });
     await page.goto(`${url}?lang=en&seed=3&max_new_tokens=3&prompt=${encodeURIComponent(PROMPT)}`);
     await waitReady(page);
     const status = page.getByTestId('status');
@@ -173,10 +183,10 @@ describe('the page in front of a class', () => {
     await expect.poll(() => page.locator('.token').count()).toBe(1);
     expect(await page.locator('[data-testid="history"] li').count()).toBe(2);
     await page.close();
-  });
+  }, SLOW);
 
   it('opens an example prompt with the knob it illustrates, and shows the true distribution only for the exact prompt', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await newPage({ width: 1400, height: 1000 });
     await page.goto(`${url}?lang=en&seed=7`);
     await waitReady(page);
     const picker = page.getByTestId('examples');
@@ -198,11 +208,12 @@ describe('the page in front of a class', () => {
     await page.getByTestId('distribution-chart').waitFor();
     expect(await page.getByTestId('teaching').count()).toBe(0);
     await page.close();
-  });
+  }, SLOW);
 
   it('Copy link brings back toy mode with its tokens, its bias and classroom mode', async () => {
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
+    context.setDefaultTimeout(180_000);
     const page = await context.newPage();
     await page.goto(`${url}?lang=en`);
     await page.getByTestId('mode-toy').click();
@@ -222,15 +233,15 @@ describe('the page in front of a class', () => {
     await expect.poll(() => again.locator('[data-testid="distribution-chart"] tr[data-token="sunny"]').textContent()).toContain('banned by logit bias');
     expect(await again.locator('[data-testid="distribution-chart"] tr[data-token="sunny"]').textContent()).not.toContain('cut by');
     await context.close();
-  });
+  }, SLOW);
 
   it('bans a token found by its text: the model never draws it and every chart says why', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await newPage({ width: 1400, height: 1000 });
     await page.goto(`${url}?lang=en&temperature=0&max_new_tokens=2&prompt=${encodeURIComponent(PROMPT)}`);
     await waitReady(page);
     await page.getByTestId('bias-search').locator('input').fill('sunny');
     const match = page.getByTestId('bias-search').locator('li', { hasText: '␣sunny' }).first();
-    await match.waitFor({ timeout: 30_000 });
+    await match.waitFor();
     const id = await match.getAttribute('data-token-id');
     await match.getByRole('button', { name: /^Ban / }).click();
     await expect.poll(() => page.url()).toContain(`logit_bias=${id}%3A-100`);
@@ -245,5 +256,5 @@ describe('the page in front of a class', () => {
     const stageLabels = await page.locator('[data-testid="stage-chart"] .axis text').allTextContents();
     expect(stageLabels.some((l) => l.startsWith('⚖'))).toBe(true);
     await page.close();
-  });
+  }, SLOW);
 });
