@@ -54,7 +54,11 @@ export function App() {
               {LANGS.map((l) => <option key={l} value={l} lang={l === 'zh' ? 'zh-CN' : 'en'}>{l === 'en' ? 'English' : '中文'}</option>)}
             </select>
           </label>
-          <label><input type="checkbox" data-testid="classroom" checked={classroom} onChange={(e) => setClassroom(e.target.checked)} /> {t('app.classroom')}</label>
+          <label><input type="checkbox" data-testid="classroom" checked={classroom} onChange={(e) => {
+            setClassroom(e.target.checked);
+            // On a projector-sized screen, presenting folds the settings away so the step panel gets the width.
+            if (e.target.checked && window.innerWidth <= 1100) setControlsOpen(false);
+          }} /> {t('app.classroom')}</label>
           <CopyLink />
         </div>
       </header>

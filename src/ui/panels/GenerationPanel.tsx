@@ -149,9 +149,11 @@ export const TokenButton = memo(function TokenButton({ step: s, selected, words 
     <button type="button" className={`token ${selected ? 'selected' : ''}`}
       style={{ background: probabilityColour(s.probability) }}
       title={`${words.alternatives}: ${alternatives}\n${timings}`}
-      aria-label={`${words.step.replace('{step}', String(s.step))}${tokenLabel(s.tokenText, s.tokenId)} ${percent(s.probability)}`}
       aria-pressed={selected}
       onClick={() => void inspect(s.step)}>
+      {/* The accessible name is the visible text after a spoken step number (a name that hid the visible text would
+          not match what a voice-control user reads on the chip). */}
+      <span className="sr-table">{words.step.replace('{step}', String(s.step))}</span>
       {tokenLabel(s.tokenText, s.tokenId)}<sub>{Math.round(s.probability * 100)}</sub>
     </button>
   );
