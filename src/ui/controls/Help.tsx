@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 
 export function Help({ topic, name, open }: { topic: string; name: string; open?: boolean }) {
   const { t } = useTranslation();
-  const explain = t(`explain.${topic}`, { returnObjects: true }) as unknown as Record<string, string>;
+  const explain = t(topic.startsWith('explain.') ? topic : `explain.${topic}`, { returnObjects: true }) as unknown as Record<string, string>;
   const labels = t('explain.labels', { returnObjects: true }) as unknown as Record<string, string>;
   return (
     <details className="explain" open={open}>

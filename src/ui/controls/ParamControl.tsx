@@ -3,26 +3,25 @@
 // in the current language.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PARAM_SPECS, isUnusual, type ParamName } from '../../core';
+import { PARAM_SPECS, formatParamValue, isUnusual, type SamplingParamName } from '../../core';
 import { useStore } from '../../store/store';
 import { refusalText } from '../messages';
 import { Help } from './Help';
 
-const SLIDER_MAX: Partial<Record<ParamName, number>> = { top_k: 200, min_tokens_to_keep: 20, temperature: 2 };
-
-export function ParamControl({ name }: { name: Exclude<ParamName, 'seed' | 'max_new_tokens'> }) {
+export function ParamControl({ name }: { name: SamplingParamName }) {
   const { t } = useTranslation();
   const value = useStore((s) => s.params[name] as number);
   const error = useStore((s) => s.paramErrors[name]);
   const setParam = useStore((s) => s.setParam);
+  const setParamText = useStore((s) => s.setParamText);
   const spotlight = useStore((s) => s.spotlight === name);
   const spec = PARAM_SPECS[name];
+  const sliderMax = spec.sliderMax ?? spec.max;
   const [draft, setDraft] = useState<string | null>(null);
   /** The value before the last press of Off, while the knob is still off. */
   const [beforeOff, setBeforeOff] = useState<number | null>(null);
   const commit = (text: string) => {
-    const v = Number(text.trim());
-    const ok = text.trim() !== '' && setParam(name, v);
+    const ok = text.trim() !== '' && setParamText(name, text);
     setDraft(ok ? null : text);
   };
   const isOff = spec.off !== undefined && value === spec.off;
@@ -34,13 +33,13 @@ export function ParamControl({ name }: { name: Exclude<ParamName, 'seed' | 'max_
         <label htmlFor={id}>
           {label} <code>{name}</code> {isOff && <span className="badge">{t('params.off')}</span>}
         </label>
-        <Help topic={name} name={label} open={spotlight || undefined} />
+        <Help topic={spec.helpKey} name={label} open={spotlight || undefined} />
       </div>
       <div className="param-inputs">
         <input type="range" aria-label={t('params.slider', { name: label })} min={spec.minExclusive ? spec.step : spec.min}
-          max={SLIDER_MAX[name] ?? spec.max} step={spec.step} value={Math.min(value, SLIDER_MAX[name] ?? spec.max)}
+          max={sliderMax} step={spec.step} value={Math.min(value, sliderMax)}
           onChange={(e) => { setParam(name, Number(e.target.value)); setDraft(null); setBeforeOff(null); }} />
-        <input id={id} type="text" inputMode="decimal" className="number" value={draft ?? String(value)}
+        <input id={id} type="text" inputMode="decimal" className="number" value={draft ?? formatParamValue(name, value)}
           aria-invalid={Boolean(error)} aria-describedby={error ? `${id}-error` : undefined}
           onChange={(e) => setDraft(e.target.value)} onBlur={(e) => { commit(e.target.value); setBeforeOff(null); }}
           onKeyDown={(e) => { if (e.key === 'Enter') commit((e.target as HTMLInputElement).value); }} />
