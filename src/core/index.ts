@@ -2,11 +2,12 @@
 export * from './types';
 export {
   DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, LOGIT_BIAS_RANGE, SamplingParamError, NoAllowedTokenError,
-  validateParams, parseParamValue, checkParam, describeRule, isUnusual,
+  validateParams, parseParamValue, checkParam, describeRule, isUnusual, checkBreakers, parseBreakers,
+  MORE_SAMPLER_PARAMS, MAX_DRY_BREAKERS,
   type ParamSpec, type ParamName, type ParamRule,
 } from './params';
 export { createRng, type Rng } from './rng';
-export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate } from './pipeline';
+export { SamplingPipeline, buildChain, isGreedy, usesXtc, type StepResult, type TokenFate } from './pipeline';
 export { sampleStep, type StepInput } from './sampleStep';
 export { StopMatcher, MAX_STOP_SEQUENCES } from './stop';
 export { answerCase, caseParams, type ConformanceCase, type ConformanceAnswer } from './conformance';

@@ -1,11 +1,13 @@
 // The parameter table of SAMPLING.md as data: defaults, ranges, "off" values, validation and strict parsing.
-import { HF_ORDER, type SamplingParams, type WarperName } from './types';
+import { DEFAULT_DRY_BREAKERS, DEFAULT_ORDER, HF_ORDER, type SamplingParams, type WarperName } from './types';
 
 /** What a parameter accepts, as data: the page words it in its own language, `describeRule` in English. */
 export type ParamRule =
   | { kind: 'range'; integer: boolean; min: number; minExclusive: boolean; max: number; off?: number }
   | { kind: 'boolean' }
   | { kind: 'order'; names: readonly string[] }
+  | { kind: 'oneOf'; values: readonly number[] }
+  | { kind: 'breakers'; max: number }
   | { kind: 'tokenIds'; vocabSize?: number }
   | { kind: 'bias'; min: number; max: number }
   | { kind: 'biasPairs' }
@@ -44,7 +46,11 @@ export function describeRule(rule: ParamRule): string {
     case 'boolean':
       return 'true or false';
     case 'order':
-      return `a permutation of ${rule.names.join(', ')}`;
+      return `warper names from ${rule.names.join(', ')}, each at most once`;
+    case 'oneOf':
+      return `one of ${rule.values.join(', ')}`;
+    case 'breakers':
+      return `a JSON array of at most ${rule.max} non-empty strings, e.g. ["\\n", ":"]`;
     case 'tokenIds':
       return `token ids are whole numbers from 0${rule.vocabSize === undefined ? '' : ` and below the vocabulary size ${rule.vocabSize}`}`;
     case 'bias':
@@ -88,7 +94,21 @@ export type ParamName =
   | 'presence_penalty'
   | 'min_tokens_to_keep'
   | 'max_new_tokens'
-  | 'seed';
+  | 'seed'
+  | 'dry_multiplier'
+  | 'dry_base'
+  | 'dry_allowed_length'
+  | 'dry_penalty_last_n'
+  | 'top_n_sigma'
+  | 'xtc_probability'
+  | 'xtc_threshold'
+  | 'epsilon_cutoff'
+  | 'eta_cutoff'
+  | 'dynatemp_range'
+  | 'dynatemp_exponent'
+  | 'mirostat'
+  | 'mirostat_tau'
+  | 'mirostat_eta';
 
 export interface ParamSpec {
   name: ParamName;
@@ -119,10 +139,35 @@ export const PARAM_SPECS: Record<ParamName, ParamSpec> = {
   min_tokens_to_keep: { name: 'min_tokens_to_keep', min: 1, max: 1_000_000, integer: true, default: 1, step: 1 },
   max_new_tokens: { name: 'max_new_tokens', min: 1, max: 1_000_000, integer: true, default: 64, step: 1 },
   seed: { name: 'seed', min: 0, max: 0xffffffff, integer: true, default: 0, step: 1 },
+  // "More samplers" (SAMPLING.md's range table).
+  dry_multiplier: { name: 'dry_multiplier', min: 0, max: 5, integer: false, off: 0, default: 0, step: 0.05 },
+  dry_base: { name: 'dry_base', min: 1, max: 4, minExclusive: true, integer: false, default: 1.75, step: 0.05 },
+  dry_allowed_length: { name: 'dry_allowed_length', min: 1, max: 20, integer: true, default: 2, step: 1 },
+  dry_penalty_last_n: { name: 'dry_penalty_last_n', min: -1, max: 1_000_000, integer: true, default: -1, step: 1 },
+  top_n_sigma: { name: 'top_n_sigma', min: 0, max: 10, integer: false, off: 0, default: 0, step: 0.05 },
+  xtc_probability: { name: 'xtc_probability', min: 0, max: 1, integer: false, off: 0, default: 0, step: 0.01 },
+  xtc_threshold: { name: 'xtc_threshold', min: 0, max: 1, integer: false, default: 0.1, step: 0.01 },
+  // The table's range is 0 – 0.1; larger cuts are still well defined (the conformance files use η 0.2), so
+  // they are accepted and flagged instead of refused.
+  epsilon_cutoff: { name: 'epsilon_cutoff', min: 0, max: 1, softMax: 0.1, integer: false, off: 0, default: 0, step: 0.0005 },
+  eta_cutoff: { name: 'eta_cutoff', min: 0, max: 1, softMax: 0.1, integer: false, off: 0, default: 0, step: 0.0005 },
+  dynatemp_range: { name: 'dynatemp_range', min: 0, max: 5, integer: false, off: 0, default: 0, step: 0.05 },
+  dynatemp_exponent: { name: 'dynatemp_exponent', min: 0.1, max: 10, integer: false, default: 1, step: 0.1 },
+  mirostat: { name: 'mirostat', min: 0, max: 2, integer: true, off: 0, default: 0, step: 2 },
+  mirostat_tau: { name: 'mirostat_tau', min: 0, max: 20, integer: false, default: 5, step: 0.1 },
+  mirostat_eta: { name: 'mirostat_eta', min: 0, max: 1, integer: false, default: 0.1, step: 0.01 },
 };
 
+/** The numeric knobs of "More samplers", in the order the controls show them. */
+export const MORE_SAMPLER_PARAMS = [
+  'dry_multiplier', 'dry_base', 'dry_allowed_length', 'dry_penalty_last_n', 'top_n_sigma', 'xtc_probability',
+  'xtc_threshold', 'epsilon_cutoff', 'eta_cutoff', 'dynatemp_range', 'dynatemp_exponent', 'mirostat',
+  'mirostat_tau', 'mirostat_eta',
+] as const satisfies readonly ParamName[];
+export const MAX_DRY_BREAKERS = 16;
+
 export const LOGIT_BIAS_RANGE = { min: -100, max: 100 } as const;
-export const WARPER_NAMES: readonly WarperName[] = HF_ORDER;
+export const WARPER_NAMES: readonly WarperName[] = DEFAULT_ORDER;
 
 /** The UI's starting point (SAMPLING.md table). */
 export const DEFAULT_PARAMS: SamplingParams = Object.freeze({
@@ -138,6 +183,21 @@ export const DEFAULT_PARAMS: SamplingParams = Object.freeze({
   min_tokens_to_keep: 1,
   do_sample: true,
   order: [...HF_ORDER],
+  dry_multiplier: 0,
+  dry_base: 1.75,
+  dry_allowed_length: 2,
+  dry_penalty_last_n: -1,
+  dry_sequence_breakers: [...DEFAULT_DRY_BREAKERS],
+  top_n_sigma: 0,
+  xtc_probability: 0,
+  xtc_threshold: 0.1,
+  epsilon_cutoff: 0,
+  eta_cutoff: 0,
+  dynatemp_range: 0,
+  dynatemp_exponent: 1,
+  mirostat: 0,
+  mirostat_tau: 5,
+  mirostat_eta: 0.1,
 }) as SamplingParams;
 
 /** Every knob off: plain softmax sampling. */
@@ -169,9 +229,18 @@ export function checkParam(name: ParamName, value: number): void {
 export function validateParams(params: SamplingParams, vocabSize?: number): void {
   const numeric: ParamName[] = [
     'temperature', 'top_k', 'top_p', 'min_p', 'typical_p',
-    'repetition_penalty', 'frequency_penalty', 'presence_penalty', 'min_tokens_to_keep',
+    'repetition_penalty', 'frequency_penalty', 'presence_penalty', 'min_tokens_to_keep', ...MORE_SAMPLER_PARAMS,
   ];
   for (const name of numeric) checkParam(name, params[name as keyof SamplingParams] as number);
+  if (params.mirostat !== 0 && params.mirostat !== 2) {
+    throw new SamplingParamError('mirostat', params.mirostat, { kind: 'oneOf', values: [0, 2] });
+  }
+  checkBreakers(params.dry_sequence_breakers);
+  for (const id of params.dry_breaker_ids ?? []) {
+    if (!Number.isInteger(id) || id < 0 || (vocabSize !== undefined && id >= vocabSize)) {
+      throw new SamplingParamError('dry_breaker_ids', id, vocabSize === undefined ? { kind: 'tokenIds' } : { kind: 'tokenIds', vocabSize });
+    }
+  }
   if (typeof params.do_sample !== 'boolean') {
     throw new SamplingParamError('do_sample', params.do_sample, { kind: 'boolean' });
   }
@@ -181,9 +250,6 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
       throw new SamplingParamError('order', params.order.join(','), { kind: 'order', names: WARPER_NAMES });
     }
     seen.add(w);
-  }
-  if (params.order.length !== WARPER_NAMES.length) {
-    throw new SamplingParamError('order', params.order.join(','), { kind: 'order', names: WARPER_NAMES });
   }
   for (const [key, bias] of Object.entries(params.logit_bias)) {
     const id = Number(key);
@@ -195,6 +261,24 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
       throw new SamplingParamError(`logit_bias[${key}]`, bias, { kind: 'bias', ...LOGIT_BIAS_RANGE });
     }
   }
+}
+
+/** Throws unless `breakers` is an array of at most MAX_DRY_BREAKERS non-empty strings. */
+export function checkBreakers(breakers: unknown): void {
+  const ok = Array.isArray(breakers) && breakers.length <= MAX_DRY_BREAKERS && breakers.every((b) => typeof b === 'string' && b !== '');
+  if (!ok) throw new SamplingParamError('dry_sequence_breakers', JSON.stringify(breakers), { kind: 'breakers', max: MAX_DRY_BREAKERS });
+}
+
+/** The URL / input form of dry_sequence_breakers: a JSON array of strings. */
+export function parseBreakers(text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SamplingParamError('dry_sequence_breakers', text, { kind: 'breakers', max: MAX_DRY_BREAKERS });
+  }
+  checkBreakers(value);
+  return value as string[];
 }
 
 const NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
