@@ -223,6 +223,8 @@ export function checkParam(name: ParamName, value: number): void {
     value <= spec.max &&
     (!spec.integer || Number.isInteger(value));
   if (!inRange) throw new SamplingParamError(name, value, rangeRule(spec));
+  // Only version 2 of mirostat is built.
+  if (name === 'mirostat' && value !== 0 && value !== 2) throw new SamplingParamError(name, value, { kind: 'oneOf', values: [0, 2] });
 }
 
 /** Throws SamplingParamError naming the first invalid parameter. */
@@ -232,9 +234,6 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
     'repetition_penalty', 'frequency_penalty', 'presence_penalty', 'min_tokens_to_keep', ...MORE_SAMPLER_PARAMS,
   ];
   for (const name of numeric) checkParam(name, params[name as keyof SamplingParams] as number);
-  if (params.mirostat !== 0 && params.mirostat !== 2) {
-    throw new SamplingParamError('mirostat', params.mirostat, { kind: 'oneOf', values: [0, 2] });
-  }
   checkBreakers(params.dry_sequence_breakers);
   for (const id of params.dry_breaker_ids ?? []) {
     if (!Number.isInteger(id) || id < 0 || (vocabSize !== undefined && id >= vocabSize)) {

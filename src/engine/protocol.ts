@@ -145,6 +145,8 @@ export type EngineEvent =
       logits: Float32Array;
       promptIds: number[];
       generatedIds: number[];
+      /** DRY's breakers of the run's settings as token ids (the page cannot resolve strings without the vocabulary). */
+      dryBreakerIds: number[];
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'notice'; requestId: number; message: string }

@@ -335,6 +335,7 @@ function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits
   post({
     type: 'stepLogits', requestId: request.requestId, runId: run.runId, step: request.step, logits: copy,
     promptIds: run.promptIds, generatedIds: run.generated.slice(0, request.step),
+    dryBreakerIds: generator!.breakerIdsFor(run.settings.params),
   }, [copy.buffer]);
 }
 

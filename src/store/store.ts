@@ -3,7 +3,7 @@
 // fields and call actions.
 import { create, type StateCreator } from 'zustand';
 import {
-  DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
+  DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam, checkBreakers, completeOrder,
   type ParamName, type SamplingParams, type WarperName,
 } from '../core';
 import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
@@ -39,6 +39,8 @@ export interface SamplingSlice {
   setOrder(order: WarperName[]): void;
   moveWarper(name: WarperName, delta: -1 | 1): void;
   setLogitBiasText(text: string): boolean;
+  /** DRY's sequence breakers (strings); refused with the reason when not a short list of non-empty strings. */
+  setDryBreakers(breakers: string[]): boolean;
   setSeed(seed: number): boolean;
   rerollSeed(): void;
   setMaxNewTokens(n: number): boolean;
@@ -125,7 +127,7 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     return rest;
   };
   return {
-    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...HF_ORDER] },
+    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...HF_ORDER], dry_sequence_breakers: [...DEFAULT_PARAMS.dry_sequence_breakers] },
     seed: 0,
     maxNewTokens: PARAM_SPECS.max_new_tokens.default,
     stop: [],
@@ -143,7 +145,8 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     setDoSample: (do_sample) => set({ params: { ...get().params, do_sample } }),
     setOrder: (order) => set({ params: { ...get().params, order: [...order] } }),
     moveWarper: (name, delta) => {
-      const order = [...get().params.order];
+      // A partial order runs the rest after it: moving one of those makes the whole order explicit.
+      const order = completeOrder(get().params.order);
       const i = order.indexOf(name);
       const j = i + delta;
       if (i < 0 || j < 0 || j >= order.length) return;
@@ -161,6 +164,15 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
       } catch (error) {
         return refuse('logit_bias', error);
       }
+    },
+    setDryBreakers: (breakers) => {
+      try {
+        checkBreakers(breakers);
+      } catch (error) {
+        return refuse('dry_sequence_breakers', error);
+      }
+      set({ params: { ...get().params, dry_sequence_breakers: [...breakers] }, paramErrors: accept('dry_sequence_breakers') });
+      return true;
     },
     setSeed: (seed) => {
       try {
@@ -196,7 +208,12 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     removeStop: (stop) => set({ stop: get().stop.filter((s) => s !== stop) }),
     applyPreset: (name) => {
       const preset = PRESETS.find((p) => p.name === name);
-      if (preset) set({ params: { ...preset.params, logit_bias: { ...get().params.logit_bias }, order: [...preset.params.order] }, paramErrors: {} });
+      if (preset) {
+        set({
+          params: { ...preset.params, logit_bias: { ...get().params.logit_bias }, order: [...preset.params.order], dry_sequence_breakers: [...preset.params.dry_sequence_breakers] },
+          paramErrors: {},
+        });
+      }
     },
   };
 };

@@ -55,4 +55,6 @@ export interface StepLogitsView {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  /** DRY's breakers of the run's settings as token ids (missing: no token breaks a match). */
+  dryBreakerIds?: number[];
 }

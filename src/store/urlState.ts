@@ -1,8 +1,8 @@
 // The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
 // naming the parameter) and written back with SAMPLING.md's names.
 import {
-  DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, parseParamValue, validateParams,
-  type ParamName, type SamplingParams, type WarperName,
+  DEFAULT_PARAMS, MAX_STOP_SEQUENCES, MORE_SAMPLER_PARAMS, PARAM_SPECS, SamplingParamError, completeOrder, parseBreakers,
+  parseParamValue, validateParams, type ParamName, type SamplingParams, type WarperName,
 } from '../core';
 import type { Refusal } from './types';
 
@@ -25,12 +25,13 @@ export interface UrlNotice {
 
 export const NUMERIC_PARAMS: ParamName[] = [
   'temperature', 'top_k', 'top_p', 'min_p', 'typical_p', 'repetition_penalty', 'frequency_penalty',
-  'presence_penalty', 'min_tokens_to_keep',
+  'presence_penalty', 'min_tokens_to_keep', ...MORE_SAMPLER_PARAMS,
 ];
 
 export function defaultSharedState(model: string, seed: number): SharedState {
   return {
-    prompt: '', model, params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order] }, seed,
+    prompt: '', model, seed,
+    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order], dry_sequence_breakers: [...DEFAULT_PARAMS.dry_sequence_breakers] },
     max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], lang: null, run: false,
   };
 }
@@ -100,6 +101,8 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
   if (bias !== null) attempt('logit_bias', bias, () => { state.params.logit_bias = parseLogitBias(bias); });
   const order = q.get('order');
   if (order !== null) attempt('order', order, () => { state.params.order = parseOrder(order); });
+  const breakers = q.get('dry_sequence_breakers');
+  if (breakers !== null) attempt('dry_sequence_breakers', breakers, () => { state.params.dry_sequence_breakers = parseBreakers(breakers); });
   const seed = q.get('seed');
   if (seed !== null) attempt('seed', seed, () => { state.seed = parseParamValue('seed', seed); });
   const maxNew = q.get('max_new_tokens');
@@ -130,7 +133,10 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   if (state.params.do_sample !== defaults.params.do_sample) q.set('do_sample', String(state.params.do_sample));
   const bias = formatLogitBias(state.params.logit_bias);
   if (bias) q.set('logit_bias', bias);
-  if (state.params.order.join(',') !== HF_ORDER.join(',')) q.set('order', state.params.order.join(','));
+  // Orders that run the same chain are the same setting (a partial order runs the rest after it).
+  if (completeOrder(state.params.order).join(',') !== completeOrder(defaults.params.order).join(',')) q.set('order', state.params.order.join(','));
+  const breakers = JSON.stringify(state.params.dry_sequence_breakers);
+  if (breakers !== JSON.stringify(defaults.params.dry_sequence_breakers)) q.set('dry_sequence_breakers', breakers);
   q.set('seed', String(state.seed));
   if (state.max_new_tokens !== defaults.max_new_tokens) q.set('max_new_tokens', String(state.max_new_tokens));
   for (const s of state.stop) q.append('stop', s);

@@ -1,4 +1,5 @@
 // English strings for every label and explanation on the page.
+import { moreSamplersEn } from './moreSamplers';
 export const en = {
   app: {
     tagline: 'See how a language model picks its next token',
@@ -46,6 +47,7 @@ export const en = {
     orderLlama: 'llama.cpp',
     moveUp: 'Move {{name}} up',
     moveDown: 'Move {{name}} down',
+    ...moreSamplersEn.params,
   },
   names: {
     temperature: 'Temperature',
@@ -61,6 +63,7 @@ export const en = {
     raw: 'Raw model output',
     frequency_presence_penalty: 'Frequency + presence penalty',
     draw: 'Draw',
+    ...moreSamplersEn.names,
   },
   explain: {
     temperature: {
@@ -124,6 +127,7 @@ export const en = {
       example: '−100 on sunny makes cloudy the most likely weather.',
     },
     labels: { what: 'What it does', formula: 'Formula', when: 'When to use it', example: 'Example' },
+    ...moreSamplersEn.explain,
   },
   charts: {
     stepHeading: 'Step {{step}}: {{token}}',
@@ -151,6 +155,7 @@ export const en = {
     noStep: 'Generate or step to see the distribution.',
     whatIf: 'What-if: settings changed since this step ran — showing what they would do to its stored logits.',
     teaching: 'Known distribution for this prompt (from the grammar the model was trained on)',
+    ...moreSamplersEn.charts,
   },
   stream: {
     heading: 'Generated text',
@@ -186,7 +191,7 @@ export const en = {
     range: '{{kind}} {{low}} and at most {{max}}{{off}}',
     off: ' ({{off}} = off)',
     boolean: 'true or false',
-    order: 'a permutation of {{names}}',
+    order: 'warper names from {{names}}, each at most once',
     tokenIds: 'token ids are whole numbers from 0',
     tokenIdsBelow: 'token ids are whole numbers from 0 and below the vocabulary size {{vocab}}',
     bias: 'a bias from {{min}} to {{max}}',
@@ -196,6 +201,7 @@ export const en = {
     stopCount: 'at most {{max}} stop sequences',
     language: 'en or zh',
     modelRef: 'a catalog id, a Hub repo id or a URL',
+    ...moreSamplersEn.rules,
   },
   errors: {
     withDetail: '{{text}}: {{detail}}',

@@ -1,4 +1,5 @@
 // 中文：页面上每个标签和说明。术语依照 shared/GLOSSARY.md；参数名（top_p 等）保留英文。
+import { moreSamplersZh } from './moreSamplers';
 import type { en } from './en';
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : T[K] extends readonly string[] ? readonly string[] : Shape<T[K]> };
@@ -50,6 +51,7 @@ export const zh: Shape<typeof en> = {
     orderLlama: 'llama.cpp',
     moveUp: '把 {{name}} 上移',
     moveDown: '把 {{name}} 下移',
+    ...moreSamplersZh.params,
   },
   names: {
     temperature: '温度（temperature）',
@@ -65,6 +67,7 @@ export const zh: Shape<typeof en> = {
     raw: '模型原始输出',
     frequency_presence_penalty: '频率 + 存在惩罚',
     draw: '抽取',
+    ...moreSamplersZh.names,
   },
   explain: {
     temperature: {
@@ -128,6 +131,7 @@ export const zh: Shape<typeof en> = {
       example: '给“晴朗”加 −100，多云就成了最可能的天气。',
     },
     labels: { what: '作用', formula: '公式', when: '何时使用', example: '例子' },
+    ...moreSamplersZh.explain,
   },
   charts: {
     stepHeading: '第 {{step}} 步：{{token}}',
@@ -155,6 +159,7 @@ export const zh: Shape<typeof en> = {
     noStep: '点击“生成”或“单步”后，这里显示概率分布。',
     whatIf: '假如：这一步运行之后设置已改变——这里展示新设置作用在这一步保存的 logits 上的结果。',
     teaching: '这个提示词的已知分布（来自训练模型所用的语法）',
+    ...moreSamplersZh.charts,
   },
   stream: {
     heading: '生成的文字',
@@ -190,7 +195,7 @@ export const zh: Shape<typeof en> = {
     range: '须为{{kind}}，{{low}}，且不大于 {{max}}{{off}}',
     off: '（{{off}} 表示关闭）',
     boolean: 'true 或 false',
-    order: '{{names}} 的一个排列',
+    order: '须为 {{names}} 中的采样器名，每个最多一次',
     tokenIds: 'token id 须为从 0 起的整数',
     tokenIdsBelow: 'token id 须为从 0 起、小于词表大小 {{vocab}} 的整数',
     bias: '偏置须在 {{min}} 到 {{max}} 之间',
@@ -200,6 +205,7 @@ export const zh: Shape<typeof en> = {
     stopCount: '停止序列最多 {{max}} 个',
     language: '须为 en 或 zh',
     modelRef: '须为目录中的模型 ID、Hub 仓库 ID 或 URL',
+    ...moreSamplersZh.rules,
   },
   errors: {
     withDetail: '{{text}}（详情：{{detail}}）',
