@@ -110,7 +110,7 @@ export function createXtc(probability: number, threshold: number, minKeep: numbe
         const w = c.weights[i];
         if (stays < 0 || w < c.weights[stays] || (w === c.weights[stays] && c.ids[i] > c.ids[stays])) stays = i;
       }
-      const note = { coin: u, fired: true, above: above.length };
+      const note = { coin: u, fired: true, above: above.length, cut: threshold };
       if (above.length < 2 || c.allowedCount() - (above.length - 1) < minKeep) return { note };
       const staying = c.ids[stays];
       removeTokens(c, above.filter((id) => id !== staying));

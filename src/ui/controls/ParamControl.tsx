@@ -6,7 +6,9 @@ import { PARAM_SPECS, isUnusual, type ParamName } from '../../core';
 import { useStore } from '../../store/store';
 import { refusalText } from '../messages';
 
-const SLIDER_MAX: Partial<Record<ParamName, number>> = { top_k: 200, min_tokens_to_keep: 20, temperature: 2 };
+const SLIDER_MAX: Partial<Record<ParamName, number>> = {
+  top_k: 200, min_tokens_to_keep: 20, temperature: 2, dry_penalty_last_n: 2048, epsilon_cutoff: 0.1, eta_cutoff: 0.1,
+};
 
 export function ParamControl({ name }: { name: Exclude<ParamName, 'seed' | 'max_new_tokens'> }) {
   const { t } = useTranslation();
@@ -30,7 +32,7 @@ export function ParamControl({ name }: { name: Exclude<ParamName, 'seed' | 'max_
         {t(`names.${name}`)} <code>{name}</code> {isOff && <span className="badge">{t('params.off')}</span>}
       </label>
       <div className="param-inputs">
-        <input type="range" aria-label={`${name} slider`} min={spec.minExclusive ? spec.step : spec.min}
+        <input type="range" aria-label={`${name} slider`} min={spec.minExclusive ? spec.min + spec.step : spec.min}
           max={SLIDER_MAX[name] ?? spec.max} step={spec.step} value={Math.min(value, SLIDER_MAX[name] ?? spec.max)}
           onChange={(e) => { setParam(name, Number(e.target.value)); setDraft(null); }} />
         <input id={id} type="text" inputMode="decimal" className="number" value={draft ?? String(value)}
