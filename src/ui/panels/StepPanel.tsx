@@ -82,7 +82,7 @@ export function StepPanel() {
   return (
     <section className="panel" aria-labelledby={analysis && run ? 'step-heading' : undefined} data-testid="step-panel">
       {analysis && run ? <StepDetails analysis={analysis} run={run} animate={animate} /> : <p className="hint">{t('charts.noStep')}</p>}
-      <RunCharts steps={run?.steps ?? NO_STEPS} onSelect={inspectStep} />
+      <RunCharts steps={run?.steps ?? NO_STEPS} onSelect={inspectStep} tau={run?.params.mirostat !== 0 ? run?.params.mirostat_tau : undefined} />
     </section>
   );
 }
