@@ -122,6 +122,16 @@ export function buildChain(
   return { pre, warpers };
 }
 
+/**
+ * One sequence's own sampling state when several sequences share one pipeline's vocabulary-sized buffers
+ * (the rows of a batch): its params, its token history and the chain built on them.
+ */
+export interface PipelineRow {
+  readonly params: SamplingParams;
+  readonly history: TokenHistory;
+  readonly chain: { pre: Sampler[]; warpers: Sampler[] };
+}
+
 /** Reusable per-vocabulary sampler chain; stateful through its token history (accept / reset). */
 export class SamplingPipeline {
   readonly vocabSize: number;
@@ -156,6 +166,34 @@ export class SamplingPipeline {
     this.history.reset(promptIds);
     this.stepped = false;
     for (const stage of this.chain.warpers) stage.reset?.();
+  }
+
+  /**
+   * A row of its own (validated params, a history that starts from the prompt, its own mirostat μ) for `stepRow`;
+   * its XTC coin is this pipeline's, taken from the row's generator at each of its steps.
+   */
+  createRow(params: SamplingParams, promptIds: ArrayLike<number>): PipelineRow {
+    validateParams(params, this.vocabSize);
+    const history = new TokenHistory(this.vocabSize);
+    history.reset(promptIds);
+    const context = { vocabSize: this.vocabSize, coin: () => this.coin, mirostat: { mu: 2 * params.mirostat_tau } };
+    return { params, history, chain: buildChain(params, history, context) };
+  }
+
+  /** The row's token, right after its `stepRow`: its history and its stateful samplers (mirostat) take it. */
+  acceptRow(row: PipelineRow, tokenId: number): void {
+    row.history.accept(tokenId);
+    if (!this.stepped) return;
+    this.stepped = false;
+    for (const stage of row.chain.warpers) stage.accept?.(tokenId);
+  }
+
+  /** One step of `row` through this pipeline's buffers; the row's own history is what its penalties read. */
+  stepRow(row: PipelineRow, logits: ArrayLike<number>, rng: Rng | null, observe?: { topN: number; observer?: StageObserver }): StepResult {
+    this.params = row.params;
+    this.chain = row.chain;
+    this.candidates.rankFor(row.params.top_k);
+    return this.step(logits, rng, observe);
   }
 
   accept(tokenId: number): void {
