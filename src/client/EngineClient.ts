@@ -2,7 +2,7 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
+  BranchPoint, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -12,6 +12,7 @@ export interface StepLogits {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  dryBreakerIds: number[];
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -59,7 +60,7 @@ export class EngineClient {
     return () => this.listeners.delete(listener);
   }
 
-  load(source: ModelSource, device: DevicePreference = 'auto', options: { dtype?: Dtype; threads?: number; hubHost?: string } = {}): number {
+  load(source: ModelSource, device: DevicePreference = 'auto', options: { dtype?: string; threads?: number; hubHost?: string } = {}): number {
     return this.post({ type: 'load', source, device, ...options });
   }
 
@@ -74,7 +75,7 @@ export class EngineClient {
   async getStepLogits(runId: number, step: number): Promise<StepLogits> {
     const event = await this.request({ type: 'getStepLogits', runId, step });
     if (event.type !== 'stepLogits') throw new Error('unexpected answer to getStepLogits');
-    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds };
+    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds, dryBreakerIds: event.dryBreakerIds };
   }
 
   async decodeTokens(ids: number[]): Promise<Record<number, string>> {

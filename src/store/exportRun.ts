@@ -1,4 +1,5 @@
 // Runs to JSON (every step with its stage views) and CSV, and JSON back to runs for browsing without a model.
+import { DEFAULT_PARAMS } from '../core';
 import type { StepEvent } from '../engine/protocol';
 import type { RunView } from './types';
 
@@ -71,6 +72,11 @@ export function parseExport(text: string): RunExport {
   if (!Array.isArray(d.runs) || d.runs.length === 0) throw new Error('it holds no runs');
   for (const run of d.runs) {
     if (typeof run?.runId !== 'number' || !Array.isArray(run.steps)) throw new Error('a run lacks runId or steps');
+    // Exports from before DRY, XTC, top-nσ and the others ran with them off.
+    if (run.params) {
+      const breakers = run.params.dry_sequence_breakers ?? DEFAULT_PARAMS.dry_sequence_breakers;
+      run.params = { ...DEFAULT_PARAMS, ...run.params, dry_sequence_breakers: [...breakers] };
+    }
     for (const s of run.steps) {
       if (typeof s?.tokenId !== 'number' || !Array.isArray(s.views)) throw new Error(`run ${run.runId} has a step without tokenId or views`);
       // Exports from before the views were built apart from the draw have no observeMs: their pipelineMs covered both.

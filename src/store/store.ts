@@ -4,9 +4,9 @@
 import { create, type StateCreator } from 'zustand';
 import {
   DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
-  parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
+  checkBreakers, completeOrder, parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
 } from '../core';
-import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
+import type { Dtype, EngineEvent, ErrorCode, LoadErrorDetails, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
 import { parseLogitBias, refusalOf } from './urlState';
@@ -14,6 +14,10 @@ import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, Te
 
 export interface ModelSlice {
   modelRef: string;
+  /** The weights' precision asked for (a link's dtype, the picker); null: the model's default. */
+  dtype: string | null;
+  /** The precisions the model last loaded or refused has. */
+  dtypesAvailable: Dtype[];
   modelStatus: 'idle' | 'loading' | 'ready' | 'error';
   progress: Record<string, { loaded: number; total: number }>;
   loaded: LoadedInfo | null;
@@ -22,6 +26,7 @@ export interface ModelSlice {
   chat: boolean;
   teachingPoints: TeachingPoint[];
   setModelRef(ref: string): void;
+  setDtype(dtype: string | null): void;
   setChat(chat: boolean): void;
   setTeachingPoints(points: TeachingPoint[]): void;
 }
@@ -41,6 +46,8 @@ export interface SamplingSlice {
   setOrder(order: WarperName[]): void;
   moveWarper(name: WarperName, delta: -1 | 1): void;
   setLogitBiasText(text: string): boolean;
+  /** DRY's sequence breakers (strings); refused with the reason when not a short list of non-empty strings. */
+  setDryBreakers(breakers: string[]): boolean;
   setSeed(seed: number): boolean;
   rerollSeed(): void;
   setMaxNewTokens(n: number): boolean;
@@ -115,7 +122,12 @@ export function isDefaultToy(tokens: ToyToken[]): boolean {
 }
 
 /** An engine error in the page's language: a headline by its code, the engine's specifics after it. */
-function engineError(code: ErrorCode, message: string): UserMessage {
+function engineError(code: ErrorCode, message: string, details?: LoadErrorDetails): UserMessage {
+  if (code === 'dtype_unavailable' && details) {
+    return details.available.length > 0
+      ? { key: 'errors.dtypeUnavailable', params: { dtype: details.dtype, available: details.available.join(', ') } }
+      : { key: 'errors.dtypeNoneFound', params: { dtype: details.dtype } };
+  }
   return { key: `errors.${code}`, detail: message };
 }
 
@@ -132,6 +144,8 @@ export function randomSeed(): number {
 
 const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   modelRef: BUNDLED_MODEL_ID,
+  dtype: null,
+  dtypesAvailable: [],
   modelStatus: 'idle',
   progress: {},
   loaded: null,
@@ -140,6 +154,7 @@ const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   chat: false,
   teachingPoints: [],
   setModelRef: (modelRef) => set({ modelRef }),
+  setDtype: (dtype) => set({ dtype }),
   setChat: (chat) => set({ chat }),
   setTeachingPoints: (teachingPoints) => set({ teachingPoints }),
 });
@@ -154,7 +169,7 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     return rest;
   };
   return {
-    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...HF_ORDER] },
+    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...HF_ORDER], dry_sequence_breakers: [...DEFAULT_PARAMS.dry_sequence_breakers] },
     seed: 0,
     maxNewTokens: PARAM_SPECS.max_new_tokens.default,
     stop: [],
@@ -183,7 +198,8 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     setDoSample: (do_sample) => set({ params: { ...get().params, do_sample } }),
     setOrder: (order) => set({ params: { ...get().params, order: [...order] } }),
     moveWarper: (name, delta) => {
-      const order = [...get().params.order];
+      // A partial order runs the rest after it: moving one of those makes the whole order explicit.
+      const order = completeOrder(get().params.order);
       const i = order.indexOf(name);
       const j = i + delta;
       if (i < 0 || j < 0 || j >= order.length) return;
@@ -201,6 +217,15 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
       } catch (error) {
         return refuse('logit_bias', error);
       }
+    },
+    setDryBreakers: (breakers) => {
+      try {
+        checkBreakers(breakers);
+      } catch (error) {
+        return refuse('dry_sequence_breakers', error);
+      }
+      set({ params: { ...get().params, dry_sequence_breakers: [...breakers] }, paramErrors: accept('dry_sequence_breakers') });
+      return true;
     },
     setSeed: (seed) => {
       try {
@@ -236,7 +261,12 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     removeStop: (stop) => set({ stop: get().stop.filter((s) => s !== stop) }),
     applyPreset: (name) => {
       const preset = PRESETS.find((p) => p.name === name);
-      if (preset) set({ params: { ...preset.params, logit_bias: { ...get().params.logit_bias }, order: [...preset.params.order] }, paramErrors: {} });
+      if (preset) {
+        set({
+          params: { ...preset.params, logit_bias: { ...get().params.logit_bias }, order: [...preset.params.order], dry_sequence_breakers: [...preset.params.dry_sequence_breakers] },
+          paramErrors: {},
+        });
+      }
     },
   };
 };
@@ -280,7 +310,8 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'loaded':
         set({
           modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle', genError: null,
-          loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, vocabSize: event.vocabSize, contextLength: event.contextLength },
+          loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, dtypes: event.dtypes, vocabSize: event.vocabSize, contextLength: event.contextLength },
+          dtypesAvailable: event.dtypes,
         });
         break;
       case 'runStarted': {
@@ -321,8 +352,8 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         break;
       case 'error':
         if (state.modelStatus === 'loading' && event.requestId !== state.activeRequest) {
-          const problem = engineError(event.code, event.message);
-          set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem });
+          const problem = engineError(event.code, event.message, event.details);
+          set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem, ...(event.details ? { dtypesAvailable: event.details.available } : {}) });
         } else {
           set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null, stepping: false });
         }

@@ -21,7 +21,7 @@ export interface RunView {
 }
 
 /** What the worker said about the loaded model (the protocol's 'loaded' event, minus routing fields). */
-export type LoadedInfo = Pick<Extract<EngineEvent, { type: 'loaded' }>, 'modelId' | 'device' | 'threads' | 'dtype' | 'vocabSize' | 'contextLength'>;
+export type LoadedInfo = Pick<Extract<EngineEvent, { type: 'loaded' }>, 'modelId' | 'device' | 'threads' | 'dtype' | 'dtypes' | 'vocabSize' | 'contextLength'>;
 
 export interface TeachingPoint {
   prompt: string;
@@ -58,4 +58,6 @@ export interface StepLogitsView {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  /** DRY's breakers of the run's settings as token ids (missing: no token breaks a match). */
+  dryBreakerIds?: number[];
 }

@@ -16,6 +16,10 @@ export function refusalText(t: TFunction, why: Refusal): string {
       return t('rules.boolean');
     case 'order':
       return t('rules.order', { names: why.names.join(', ') });
+    case 'oneOf':
+      return t('rules.oneOf', { values: why.values.join(', ') });
+    case 'breakers':
+      return t('rules.breakers', { max: why.max });
     case 'tokenIds':
       return why.vocabSize === undefined ? t('rules.tokenIds') : t('rules.tokenIdsBelow', { vocab: why.vocabSize });
     case 'bias':

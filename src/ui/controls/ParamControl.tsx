@@ -36,7 +36,7 @@ export function ParamControl({ name }: { name: SamplingParamName }) {
         <Help topic={spec.helpKey} name={label} open={spotlight || undefined} />
       </div>
       <div className="param-inputs">
-        <input type="range" aria-label={t('params.slider', { name: label })} min={spec.minExclusive ? spec.step : spec.min}
+        <input type="range" aria-label={t('params.slider', { name: label })} min={spec.minExclusive ? spec.min + spec.step : spec.min}
           max={sliderMax} step={spec.step} value={Math.min(value, sliderMax)}
           onChange={(e) => { setParam(name, Number(e.target.value)); setDraft(null); setBeforeOff(null); }} />
         <input id={id} type="text" inputMode="decimal" className="number" value={draft ?? formatParamValue(name, value)}

@@ -1,7 +1,10 @@
 // Every knob of SAMPLING.md, presets, warper order, seed, max new tokens, stop sequences and logit bias.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { HF_ORDER, LLAMA_CPP_ORDER, SAMPLING_PARAM_NAMES, formatParamValue, type WarperName } from '../../core';
+import {
+  DEFAULT_DRY_BREAKERS, DEFAULT_ORDER, HF_ORDER, LLAMA_CPP_ORDER, MORE_SAMPLER_PARAMS, SAMPLING_PARAM_NAMES, completeOrder,
+  formatParamValue, type WarperName,
+} from '../../core';
 import { nameTokens } from '../../store/engineBridge';
 import { PRESETS, describePreset, type PresetName } from '../../store/presets';
 import { useStore } from '../../store/store';
@@ -37,7 +40,8 @@ export function SamplingControls() {
         <input type="checkbox" checked={doSample} onChange={(e) => setDoSample(e.target.checked)} data-testid="do-sample" />
         {t('params.do_sample')}
       </label>
-      {SAMPLING_PARAM_NAMES.map((name) => <ParamControl key={name} name={name} />)}
+      {SAMPLING_PARAM_NAMES.filter((name) => !MORE_SAMPLER_NAMES.has(name)).map((name) => <ParamControl key={name} name={name} />)}
+      <MoreSamplers />
       <WarperOrder />
       <LogitBiasInput />
       <SeedAndLength />
@@ -46,9 +50,75 @@ export function SamplingControls() {
   );
 }
 
+const MORE_SAMPLER_NAMES: ReadonlySet<string> = new Set(MORE_SAMPLER_PARAMS);
+
+/** DRY, top-nσ, XTC, ε, η, dynamic temperature and mirostat: folded away until one of them is on. */
+function MoreSamplers() {
+  const { t } = useTranslation();
+  const anyOn = useStore((s) => s.params.dry_multiplier > 0 || s.params.top_n_sigma > 0 || s.params.xtc_probability > 0
+    || s.params.epsilon_cutoff > 0 || s.params.eta_cutoff > 0 || s.params.dynatemp_range > 0 || s.params.mirostat !== 0);
+  const mirostat = useStore((s) => s.params.mirostat);
+  const [open, setOpen] = useState(anyOn);
+  return (
+    <details className="more-samplers" data-testid="more-samplers" open={open || anyOn} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>{t('params.moreHeading')}</summary>
+      <p className="hint">{t('params.moreHint')}</p>
+      {mirostat !== 0 && <p className="warning" data-testid="mirostat-replaces">{t('params.mirostatReplaces')}</p>}
+      {MORE_SAMPLER_PARAMS.map((name) => (
+        <div key={name} className="more-knob">
+          <ParamControl name={name} />
+          {/* The breakers belong with DRY's other knobs. */}
+          {name === 'dry_penalty_last_n' && <DryBreakers />}
+        </div>
+      ))}
+    </details>
+  );
+}
+
+/** DRY's sequence breakers as strings: shown JSON-quoted so a newline is visible; "\n" typed means a newline. */
+function DryBreakers() {
+  const { t } = useTranslation();
+  const breakers = useStore((s) => s.params.dry_sequence_breakers);
+  const setBreakers = useStore((s) => s.setDryBreakers);
+  const error = useStore((s) => s.paramErrors.dry_sequence_breakers);
+  const [draft, setDraft] = useState('');
+  const add = () => {
+    const text = draft.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+    if (text !== '' && !breakers.includes(text) && setBreakers([...breakers, text])) setDraft('');
+  };
+  const explain = t('explain.dry_sequence_breakers', { returnObjects: true }) as unknown as Record<string, string>;
+  const labels = t('explain.labels', { returnObjects: true }) as unknown as Record<string, string>;
+  return (
+    <fieldset className={`stops breakers ${error ? 'invalid' : ''}`} data-testid="param-dry_sequence_breakers">
+      <legend>{t('names.dry_sequence_breakers')} <code>dry_sequence_breakers</code></legend>
+      <ul>
+        {breakers.map((b) => (
+          <li key={b}><code>{JSON.stringify(b)}</code>
+            <button type="button" aria-label={t('params.breakersRemove', { breaker: JSON.stringify(b) })} onClick={() => setBreakers(breakers.filter((x) => x !== b))}>×</button></li>
+        ))}
+      </ul>
+      <input type="text" aria-label={t('params.breakers')} placeholder={t('params.breakersPlaceholder')} value={draft}
+        onChange={(e) => setDraft(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') add(); }} />
+      <button type="button" onClick={add}>{t('params.breakersAdd')}</button>
+      <button type="button" onClick={() => setBreakers([...DEFAULT_DRY_BREAKERS])}>{t('params.breakersReset')}</button>
+      {error && <p className="error" role="alert">{t('params.refused', { name: 'dry_sequence_breakers', why: refusalText(t, error) })}</p>}
+      <details className="explain">
+        <summary>?</summary>
+        <dl>
+          <dt>{labels.what}</dt><dd>{explain.what}</dd>
+          <dt>{labels.formula}</dt><dd><code>{explain.formula}</code></dd>
+          <dt>{labels.when}</dt><dd>{explain.when}</dd>
+          <dt>{labels.example}</dt><dd>{explain.example}</dd>
+        </dl>
+      </details>
+    </fieldset>
+  );
+}
+
 function WarperOrder() {
   const { t } = useTranslation();
-  const order = useStore((s) => s.params.order);
+  // A partial order runs the warpers it leaves out after it: the list shows the chain as it runs.
+  const order = completeOrder(useStore((s) => s.params.order));
   const setOrder = useStore((s) => s.setOrder);
   const move = useStore((s) => s.moveWarper);
   const [dragging, setDragging] = useState<WarperName | null>(null);
@@ -56,10 +126,11 @@ function WarperOrder() {
     <fieldset className="order" data-testid="order">
       <legend>{t('params.order')}</legend>
       <div className="row wrap">
-        <button type="button" onClick={() => setOrder([...HF_ORDER])} aria-pressed={order.join() === HF_ORDER.join()}>{t('params.orderHf')}</button>
+        <button type="button" onClick={() => setOrder([...HF_ORDER])} aria-pressed={order.join() === DEFAULT_ORDER.join()}>{t('params.orderHf')}</button>
         <button type="button" onClick={() => setOrder([...LLAMA_CPP_ORDER])} aria-pressed={order.join() === LLAMA_CPP_ORDER.join()}>{t('params.orderLlama')}</button>
         <Help topic="order" name={t('params.order')} />
       </div>
+      <p className="hint">{t('params.orderHint')}</p>
       <ol>
         {order.map((name, i) => (
           <li key={name} draggable onDragStart={() => setDragging(name)} onDragOver={(e) => e.preventDefault()}

@@ -1,4 +1,5 @@
 // English strings for every label and explanation on the page.
+import { moreSamplersEn } from './moreSamplers';
 export const en = {
   app: {
     title: 'LogitLab — see how a language model picks its next token',
@@ -30,6 +31,8 @@ export const en = {
     bundledName: 'LogitLab tiny (bundled, English + Chinese)',
     bundledLicence: 'MIT (trained by LogitLab on its own corpus)',
     customHint: 'Hub models download from the internet the first time, then open offline from the browser’s cache.',
+    dtype: 'Precision',
+    dtypeHint: 'Weights’ precision (quantization): fp32 is full precision; q8, q4 are smaller and faster, slightly different.',
   },
   prompt: { label: 'Prompt', placeholder: 'Type the beginning of a text…' },
   actions: { generate: 'Generate', step: 'Step', stop: 'Stop', reroll: 'New seed', export: 'Export JSON', exportCsv: 'Export CSV', import: 'Open a JSON export', branch: 'Continue from here with this token', copyLink: 'Copy link', copied: 'Link copied', copyLinkManual: 'Copy this link:' },
@@ -62,6 +65,7 @@ export const en = {
     orderLlama: 'llama.cpp',
     moveUp: 'Move {{name}} up',
     moveDown: 'Move {{name}} down',
+    ...moreSamplersEn.params,
   },
   names: {
     temperature: 'Temperature',
@@ -77,6 +81,7 @@ export const en = {
     raw: 'Raw model output',
     frequency_presence_penalty: 'Frequency + presence penalty',
     draw: 'Draw',
+    ...moreSamplersEn.names,
   },
   explain: {
     temperature: {
@@ -158,6 +163,7 @@ export const en = {
       example: 'With the stop “.” the run ends after the first sentence.',
     },
     labels: { what: 'What it does', formula: 'Formula', when: 'When to use it', example: 'Example' },
+    ...moreSamplersEn.explain,
   },
   charts: {
     stepHeading: 'Step {{step}}: {{token}}',
@@ -192,6 +198,7 @@ export const en = {
     noStep: 'Generate or step to see the distribution.',
     whatIf: 'What-if: settings changed since this step ran — showing what they would do to its stored logits.',
     teaching: 'Known distribution for this prompt (from the grammar the model was trained on)',
+    ...moreSamplersEn.charts,
   },
   stream: {
     heading: 'Generated text',
@@ -263,7 +270,7 @@ export const en = {
     range: '{{kind}} {{low}} and at most {{max}}{{off}}',
     off: ' ({{off}} = off)',
     boolean: 'true or false',
-    order: 'a permutation of {{names}}',
+    order: 'warper names from {{names}}, each at most once',
     tokenIds: 'token ids are whole numbers from 0',
     tokenIdsBelow: 'token ids are whole numbers from 0 and below the vocabulary size {{vocab}}',
     bias: 'a bias from {{min}} to {{max}}',
@@ -276,6 +283,7 @@ export const en = {
     mode: 'model or toy',
     toyToken: 'a token and its logit, e.g. sunny:3',
     toyCount: 'at most {{max}} toy tokens',
+    ...moreSamplersEn.rules,
   },
   errors: {
     withDetail: '{{text}}: {{detail}}',
@@ -292,6 +300,9 @@ export const en = {
     badModelRef: '"{{ref}}" is not a catalog model, a Hub repo id (owner/name) or a URL.',
     notLoadedYet: 'The model is not loaded yet: wait for it, or load one.',
     emptyPrompt: 'The prompt is empty: type the beginning of a text.',
+    dtype_unavailable: 'This model does not have weights of that precision',
+    dtypeUnavailable: 'This model has no {{dtype}} weights; it has {{available}}. Pick one under Precision.',
+    dtypeNoneFound: 'This model has no {{dtype}} weights, and no weight file could be found in its folder.',
   },
   notices: {
     badParam: 'The link had {{name}} = "{{value}}", which is not allowed ({{why}}); using the default instead.',

@@ -1,4 +1,5 @@
 // 中文：页面上每个标签和说明。术语依照 shared/GLOSSARY.md；参数名（top_p 等）保留英文。
+import { moreSamplersZh } from './moreSamplers';
 import type { en } from './en';
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : T[K] extends readonly string[] ? readonly string[] : Shape<T[K]> };
@@ -34,6 +35,8 @@ export const zh: Shape<typeof en> = {
     bundledName: 'LogitLab 微型模型（内置，英文 + 中文）',
     bundledLicence: 'MIT 许可（由 LogitLab 用自己的语料训练）',
     customHint: 'Hub 上的模型第一次需要联网下载，之后从浏览器缓存离线打开。',
+    dtype: '精度（dtype）',
+    dtypeHint: '权重的精度（量化）：fp32 是全精度；q8、q4 更小更快，结果略有不同。',
   },
   prompt: { label: '提示词（prompt）', placeholder: '输入一段文字的开头……' },
   actions: { generate: '生成', step: '单步', stop: '停止', reroll: '换一个种子', export: '导出 JSON', exportCsv: '导出 CSV', import: '打开 JSON 导出文件', branch: '从这里改用这个 token 继续', copyLink: '复制链接', copied: '链接已复制', copyLinkManual: '请复制这个链接：' },
@@ -66,6 +69,7 @@ export const zh: Shape<typeof en> = {
     orderLlama: 'llama.cpp',
     moveUp: '把 {{name}} 上移',
     moveDown: '把 {{name}} 下移',
+    ...moreSamplersZh.params,
   },
   names: {
     temperature: '温度（temperature）',
@@ -81,6 +85,7 @@ export const zh: Shape<typeof en> = {
     raw: '模型原始输出',
     frequency_presence_penalty: '频率 + 存在惩罚',
     draw: '抽取',
+    ...moreSamplersZh.names,
   },
   explain: {
     temperature: {
@@ -162,6 +167,7 @@ export const zh: Shape<typeof en> = {
       example: '停止序列设为“。”时，生成在第一句话后结束。',
     },
     labels: { what: '作用', formula: '公式', when: '何时使用', example: '例子' },
+    ...moreSamplersZh.explain,
   },
   charts: {
     stepHeading: '第 {{step}} 步：{{token}}',
@@ -196,6 +202,7 @@ export const zh: Shape<typeof en> = {
     noStep: '点击“生成”或“单步”后，这里显示概率分布。',
     whatIf: '假如：这一步运行之后设置已改变——这里展示新设置作用在这一步保存的 logits 上的结果。',
     teaching: '这个提示词的已知分布（来自训练模型所用的语法）',
+    ...moreSamplersZh.charts,
   },
   stream: {
     heading: '生成的文字',
@@ -267,7 +274,7 @@ export const zh: Shape<typeof en> = {
     range: '须为{{kind}}，{{low}}，且不大于 {{max}}{{off}}',
     off: '（{{off}} 表示关闭）',
     boolean: 'true 或 false',
-    order: '{{names}} 的一个排列',
+    order: '须为 {{names}} 中的采样器名，每个最多一次',
     tokenIds: 'token id 须为从 0 起的整数',
     tokenIdsBelow: 'token id 须为从 0 起、小于词表大小 {{vocab}} 的整数',
     bias: '偏置须在 {{min}} 到 {{max}} 之间',
@@ -280,6 +287,7 @@ export const zh: Shape<typeof en> = {
     mode: '须为 model 或 toy',
     toyToken: '须为一个 token 和它的 logit，例如 晴朗:3',
     toyCount: '玩具 token 最多 {{max}} 个',
+    ...moreSamplersZh.rules,
   },
   errors: {
     withDetail: '{{text}}（详情：{{detail}}）',
@@ -296,6 +304,9 @@ export const zh: Shape<typeof en> = {
     badModelRef: '“{{ref}}”不是目录中的模型、Hub 仓库 ID（owner/name），也不是 URL。',
     notLoadedYet: '模型还没有加载好：请稍等，或先加载一个模型。',
     emptyPrompt: '提示词是空的：请输入一段文字的开头。',
+    dtype_unavailable: '这个模型没有这种精度的权重',
+    dtypeUnavailable: '这个模型没有 {{dtype}} 精度的权重；它有：{{available}}。请在“精度”里选一个。',
+    dtypeNoneFound: '这个模型没有 {{dtype}} 精度的权重，它的文件夹里也找不到任何权重文件。',
   },
   notices: {
     badParam: '链接中 {{name}} = “{{value}}” 不合法（{{why}}），已改用默认值。',

@@ -11,6 +11,7 @@ import { DistributionChart } from '../charts/DistributionChart';
 import { RunCharts } from '../charts/RunCharts';
 import { StageChart } from '../charts/StageChart';
 import { StageFunnel } from '../charts/StageFunnel';
+import { SamplerNoteView } from '../charts/SamplerNoteView';
 import { percent, tokenLabel } from '../format';
 import { useStepAnalysis, type StepAnalysis } from '../useStepAnalysis';
 
@@ -30,13 +31,16 @@ export function truthFor(point: TeachingPoint | undefined, fates: TokenFate[], t
 
 /** showChart false leaves the stage chart out (for a frame, while a run's first step mounts its parts). */
 export function StagesView({ views, tokenTexts, animate, showChart = true, bias }: { views: StageView[]; tokenTexts: Record<number, string>; animate: boolean; showChart?: boolean; bias?: Record<number, number> }) {
-  const interesting = views.findIndex((v) => v.stage === 'top_p' || v.stage === 'min_p');
+  // The newer samplers' views say what they did; else top_p or min_p, whose charts show a threshold.
+  const noted = views.findIndex((v) => v.note !== undefined && v.stage !== 'dry');
+  const interesting = noted >= 0 ? noted : views.findIndex((v) => v.stage === 'top_p' || v.stage === 'min_p');
   const [chosen, setChosen] = useState<number | null>(null);
   const index = chosen !== null && chosen < views.length ? chosen : interesting >= 0 ? interesting : Math.max(0, views.length - 2);
   return (
     <>
       <StageFunnel views={views} selected={index} onSelect={setChosen} />
       {showChart && views[index] && <StageChart view={views[index]} tokenTexts={tokenTexts} animate={animate} bias={bias} />}
+      {showChart && views[index] && <SamplerNoteView view={views[index]} tokenTexts={tokenTexts} />}
     </>
   );
 }
@@ -83,7 +87,7 @@ export function StepPanel() {
   return (
     <section className="panel" aria-labelledby={analysis && run ? 'step-heading' : undefined} data-testid="step-panel">
       {analysis && run ? <StepDetails analysis={analysis} run={run} animate={animate} /> : <p className="hint">{t('charts.noStep')}</p>}
-      <RunCharts steps={run?.steps ?? NO_STEPS} onSelect={inspectStep} />
+      <RunCharts steps={run?.steps ?? NO_STEPS} onSelect={inspectStep} tau={run?.params.mirostat !== 0 ? run?.params.mirostat_tau : undefined} />
     </section>
   );
 }
