@@ -171,7 +171,7 @@ describe('the page in front of a class', () => {
     const status = page.getByTestId('status');
     for (let n = 1; n <= 3; n++) {
       await page.getByTestId('step').click();
-      await expect.poll(() => page.locator('.token').count()).toBe(n);
+      await expect.poll(() => page.locator('.token').count(), { timeout: 180_000 }).toBe(n);
       await page.locator(`[data-testid="completion"][data-state="${n < 3 ? 'paused' : 'done'}"]`).waitFor();
       if (n < 3) expect(await status.textContent()).toContain(`Paused after step ${n}`);
       expect(await page.locator('[data-testid="history"] li').count()).toBe(1);
@@ -180,8 +180,8 @@ describe('the page in front of a class', () => {
     expect(await status.textContent()).toContain('reached max new tokens');
     // The finished run does not grow past its limit: the next Step starts a new run.
     await page.getByTestId('step').click();
-    await expect.poll(() => page.locator('.token').count()).toBe(1);
-    expect(await page.locator('[data-testid="history"] li').count()).toBe(2);
+    await expect.poll(() => page.locator('[data-testid="history"] li').count(), { timeout: 180_000 }).toBe(2);
+    await expect.poll(() => page.locator('.token').count(), { timeout: 180_000 }).toBe(1);
     await page.close();
   }, SLOW);
 

@@ -62,7 +62,7 @@ export const DistributionChart = memo(function DistributionChart({ fates, tokenT
             const drawn = f.id === drawnId;
             const b = bias?.[f.id];
             // A banned token is cut because of its bias, whichever later filter formally dropped it.
-            const banned = b !== undefined && b < 0 && f.finalProb === 0;
+            const banned = b !== undefined && b < 0 && (f.finalProb === 0 || b <= BAN_BIAS);
             const cut = f.removedBy !== null || banned;
             const label = tokenLabel(tokenTexts[f.id], f.id);
             // Keyed by rank: the next step's tokens reuse these rows instead of replacing nearly all of them.
