@@ -12,6 +12,7 @@ export interface StepLogits {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  dryBreakerIds: number[];
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -79,13 +80,19 @@ export class EngineClient {
   async getStepLogits(runId: number, step: number): Promise<StepLogits> {
     const event = await this.request({ type: 'getStepLogits', runId, step });
     if (event.type !== 'stepLogits') throw new Error('unexpected answer to getStepLogits');
-    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds };
+    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds, dryBreakerIds: event.dryBreakerIds };
   }
 
   async decodeTokens(ids: number[]): Promise<Record<number, string>> {
     const event = await this.request({ type: 'decodeTokens', ids });
     if (event.type !== 'tokenTexts') throw new Error('unexpected answer to decodeTokens');
     return event.texts;
+  }
+
+  async findTokens(query: string, limit = 12): Promise<{ id: number; text: string }[]> {
+    const event = await this.request({ type: 'findTokens', query, limit });
+    if (event.type !== 'tokenMatches') throw new Error('unexpected answer to findTokens');
+    return event.matches;
   }
 
   terminate(): void {

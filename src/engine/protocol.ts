@@ -63,6 +63,8 @@ export type EngineRequest =
   | { type: 'cancel'; requestId: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
+  /** Tokens whose text matches `query` (see tokenSearch.ts), best first. */
+  | { type: 'findTokens'; requestId: number; query: string; limit: number }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null };
 
@@ -186,12 +188,15 @@ export type EngineEvent =
       logits: Float32Array;
       promptIds: number[];
       generatedIds: number[];
+      /** DRY's breakers of the run's settings as token ids (the page cannot resolve strings without the vocabulary). */
+      dryBreakerIds: number[];
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
   | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
   | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string }
   | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number }
+  | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'error'; requestId: number; code: ErrorCode; message: string; details?: LoadErrorDetails };
 

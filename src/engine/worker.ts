@@ -11,6 +11,7 @@ import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerO
 import { STEP_BATCH_MS, type CompareMode, type CompareStep, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
 import { StepBatcher, StepPacker } from './stepWire';
+import { findTokens } from './tokenSearch';
 
 // onnxruntime-web's runtime comes from our own origin, never from a CDN.
 const onnxEnv = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
@@ -27,6 +28,8 @@ function post(event: WorkerMessage, transfer: Transferable[] = []): void {
 }
 
 let loaded: LoadedModel | null = null;
+/** Every token's text, decoded at the first search of a model and kept for the next. */
+let vocabTexts: { model: LoadedModel; texts: Map<number, string> } | null = null;
 let generator: Generator | null = null;
 let batchGenerator: BatchGenerator | null = null;
 let tokenText: (id: number) => string = () => '';
@@ -426,6 +429,7 @@ function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits
   post({
     type: 'stepLogits', requestId: request.requestId, runId: run.runId, step: request.step, logits: copy,
     promptIds: run.promptIds, generatedIds: run.generated.slice(0, request.step),
+    dryBreakerIds: generator!.breakerIdsFor(run.settings.params),
   }, [copy.buffer]);
 }
 
@@ -450,6 +454,22 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
     case 'attachObserver':
       attachObserver(request.port);
       break;
+    case 'findTokens': {
+      const model = loaded;
+      if (model && vocabTexts?.model !== model) vocabTexts = { model, texts: new Map() };
+      const cache = vocabTexts?.texts;
+      const textOf = (id: number) => {
+        let text = cache?.get(id);
+        if (text === undefined) {
+          text = model!.codec.decode([id]);
+          cache?.set(id, text);
+        }
+        return text;
+      };
+      const matches = model ? findTokens(model.runner.vocabSize, textOf, request.query, request.limit) : [];
+      post({ type: 'tokenMatches', requestId: request.requestId, query: request.query, matches });
+      break;
+    }
     case 'decodeTokens': {
       const texts: Record<number, string> = {};
       if (loaded) for (const id of request.ids) texts[id] = loaded.codec.tokenText(id);

@@ -160,11 +160,14 @@ export function step(): void {
   const s = useStore.getState();
   if (s.activeRequest !== null) return;
   const run = s.currentRunId !== null ? s.runs[s.currentRunId] : undefined;
-  const continuable = run && run.prompt === s.prompt && (run.reason === 'max_new_tokens' || run.reason === 'cancelled') && run.steps.length > 0;
+  // The run shown grows by one token while it can: same prompt, not ended by EOS or a stop, short of max_new_tokens.
+  // A finished run is not grown past its end: Step then starts a new run.
+  const continuable = run && run.prompt === s.prompt && (run.reason === 'max_new_tokens' || run.reason === 'cancelled')
+    && run.steps.length > 0 && run.steps.length < s.maxNewTokens;
   const id = continuable
     ? engine().generate(settings(), { branch: { runId: run.runId, step: run.steps.length }, singleStep: true })
     : engine().generate(settings(), { singleStep: true });
-  s.setActiveRequest(id, 'running');
+  s.setActiveRequest(id, 'running', true);
 }
 
 export function stop(): void {
@@ -177,6 +180,26 @@ export function branch(stepIndex: number, tokenId: number): void {
   if (s.activeRequest !== null) engine().cancel();
   const id = engine().generate(settings(), { branch: { runId: s.currentRunId, step: stepIndex, tokenId } });
   s.setActiveRequest(id, 'running');
+}
+
+/** Tokens of the loaded model whose text matches `query`, best first; none while no model is loaded. */
+export async function findTokens(query: string): Promise<{ id: number; text: string }[]> {
+  if (!client || useStore.getState().modelStatus !== 'ready' || query === '') return [];
+  try {
+    return await engine().findTokens(query);
+  } catch {
+    return [];
+  }
+}
+
+/** The texts of the given token ids, learnt into the store's tokenNames. */
+export async function nameTokens(ids: number[]): Promise<void> {
+  if (!client || useStore.getState().modelStatus !== 'ready' || ids.length === 0) return;
+  try {
+    useStore.getState().nameTokens(await engine().decodeTokens(ids));
+  } catch {
+    // The list shows the ids alone.
+  }
 }
 
 /** Opens a step in the charts and fetches its raw logits for what-if. */

@@ -4,7 +4,7 @@ import {
   MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, defaultRunSettings, formatLogitBias, parseLogitBias,
   parseSamples, type RunSettings,
 } from '../core';
-import type { Refusal } from './types';
+import type { Refusal, ToyToken } from './types';
 
 export { formatLogitBias, parseLogitBias };
 
@@ -18,7 +18,16 @@ export interface SharedState extends RunSettings {
   /** Compare lanes: each an overrides query (empty: no comparison in the link). */
   lanes: string[];
   samples: number;
+  /** The page's view: toy mode, its tokens (null = the weather defaults) and bias by toy index, classroom mode, the step shown. */
+  mode: 'model' | 'toy';
+  toy: ToyToken[] | null;
+  toy_bias: Record<number, number>;
+  classroom: boolean;
+  step: number | null;
 }
+
+/** At most this many toy tokens travel in a link (the toy table is for a handful). */
+export const MAX_TOY_TOKENS = 32;
 
 export interface UrlNotice {
   name: string;
@@ -27,13 +36,24 @@ export interface UrlNotice {
 }
 
 export function defaultSharedState(model: string, seed: number): SharedState {
-  return { prompt: '', model, dtype: null, ...defaultRunSettings(seed), lang: null, run: false, lanes: [], samples: 1 };
+  return {
+    prompt: '', model, dtype: null, ...defaultRunSettings(seed), lang: null, run: false,
+    mode: 'model', toy: null, toy_bias: {}, classroom: false, step: null, lanes: [], samples: 1,
+  };
 }
 
 /** The rule an error broke, or its text when it names none. */
 export function refusalOf(error: unknown): Refusal {
   if (error instanceof SamplingParamError) return error.rule;
   return { kind: 'text', text: error instanceof Error ? error.message : String(error) };
+}
+
+/** "sunny:3" → { label: 'sunny', logit: 3 }; the last colon splits, so a label may hold colons. */
+export function parseToyToken(text: string): ToyToken {
+  const at = text.lastIndexOf(':');
+  const logit = at > 0 ? Number(text.slice(at + 1)) : Number.NaN;
+  if (at <= 0 || text.slice(at + 1).trim() === '' || !Number.isFinite(logit)) throw new SamplingParamError('toy', text, { kind: 'toyToken' });
+  return { label: text.slice(0, at), logit };
 }
 
 /** The link's keys from the query string and the fragment alike (the fragment wins where both have a key). */
@@ -98,6 +118,33 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
   const samples = q.get('samples');
   if (samples !== null) attempt('samples', samples, () => { state.samples = parseSamples(samples); });
   state.run = q.get('run') === '1';
+  const mode = q.get('mode');
+  if (mode !== null) {
+    attempt('mode', mode, () => {
+      if (mode !== 'model' && mode !== 'toy') throw new SamplingParamError('mode', mode, { kind: 'mode' });
+      state.mode = mode;
+    });
+  }
+  const toy = q.getAll('toy');
+  if (toy.length > MAX_TOY_TOKENS) notices.push({ name: 'toy', value: `${toy.length} values`, why: { kind: 'toyCount', max: MAX_TOY_TOKENS } });
+  else if (toy.length > 0) attempt('toy', toy.join(' '), () => { state.toy = toy.map(parseToyToken); });
+  const toyBias = q.get('toy_bias');
+  if (toyBias !== null) attempt('toy_bias', toyBias, () => { state.toy_bias = parseLogitBias(toyBias); });
+  const classroom = q.get('classroom');
+  if (classroom !== null) {
+    attempt('classroom', classroom, () => {
+      if (classroom !== '1' && classroom !== '0') throw new SamplingParamError('classroom', classroom, { kind: 'boolean' });
+      state.classroom = classroom === '1';
+    });
+  }
+  const step = q.get('step');
+  if (step !== null) {
+    attempt('step', step, () => {
+      const n = Number(step);
+      if (!/^\d+$/.test(step.trim()) || n > 100_000) throw new SamplingParamError('step', step, { kind: 'range', min: 0, minExclusive: false, max: 100_000, integer: true });
+      state.step = n;
+    });
+  }
   return { state, notices };
 }
 
@@ -112,5 +159,11 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   if (state.lanes.length > 0 && state.samples !== 1) q.set('samples', String(state.samples));
   if (state.lang) q.set('lang', state.lang);
   if (state.run) q.set('run', '1');
+  if (state.mode !== 'model') q.set('mode', state.mode);
+  for (const x of state.toy ?? []) q.append('toy', `${x.label}:${x.logit}`);
+  const toyBias = formatLogitBias(state.toy_bias);
+  if (toyBias) q.set('toy_bias', toyBias);
+  if (state.classroom) q.set('classroom', '1');
+  if (state.step !== null) q.set('step', String(state.step));
   return q.toString();
 }
