@@ -8,7 +8,7 @@
 // pings both workers of every pair: one that stops answering (crashed, closed, or looping) is replaced by a new
 // pair that reloads the model, and the run in flight ends where its last step did.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerFault, WorkerMessage,
+  BranchPoint, CompareRow, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerFault, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -18,10 +18,11 @@ export interface StepLogits {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  dryBreakerIds: number[];
 }
 
 export interface LoadOptions {
-  dtype?: Dtype;
+  dtype?: string;
   threads?: number;
   hubHost?: string;
   stallMs?: number;
@@ -191,6 +192,19 @@ export class EngineClient {
     return requestId;
   }
 
+  /** A comparison: lanes × samples as rows of one batch (events carry the row); it is the pair's run in flight. */
+  compare(request: { prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }): number {
+    const requestId = this.nextRequestId++;
+    const pair = this.current;
+    if (!pair) {
+      queueMicrotask(() => this.dispatch({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' }));
+      return requestId;
+    }
+    pair.activeRun = requestId;
+    pair.post({ type: 'compare', requestId, ...request });
+    return requestId;
+  }
+
   /** Stops the run in flight, and only that one: a cancel never reaches a run started after it. */
   cancel(): void {
     const pair = this.current;
@@ -201,13 +215,19 @@ export class EngineClient {
   async getStepLogits(runId: number, step: number): Promise<StepLogits> {
     const event = await this.request({ type: 'getStepLogits', runId, step });
     if (event.type !== 'stepLogits') throw new Error('unexpected answer to getStepLogits');
-    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds };
+    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds, dryBreakerIds: event.dryBreakerIds };
   }
 
   async decodeTokens(ids: number[]): Promise<Record<number, string>> {
     const event = await this.request({ type: 'decodeTokens', ids });
     if (event.type !== 'tokenTexts') throw new Error('unexpected answer to decodeTokens');
     return event.texts;
+  }
+
+  async findTokens(query: string, limit = 12): Promise<{ id: number; text: string }[]> {
+    const event = await this.request({ type: 'findTokens', query, limit });
+    if (event.type !== 'tokenMatches') throw new Error('unexpected answer to findTokens');
+    return event.matches;
   }
 
   /** Test-only: makes the current pair's (or the loading pair's) worker crash or wedge, to exercise the watchdog. */
@@ -279,7 +299,7 @@ export class EngineClient {
     // The engine sends token texts once per model: its new model's steps start from none.
     if (message.type === 'loaded') pair.engineSteps.reset();
     if (message.type === 'runStarted') this.highestRunId = Math.max(this.highestRunId, message.runId);
-    if ((message.type === 'done' || message.type === 'error') && message.requestId === pair.activeRun) pair.activeRun = null;
+    if ((message.type === 'done' || message.type === 'compareDone' || message.type === 'error') && message.requestId === pair.activeRun) pair.activeRun = null;
     this.dispatch(message);
   }
 

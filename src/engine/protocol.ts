@@ -17,6 +17,12 @@ export type DeviceReason =
   | 'auto-hardware' | 'auto-fallback-adapter' | 'auto-no-webgpu' | 'forced' | 'webgpu-missing' | 'webgpu-failed' | 'webgpu-lost';
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'q4f16';
 
+/** What a refused precision was and which ones the model has, for a message in the page's language. */
+export interface LoadErrorDetails {
+  dtype: string;
+  available: Dtype[];
+}
+
 /** Where a model comes from: the catalog, any Hub repo id, or a URL of a folder in the Hub layout. */
 export type ModelSource =
   | { kind: 'catalog'; id: string }
@@ -52,7 +58,8 @@ export type EngineRequest =
       requestId: number;
       source: ModelSource;
       device: DevicePreference;
-      dtype?: Dtype;
+      /** Weights' precision; a name the model lacks is refused with the list it has. Absent: the model's default. */
+      dtype?: string;
       /** WASM threads; fixed by the first load of a worker (onnxruntime starts its thread pool once). */
       threads?: number;
       /** A Hub mirror (self-hosted, classroom, tests) instead of the real Hub. */
@@ -65,10 +72,14 @@ export type EngineRequest =
       carried?: { reason: DeviceReason; notice: string };
     }
   | { type: 'generate'; requestId: number; settings: GenerateSettings; branch?: BranchPoint; singleStep?: boolean }
+  /** Lanes and their samples on one prompt, advanced together as one batch (see BatchGenerator.ts). */
+  | { type: 'compare'; requestId: number; prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }
   /** Stops the run of request `target` (whichever runs, without one), even one still waiting behind another. */
   | { type: 'cancel'; requestId: number; target?: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
+  /** Tokens whose text matches `query` (see tokenSearch.ts), best first. */
+  | { type: 'findTokens'; requestId: number; query: string; limit: number }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null }
   /** The client's watchdog: any message back (a 'pong' when idle) shows the worker still answers. */
@@ -77,6 +88,35 @@ export type EngineRequest =
   | { type: 'fault'; requestId: number; fault: WorkerFault };
 
 export type WorkerFault = 'close' | 'hang';
+
+/** One row of a comparison: sample `sample` of lane `lane`, with its own settings and seed. */
+export interface CompareRow {
+  lane: number;
+  sample: number;
+  params: SamplingParams;
+  seed: number;
+  max_new_tokens: number;
+  stop: string[];
+  ignore_eos: boolean;
+}
+
+/** A row's token at one step of a comparison, with what its run metrics need. */
+export interface CompareStep {
+  row: number;
+  step: number;
+  tokenId: number;
+  /** The token's own text (for chips and the tree). */
+  tokenText: string;
+  textDelta: string;
+  /** p_final(token): the probability it had under the distribution the row sampled from (1 when greedy). */
+  probability: number;
+  logprobRaw: number;
+  logprobSampled: number;
+  entropyRaw: number;
+}
+
+/** batched: all rows in one forward pass a step; sequential: the model could not batch, rows ran one after another. */
+export type CompareMode = 'batched' | 'sequential';
 
 export interface StepTimings {
   forwardMs: number;
@@ -129,6 +169,7 @@ export type ErrorCode =
   | 'busy'
   | 'invalid_params'
   | 'not_loaded'
+  | 'dtype_unavailable'
   /** A model file arrived but is not a usable model: truncated, corrupt, empty, or a Git-LFS pointer. */
   | 'bad_file'
   /** A download made no progress for a while (the page's watchdog gave up on it). */
@@ -150,6 +191,8 @@ export type EngineEvent =
       adapter?: string;
       threads: number;
       dtype: Dtype;
+      /** The precisions the model has, for the picker. */
+      dtypes: Dtype[];
       vocabSize: number;
       contextLength: number;
       eosIds: number[];
@@ -177,13 +220,20 @@ export type EngineEvent =
       logits: Float32Array;
       promptIds: number[];
       generatedIds: number[];
+      /** DRY's breakers of the run's settings as token ids (the page cannot resolve strings without the vocabulary). */
+      dryBreakerIds: number[];
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
+  | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
+  | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
+  | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string }
+  | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number }
+  | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'pong'; requestId: number }
   /** A WebGPU load failed in a way that can leave the runtime unable to load again: the client retries on WASM in a fresh worker. */
   | { type: 'webgpuFailed'; requestId: number; message: string }
-  | { type: 'error'; requestId: number; code: ErrorCode; message: string }
+  | { type: 'error'; requestId: number; code: ErrorCode; message: string; details?: LoadErrorDetails }
   /**
    * From the client itself: a worker died or stopped answering, so both workers were restarted and the model is
    * being reloaded (`reloadRequestId`); the run in flight (`runRequestId`), if any, ended where its last step did.

@@ -9,7 +9,7 @@ const initial = useStore.getState();
 
 function loaded(requestId: number, modelId: string): EngineEvent {
   return {
-    type: 'loaded', requestId, modelId, device: 'wasm', threads: 1, dtype: 'fp32', vocabSize: 2246, contextLength: 512, eosIds: [0],
+    type: 'loaded', requestId, modelId, device: 'wasm', threads: 1, dtype: 'fp32', dtypes: ['fp32'], vocabSize: 2246, contextLength: 512, eosIds: [0],
     deviceReason: 'auto-no-webgpu',
   };
 }
