@@ -9,7 +9,12 @@ export { createRng, type Rng } from './rng';
 export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate } from './pipeline';
 export { sampleStep, type StepInput } from './sampleStep';
 export { StopMatcher, MAX_STOP_SEQUENCES } from './stop';
-export { answerCase, caseParams, type ConformanceCase, type ConformanceAnswer } from './conformance';
+export { answerCase, answerBeamCase, caseParams, type BeamCase, type ConformanceCase, type ConformanceAnswer } from './conformance';
 export { Candidates, TAIL_MIN_VOCAB } from './candidates';
 export { TokenHistory } from './history';
 export type { Sampler } from './samplers';
+export {
+  BeamSearch, beamSearch, beamSearchAsync, hypothesisPath, validateBeamSettings, DEFAULT_BEAM_SETTINGS, MAX_BEAMS,
+  type Beam, type BeamCandidate, type BeamHypothesis, type BeamResult, type BeamSearchOptions, type BeamSettings,
+  type BeamStepRecord, type BeamStopReason, type HypothesisEnd, type NextLogits, type NextLogitsAsync,
+} from './beam';
