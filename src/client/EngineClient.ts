@@ -2,7 +2,7 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
+  BeamOptions, BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, StepEvent, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -12,6 +12,11 @@ export interface StepLogits {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+}
+
+/** One node of a beam run's tree, as a step the step panel can open (with its row for what-if). */
+export interface BeamNode extends StepLogits {
+  event: StepEvent;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -65,6 +70,17 @@ export class EngineClient {
 
   generate(settings: GenerateSettings, options: { branch?: BranchPoint; singleStep?: boolean } = {}): number {
     return this.post({ type: 'generate', settings, ...options });
+  }
+
+  /** A beam search; its steps arrive as 'beamSteps' events and its end as 'beamDone'. */
+  beamSearch(settings: GenerateSettings, beam: BeamOptions): number {
+    return this.post({ type: 'beamSearch', settings, beam });
+  }
+
+  async getBeamNode(runId: number, step: number, source: number, tokenId: number): Promise<BeamNode> {
+    const event = await this.request({ type: 'getBeamNode', runId, step, source, tokenId });
+    if (event.type !== 'beamNode') throw new Error('unexpected answer to getBeamNode');
+    return { event: event.event, logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds };
   }
 
   cancel(): void {

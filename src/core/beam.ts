@@ -3,7 +3,7 @@
 // (the engine's batched runner), step by step, and records every step for the beam tree.
 import { Candidates } from './candidates';
 import { TokenHistory } from './history';
-import { SamplingParamError, validateParams } from './params';
+import { PARAM_SPECS, SamplingParamError, checkParam, validateParams } from './params';
 import { buildChain } from './pipeline';
 import type { Sampler } from './samplers';
 import type { SamplingParams } from './types';
@@ -21,7 +21,7 @@ export interface BeamSettings {
   max_new_tokens: number;
 }
 
-export const MAX_BEAMS = 8;
+export const MAX_BEAMS = PARAM_SPECS.num_beams.max;
 
 export const DEFAULT_BEAM_SETTINGS: Readonly<Omit<BeamSettings, 'max_new_tokens'>> = Object.freeze({
   num_beams: 1,
@@ -74,7 +74,8 @@ export interface BeamStepRecord {
   dropped: (BeamCandidate & { why: 'eos_rank' | 'beams_full' })[];
 }
 
-export type BeamStopReason = 'early_stopping' | 'max_new_tokens' | 'no_candidates';
+/** Why the search ended: the last two when the caller cut it short (finishEarly). */
+export type BeamStopReason = 'early_stopping' | 'max_new_tokens' | 'no_candidates' | 'cancelled' | 'context_full';
 
 export interface BeamResult {
   /** The finished hypotheses, best first (ties: the one finished first), at most num_return_sequences of them. */
@@ -103,19 +104,14 @@ export type NextLogitsAsync = (beams: readonly Beam[]) => ArrayLike<number> | Pr
 
 /** Throws SamplingParamError naming the first beam knob out of range (SAMPLING.md's table). */
 export function validateBeamSettings(s: BeamSettings): void {
-  if (!Number.isInteger(s.num_beams) || s.num_beams < 1 || s.num_beams > MAX_BEAMS) {
-    throw new SamplingParamError('num_beams', s.num_beams, { kind: 'range', integer: true, min: 1, minExclusive: false, max: MAX_BEAMS, off: 1 });
-  }
-  if (!Number.isFinite(s.length_penalty) || s.length_penalty < -2 || s.length_penalty > 2) {
-    throw new SamplingParamError('length_penalty', s.length_penalty, { kind: 'range', integer: false, min: -2, minExclusive: false, max: 2 });
-  }
+  checkParam('num_beams', s.num_beams);
+  checkParam('length_penalty', s.length_penalty);
   if (typeof s.early_stopping !== 'boolean') throw new SamplingParamError('early_stopping', s.early_stopping, { kind: 'boolean' });
-  if (!Number.isInteger(s.num_return_sequences) || s.num_return_sequences < 1 || s.num_return_sequences > s.num_beams) {
+  checkParam('num_return_sequences', s.num_return_sequences);
+  if (s.num_return_sequences > s.num_beams) {
     throw new SamplingParamError('num_return_sequences', s.num_return_sequences, { kind: 'range', integer: true, min: 1, minExclusive: false, max: s.num_beams });
   }
-  if (!Number.isInteger(s.max_new_tokens) || s.max_new_tokens < 1) {
-    throw new SamplingParamError('max_new_tokens', s.max_new_tokens, { kind: 'range', integer: true, min: 1, minExclusive: false, max: 1_000_000 });
-  }
+  checkParam('max_new_tokens', s.max_new_tokens);
 }
 
 /** A candidate before ranking; `order` is its place in its beam's own ranking by adjusted logit (ties: lower id). */

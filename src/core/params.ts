@@ -88,7 +88,10 @@ export type ParamName =
   | 'presence_penalty'
   | 'min_tokens_to_keep'
   | 'max_new_tokens'
-  | 'seed';
+  | 'seed'
+  | 'num_beams'
+  | 'length_penalty'
+  | 'num_return_sequences';
 
 export interface ParamSpec {
   name: ParamName;
@@ -119,6 +122,10 @@ export const PARAM_SPECS: Record<ParamName, ParamSpec> = {
   min_tokens_to_keep: { name: 'min_tokens_to_keep', min: 1, max: 1_000_000, integer: true, default: 1, step: 1 },
   max_new_tokens: { name: 'max_new_tokens', min: 1, max: 1_000_000, integer: true, default: 64, step: 1 },
   seed: { name: 'seed', min: 0, max: 0xffffffff, integer: true, default: 0, step: 1 },
+  // Beam search (SAMPLING.md "Beam search"); num_return_sequences must also be at most num_beams (validateBeamSettings).
+  num_beams: { name: 'num_beams', min: 1, max: 8, integer: true, off: 1, default: 1, step: 1 },
+  length_penalty: { name: 'length_penalty', min: -2, max: 2, integer: false, default: 1, step: 0.1 },
+  num_return_sequences: { name: 'num_return_sequences', min: 1, max: 8, integer: true, default: 1, step: 1 },
 };
 
 export const LOGIT_BIAS_RANGE = { min: -100, max: 100 } as const;

@@ -70,6 +70,11 @@ export class Generator {
     this.observer = new StepObserver(this.tokenText);
   }
 
+  /** A run id no run of this generator has: beam runs, kept elsewhere, share the numbering. */
+  newRunId(): number {
+    return this.nextRunId++;
+  }
+
   getRun(runId: number): RunRecord | undefined {
     return this.runs.get(runId);
   }

@@ -10,6 +10,7 @@ import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
 import { parseLogitBias, refusalOf } from './urlState';
+import { beamSlice, type BeamSlice } from './beamSlice';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
 export interface ModelSlice {
@@ -26,6 +27,9 @@ export interface ModelSlice {
   setTeachingPoints(points: TeachingPoint[]): void;
 }
 
+/** The numeric knobs of one step (SamplingParams); the beam knobs live in the beam slice. */
+export type SamplingParamName = Exclude<ParamName, 'seed' | 'max_new_tokens' | 'num_beams' | 'length_penalty' | 'num_return_sequences'>;
+
 export interface SamplingSlice {
   params: SamplingParams;
   seed: number;
@@ -34,7 +38,7 @@ export interface SamplingSlice {
   prompt: string;
   /** Refused inputs by parameter name, with the reason; the last good value stays in force. */
   paramErrors: Record<string, Refusal>;
-  setParam(name: ParamName, value: number): boolean;
+  setParam(name: SamplingParamName, value: number): boolean;
   setDoSample(on: boolean): void;
   setOrder(order: WarperName[]): void;
   moveWarper(name: WarperName, delta: -1 | 1): void;
@@ -81,7 +85,7 @@ export interface UiSlice {
   setToyTokens(tokens: ToyToken[]): void;
 }
 
-export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice;
+export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice;
 
 let noticeId = 1;
 
@@ -210,8 +214,8 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
   selectedStep: null,
   stepLogits: null,
   activeRequest: null,
-  selectStep: (selectedStep) => set({ selectedStep, stepLogits: selectedStep === null ? null : get().stepLogits }),
-  openRun: (runId) => set({ currentRunId: runId, selectedStep: null, stepLogits: null }),
+  selectStep: (selectedStep) => set({ selectedStep, stepLogits: selectedStep === null ? null : get().stepLogits, beamFocus: null }),
+  openRun: (runId) => set({ currentRunId: runId, selectedStep: null, stepLogits: null, beamFocus: null }),
   setStepLogits: (stepLogits) => set({ stepLogits }),
   importRuns: (runs) => {
     const map: Record<number, RunView> = {};
@@ -248,6 +252,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
           runId: event.runId, prompt: parent?.prompt ?? state.prompt, promptIds: event.promptIds, params: state.params,
           seed: state.seed, steps: [], text: '', reason: null,
           ...(event.parentRunId !== undefined ? { parentRunId: event.parentRunId, branchStep: event.branchStep } : {}),
+          ...(event.beam ? { beam: { options: { ...event.beam }, steps: [], hypotheses: [], reason: null } } : {}),
         };
         // Continuing a run one Step at a time replaces it in the history instead of piling up copies.
         const continued = parent && parent.steps.length === event.branchStep && parent.parentRunId === undefined;
@@ -256,7 +261,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
           run.parentRunId = undefined;
           run.branchStep = undefined;
         }
-        set({ runs: { ...state.runs, [run.runId]: run }, runOrder, currentRunId: run.runId, selectedStep: null, stepLogits: null });
+        set({ runs: { ...state.runs, [run.runId]: run }, runOrder, currentRunId: run.runId, selectedStep: null, stepLogits: null, beamFocus: null });
         break;
       }
       case 'step':
@@ -279,8 +284,13 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
           set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null });
         }
         break;
+      case 'beamSteps':
+      case 'beamDone':
+        state.handleBeamEvent(event);
+        break;
       case 'stepLogits':
       case 'tokenTexts':
+      case 'beamNode':
         break;
       default: {
         const unknown: never = event;
@@ -314,6 +324,7 @@ export const useStore = create<Store>()((...a) => ({
   ...samplingSlice(...a),
   ...generationSlice(...a),
   ...uiSlice(...a),
+  ...beamSlice(...a),
 }));
 
 export { HF_ORDER, LLAMA_CPP_ORDER };

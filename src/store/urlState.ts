@@ -1,9 +1,10 @@
 // The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
 // naming the parameter) and written back with SAMPLING.md's names.
 import {
-  DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, parseParamValue, validateParams,
+  DEFAULT_BEAM_SETTINGS, DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, parseParamValue, validateParams,
   type ParamName, type SamplingParams, type WarperName,
 } from '../core';
+import type { BeamOptions } from '../engine/protocol';
 import type { Refusal } from './types';
 
 export interface SharedState {
@@ -15,6 +16,8 @@ export interface SharedState {
   stop: string[];
   lang: 'en' | 'zh' | null;
   run: boolean;
+  /** num_beams, length_penalty, early_stopping, num_return_sequences. */
+  beam: BeamOptions;
 }
 
 export interface UrlNotice {
@@ -28,10 +31,13 @@ export const NUMERIC_PARAMS: ParamName[] = [
   'presence_penalty', 'min_tokens_to_keep',
 ];
 
+/** The beam knobs that are numbers, in link order. */
+export const BEAM_NUMERIC_PARAMS = ['num_beams', 'length_penalty', 'num_return_sequences'] as const;
+
 export function defaultSharedState(model: string, seed: number): SharedState {
   return {
     prompt: '', model, params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order] }, seed,
-    max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], lang: null, run: false,
+    max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], lang: null, run: false, beam: { ...DEFAULT_BEAM_SETTINGS },
   };
 }
 
@@ -67,7 +73,7 @@ function parseOrder(text: string): WarperName[] {
 
 export function parseUrlState(search: string, defaults: SharedState): { state: SharedState; notices: UrlNotice[] } {
   const q = new URLSearchParams(search);
-  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop] };
+  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop], beam: { ...defaults.beam } };
   const notices: UrlNotice[] = [];
   const attempt = (name: string, raw: string, apply: () => void) => {
     try {
@@ -94,6 +100,22 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
     attempt('do_sample', doSample, () => {
       if (doSample !== 'true' && doSample !== 'false') throw new SamplingParamError('do_sample', doSample, { kind: 'boolean' });
       state.params.do_sample = doSample === 'true';
+    });
+  }
+  for (const name of BEAM_NUMERIC_PARAMS) {
+    const raw = q.get(name);
+    if (raw !== null) attempt(name, raw, () => { state.beam[name] = parseParamValue(name, raw); });
+  }
+  if (state.beam.num_return_sequences > state.beam.num_beams) {
+    // num_return_sequences shows the first of num_beams hypotheses: more than num_beams is refused like any bad value.
+    notices.push({ name: 'num_return_sequences', value: String(state.beam.num_return_sequences), why: { kind: 'range', integer: true, min: 1, minExclusive: false, max: state.beam.num_beams } });
+    state.beam.num_return_sequences = Math.min(defaults.beam.num_return_sequences, state.beam.num_beams);
+  }
+  const early = q.get('early_stopping');
+  if (early !== null) {
+    attempt('early_stopping', early, () => {
+      if (early !== 'true' && early !== 'false') throw new SamplingParamError('early_stopping', early, { kind: 'boolean' });
+      state.beam.early_stopping = early === 'true';
     });
   }
   const bias = q.get('logit_bias');
@@ -128,6 +150,8 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
     if (v !== (defaults.params as unknown as Record<string, number>)[name]) q.set(name, String(v));
   }
   if (state.params.do_sample !== defaults.params.do_sample) q.set('do_sample', String(state.params.do_sample));
+  for (const name of BEAM_NUMERIC_PARAMS) if (state.beam[name] !== defaults.beam[name]) q.set(name, String(state.beam[name]));
+  if (state.beam.early_stopping !== defaults.beam.early_stopping) q.set('early_stopping', String(state.beam.early_stopping));
   const bias = formatLogitBias(state.params.logit_bias);
   if (bias) q.set('logit_bias', bias);
   if (state.params.order.join(',') !== HF_ORDER.join(',')) q.set('order', state.params.order.join(','));

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useStore } from '../store/store';
 import { ModelPicker } from './controls/ModelPicker';
 import { SamplingControls } from './controls/SamplingControls';
+import { BeamTree } from './panels/BeamTree';
 import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
 import { Notices } from './panels/Notices';
@@ -65,6 +66,7 @@ export function App() {
             <>
               <PromptAndActions />
               <Completion />
+              <BeamTree />
               <StepPanel />
               <RunHistory />
               <ExportPanel />

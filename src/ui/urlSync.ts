@@ -9,7 +9,7 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { ru
   const { state, notices } = parseUrlState(search, defaults);
   useStore.setState({
     prompt: state.prompt, modelRef: state.model, params: state.params, seed: state.seed,
-    maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang,
+    maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang, beam: state.beam,
   });
   for (const n of notices) useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
   return { run: state.run };
@@ -19,7 +19,7 @@ function currentShared(): SharedState {
   const s = useStore.getState();
   return {
     prompt: s.prompt, model: s.modelRef, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
-    stop: s.stop, lang: s.lang, run: false,
+    stop: s.stop, lang: s.lang, run: false, beam: s.beam,
   };
 }
 

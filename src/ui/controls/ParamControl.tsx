@@ -3,16 +3,23 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PARAM_SPECS, isUnusual, type ParamName } from '../../core';
-import { useStore } from '../../store/store';
+import type { BeamNumberName } from '../../store/beamSlice';
+import { useStore, type SamplingParamName } from '../../store/store';
 import { refusalText } from '../messages';
 
 const SLIDER_MAX: Partial<Record<ParamName, number>> = { top_k: 200, min_tokens_to_keep: 20, temperature: 2 };
 
-export function ParamControl({ name }: { name: Exclude<ParamName, 'seed' | 'max_new_tokens'> }) {
+const BEAM_NAMES: readonly string[] = ['num_beams', 'length_penalty', 'num_return_sequences'] satisfies BeamNumberName[];
+const isBeamName = (name: string): name is BeamNumberName => BEAM_NAMES.includes(name);
+
+/** A knob of one step (SamplingParams) or of the beam search (the beam slice): the same control for both. */
+export function ParamControl({ name }: { name: SamplingParamName | BeamNumberName }) {
   const { t } = useTranslation();
-  const value = useStore((s) => s.params[name] as number);
+  const value = useStore((s) => (isBeamName(name) ? s.beam[name] : s.params[name]));
   const error = useStore((s) => s.paramErrors[name]);
-  const setParam = useStore((s) => s.setParam);
+  const setSampling = useStore((s) => s.setParam);
+  const setBeam = useStore((s) => s.setBeamParam);
+  const setParam = (n: typeof name, v: number) => (isBeamName(n) ? setBeam(n, v) : setSampling(n, v));
   const spec = PARAM_SPECS[name];
   const [draft, setDraft] = useState<string | null>(null);
   const commit = (text: string) => {

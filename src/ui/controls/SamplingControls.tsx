@@ -6,6 +6,7 @@ import { PRESETS, describePreset, type PresetName } from '../../store/presets';
 import { useStore } from '../../store/store';
 import { formatLogitBias } from '../../store/urlState';
 import { refusalText } from '../messages';
+import { BeamControls } from './BeamControls';
 import { ParamControl } from './ParamControl';
 
 export function SamplingControls() {
@@ -44,6 +45,7 @@ export function SamplingControls() {
       <LogitBiasInput />
       <SeedAndLength />
       <StopSequences />
+      <BeamControls />
     </section>
   );
 }
