@@ -3,7 +3,7 @@
 // last column for beams that finished by reaching max new tokens. Pure, so it is tested without a browser.
 import type { BeamHypothesisView, BeamStepView } from '../../engine/protocol';
 
-export const BEAM_NODE = { width: 128, height: 40, column: 156, row: 46, pad: 6 } as const;
+export const BEAM_NODE = { width: 150, height: 40, column: 180, row: 46, pad: 6 } as const;
 
 export type BeamNodeKind = 'root' | 'kept' | 'finished' | 'dropped' | 'length';
 
