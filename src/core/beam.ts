@@ -21,13 +21,17 @@ export interface BeamSettings {
   max_new_tokens: number;
 }
 
+/** The beam knobs of a run's settings (max_new_tokens is the run's own). */
+export type BeamOptions = Omit<BeamSettings, 'max_new_tokens'>;
+
 export const MAX_BEAMS = PARAM_SPECS.num_beams.max;
 
-export const DEFAULT_BEAM_SETTINGS: Readonly<Omit<BeamSettings, 'max_new_tokens'>> = Object.freeze({
-  num_beams: 1,
-  length_penalty: 1,
+/** SAMPLING.md's defaults: one beam (off), length_penalty 1, early_stopping true, one sequence shown. */
+export const DEFAULT_BEAM_SETTINGS: Readonly<BeamOptions> = Object.freeze({
+  num_beams: PARAM_SPECS.num_beams.default,
+  length_penalty: PARAM_SPECS.length_penalty.default,
   early_stopping: true,
-  num_return_sequences: 1,
+  num_return_sequences: PARAM_SPECS.num_return_sequences.default,
 });
 
 /** A running beam: the tokens it generated and their summed log-probabilities. `source` is its parent's index among the previous step's beams (-1: the prompt). */

@@ -1,10 +1,14 @@
 // The sampling core's public surface: pure TypeScript, no runtime, UI or worker imports.
 export * from './types';
 export {
-  DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, LOGIT_BIAS_RANGE, SamplingParamError, NoAllowedTokenError,
-  validateParams, parseParamValue, checkParam, describeRule, isUnusual,
-  type ParamSpec, type ParamName, type ParamRule,
+  DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, PARAM_NAMES, SAMPLING_PARAM_NAMES, BEAM_PARAM_NAMES, LOGIT_BIAS_RANGE, SamplingParamError,
+  NoAllowedTokenError, validateParams, parseParamValue, formatParamValue, paramSpec, checkParam, describeRule, isUnusual,
+  type ParamSpec, type ParamName, type SamplingParamName, type BeamParamName, type ParamRule,
 } from './params';
+export {
+  SETTING_KNOBS, settingKnob, defaultRunSettings, cloneRunSettings, parseLogitBias, formatLogitBias, parseOrder,
+  type RunSettings, type SettingKnob,
+} from './settings';
 export { createRng, type Rng } from './rng';
 export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate } from './pipeline';
 export { sampleStep, type StepInput } from './sampleStep';
@@ -15,6 +19,6 @@ export { TokenHistory } from './history';
 export type { Sampler } from './samplers';
 export {
   BeamSearch, beamSearch, beamSearchAsync, hypothesisPath, validateBeamSettings, DEFAULT_BEAM_SETTINGS, MAX_BEAMS,
-  type Beam, type BeamCandidate, type BeamHypothesis, type BeamResult, type BeamSearchOptions, type BeamSettings,
+  type Beam, type BeamCandidate, type BeamHypothesis, type BeamResult, type BeamSearchOptions, type BeamSettings, type BeamOptions,
   type BeamStepRecord, type BeamStopReason, type HypothesisEnd, type NextLogits, type NextLogitsAsync,
 } from './beam';

@@ -1,7 +1,7 @@
 // The typed message protocol between the main thread (client) and the inference worker.
 // Every message carries `type`; both sides switch on it exhaustively.
 import type { SamplingParams, StageView } from '../core/types';
-import type { BeamSettings, BeamStopReason, HypothesisEnd } from '../core/beam';
+import type { BeamOptions, BeamStopReason, HypothesisEnd } from '../core/beam';
 import type { TokenFate } from '../core/pipeline';
 import type { TokenizerOptions } from './modelLoader';
 import type { DrawnStep, ObservedRun } from './stepObserver';
@@ -39,8 +39,7 @@ export interface BranchPoint {
   tokenId?: number;
 }
 
-/** The beam knobs of a beam run (max_new_tokens is the run's own). */
-export type BeamOptions = Omit<BeamSettings, 'max_new_tokens'>;
+export type { BeamOptions };
 
 export type EngineRequest =
   | {

@@ -1,18 +1,17 @@
 // The beam slice: the beam knobs as the controls set them (refused with a reason, never clamped), the tree of
 // the beam run being shown as its events arrive, and the node opened in the step panel.
 import type { StateCreator } from 'zustand';
-import { DEFAULT_BEAM_SETTINGS, PARAM_SPECS, SamplingParamError, checkParam } from '../core';
+import { DEFAULT_BEAM_SETTINGS, PARAM_SPECS, SamplingParamError, checkParam, type BeamParamName } from '../core';
 import type { BeamOptions, EngineEvent } from '../engine/protocol';
 import { refusalOf } from './urlState';
 import type { Store } from './store';
 import type { BeamFocus } from './types';
 
-export type BeamNumberName = 'num_beams' | 'length_penalty' | 'num_return_sequences';
 
 export interface BeamSlice {
   beam: BeamOptions;
   beamFocus: BeamFocus | null;
-  setBeamParam(name: BeamNumberName, value: number): boolean;
+  setBeamParam(name: BeamParamName, value: number): boolean;
   setEarlyStopping(on: boolean): void;
   setBeamFocus(focus: BeamFocus | null): void;
   /** beamSteps and beamDone of the active request. */

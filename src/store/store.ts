@@ -4,7 +4,7 @@
 import { create, type StateCreator } from 'zustand';
 import {
   DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
-  type ParamName, type SamplingParams, type WarperName,
+  parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
 } from '../core';
 import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
@@ -27,9 +27,6 @@ export interface ModelSlice {
   setTeachingPoints(points: TeachingPoint[]): void;
 }
 
-/** The numeric knobs of one step (SamplingParams); the beam knobs live in the beam slice. */
-export type SamplingParamName = Exclude<ParamName, 'seed' | 'max_new_tokens' | 'num_beams' | 'length_penalty' | 'num_return_sequences'>;
-
 export interface SamplingSlice {
   params: SamplingParams;
   seed: number;
@@ -39,6 +36,8 @@ export interface SamplingSlice {
   /** Refused inputs by parameter name, with the reason; the last good value stays in force. */
   paramErrors: Record<string, Refusal>;
   setParam(name: SamplingParamName, value: number): boolean;
+  /** A knob's text box: parsed by the registry's strict parser (the one links use), then set like its slider. */
+  setParamText(name: ParamName, text: string): boolean;
   setDoSample(on: boolean): void;
   setOrder(order: WarperName[]): void;
   moveWarper(name: WarperName, delta: -1 | 1): void;
@@ -143,6 +142,18 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
       }
       set({ params: { ...get().params, [name]: value }, paramErrors: accept(name) });
       return true;
+    },
+    setParamText: (name, text) => {
+      let value: number;
+      try {
+        value = parseParamValue(name, text);
+      } catch (error) {
+        return refuse(name, error);
+      }
+      if (name === 'seed') return get().setSeed(value);
+      if (name === 'max_new_tokens') return get().setMaxNewTokens(value);
+      if (name === 'num_beams' || name === 'length_penalty' || name === 'num_return_sequences') return get().setBeamParam(name, value);
+      return get().setParam(name, value);
     },
     setDoSample: (do_sample) => set({ params: { ...get().params, do_sample } }),
     setOrder: (order) => set({ params: { ...get().params, order: [...order] } }),

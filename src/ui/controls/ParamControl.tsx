@@ -1,35 +1,32 @@
-// One sampling knob: a slider and a number box that refuse bad values with the reason (the last good value
+// One numeric knob of a step or of the beam search: a slider and a number box that refuse bad values with the reason (the last good value
 // stays), an "off" button where the knob has one, and its explanation in the current language.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PARAM_SPECS, isUnusual, type ParamName } from '../../core';
-import type { BeamNumberName } from '../../store/beamSlice';
-import { useStore, type SamplingParamName } from '../../store/store';
+import { BEAM_PARAM_NAMES, PARAM_SPECS, formatParamValue, isUnusual, type BeamParamName, type SamplingParamName } from '../../core';
+import { useStore } from '../../store/store';
 import { refusalText } from '../messages';
 
-const SLIDER_MAX: Partial<Record<ParamName, number>> = { top_k: 200, min_tokens_to_keep: 20, temperature: 2 };
-
-const BEAM_NAMES: readonly string[] = ['num_beams', 'length_penalty', 'num_return_sequences'] satisfies BeamNumberName[];
-const isBeamName = (name: string): name is BeamNumberName => BEAM_NAMES.includes(name);
+const isBeamName = (name: string): name is BeamParamName => (BEAM_PARAM_NAMES as readonly string[]).includes(name);
 
 /** A knob of one step (SamplingParams) or of the beam search (the beam slice): the same control for both. */
-export function ParamControl({ name }: { name: SamplingParamName | BeamNumberName }) {
+export function ParamControl({ name }: { name: SamplingParamName | BeamParamName }) {
   const { t } = useTranslation();
   const value = useStore((s) => (isBeamName(name) ? s.beam[name] : s.params[name]));
   const error = useStore((s) => s.paramErrors[name]);
   const setSampling = useStore((s) => s.setParam);
   const setBeam = useStore((s) => s.setBeamParam);
   const setParam = (n: typeof name, v: number) => (isBeamName(n) ? setBeam(n, v) : setSampling(n, v));
+  const setParamText = useStore((s) => s.setParamText);
   const spec = PARAM_SPECS[name];
+  const sliderMax = spec.sliderMax ?? spec.max;
   const [draft, setDraft] = useState<string | null>(null);
   const commit = (text: string) => {
-    const v = Number(text.trim());
-    const ok = text.trim() !== '' && setParam(name, v);
+    const ok = text.trim() !== '' && setParamText(name, text);
     setDraft(ok ? null : text);
   };
   const isOff = spec.off !== undefined && value === spec.off;
   const id = `param-${name}`;
-  const explain = t(`explain.${name}`, { returnObjects: true }) as unknown as Record<string, string>;
+  const explain = t(spec.helpKey, { returnObjects: true }) as unknown as Record<string, string>;
   const labels = t('explain.labels', { returnObjects: true }) as unknown as Record<string, string>;
   return (
     <div className={`param ${isOff ? 'off' : ''} ${error ? 'invalid' : ''}`} data-testid={`param-${name}`}>
@@ -38,9 +35,9 @@ export function ParamControl({ name }: { name: SamplingParamName | BeamNumberNam
       </label>
       <div className="param-inputs">
         <input type="range" aria-label={`${name} slider`} min={spec.minExclusive ? spec.step : spec.min}
-          max={SLIDER_MAX[name] ?? spec.max} step={spec.step} value={Math.min(value, SLIDER_MAX[name] ?? spec.max)}
+          max={sliderMax} step={spec.step} value={Math.min(value, sliderMax)}
           onChange={(e) => { setParam(name, Number(e.target.value)); setDraft(null); }} />
-        <input id={id} type="text" inputMode="decimal" className="number" value={draft ?? String(value)}
+        <input id={id} type="text" inputMode="decimal" className="number" value={draft ?? formatParamValue(name, value)}
           aria-invalid={Boolean(error)} aria-describedby={error ? `${id}-error` : undefined}
           onChange={(e) => setDraft(e.target.value)} onBlur={(e) => commit(e.target.value)}
           onKeyDown={(e) => { if (e.key === 'Enter') commit((e.target as HTMLInputElement).value); }} />
