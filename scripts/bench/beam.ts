@@ -9,8 +9,8 @@ import { median, round, type BenchRow } from './format';
 
 const TOKENS = 64;
 const BEAMS = 4;
-const ROUNDS = Number(process.env.LOGITLAB_BENCH_BEAM_ROUNDS ?? 30);
-const WARMUP = 4;
+const ROUNDS = Number(process.env.LOGITLAB_BENCH_BEAM_ROUNDS ?? 20);
+const WARMUP = 3;
 
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; device?: string }[]>;
@@ -31,6 +31,7 @@ export async function runBeamBench(): Promise<BenchRow[]> {
     const page = await browser.newPage();
     await page.goto(`${url}tests/e2e/pages/engine.html`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 300_000 });
+    if (process.env.LOGITLAB_BENCH_ROUNDS) process.stderr.write('beam bench: page ready, loading the model\n');
     const events = await page.evaluate(() => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'wasm', 1, 'fp32'));
     const loaded = events.find((e) => e.type === 'loaded');
     if (!loaded) throw new Error(`beam bench: load failed ${JSON.stringify(events.at(-1))}`);
@@ -49,6 +50,7 @@ export async function runBeamBench(): Promise<BenchRow[]> {
         g = await runGreedy();
         b = await runBeam();
       }
+      if (process.env.LOGITLAB_BENCH_ROUNDS) process.stderr.write(`beam round ${r}: beam ${b.ms.toFixed(0)} ms, greedy ${g.ms.toFixed(0)} ms\n`);
       if (b.steps !== TOKENS || g.tokens !== TOKENS) throw new Error(`beam bench: ran ${b.steps} beam steps and ${g.tokens} greedy tokens, not ${TOKENS}`);
       if (r < WARMUP) continue;
       beamMs.push(b.ms);
