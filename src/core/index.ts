@@ -10,7 +10,11 @@ export {
   type RunSettings, type SettingKnob,
 } from './settings';
 export { createRng, type Rng } from './rng';
-export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate } from './pipeline';
+export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate, type PipelineRow } from './pipeline';
+export {
+  rawTokenStats, distinctN, repetition4, runMetrics, laneMetrics, bestAndWorst, RUN_METRIC_NAMES, METRIC_BETTER,
+  type MetricStep, type RunMetricName, type RunMetrics, type LaneMetrics,
+} from './runMetrics';
 export { sampleStep, type StepInput } from './sampleStep';
 export { StopMatcher, MAX_STOP_SEQUENCES } from './stop';
 export { answerCase, answerBeamCase, caseParams, type BeamCase, type ConformanceCase, type ConformanceAnswer } from './conformance';
