@@ -14,8 +14,8 @@ const WARMUP = 4;
 
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; device?: string }[]>;
-  timedGenerate(s: GenerateSettings): Promise<{ ms: number; tokens: number }>;
-  beamSearch(s: GenerateSettings, beam: BeamOptions): Promise<{ ms: number; workerMs: number; steps: number; hypotheses: BeamHypothesisView[] }>;
+  timedGenerate(s: GenerateSettings): Promise<{ ms: number; tokens: number; forwardMs: number }>;
+  beamSearch(s: GenerateSettings, beam: BeamOptions): Promise<{ ms: number; workerMs: number; forwardMs: number; searchMs: number; steps: number; hypotheses: BeamHypothesisView[] }>;
 };
 
 const settings: GenerateSettings = {
@@ -52,7 +52,9 @@ export async function runBeamBench(): Promise<BenchRow[]> {
         g = await runGreedy();
         b = await runBeam();
       }
-      if (process.env.LOGITLAB_BENCH_ROUNDS) process.stderr.write(`beam round ${r}: beam ${b.ms.toFixed(0)} ms, greedy ${g.ms.toFixed(0)} ms\n`);
+      if (process.env.LOGITLAB_BENCH_ROUNDS) {
+        process.stderr.write(`beam round ${r}: beam ${b.ms.toFixed(0)} ms (worker ${b.workerMs.toFixed(0)}, forward ${b.forwardMs.toFixed(0)}, search ${b.searchMs.toFixed(0)}), greedy ${g.ms.toFixed(0)} ms (forward ${g.forwardMs.toFixed(0)})\n`);
+      }
       if (b.steps !== TOKENS || g.tokens !== TOKENS) throw new Error(`beam bench: ran ${b.steps} beam steps and ${g.tokens} greedy tokens, not ${TOKENS}`);
       if (r < WARMUP) continue;
       beamMs.push(b.ms);

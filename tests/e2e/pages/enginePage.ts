@@ -97,7 +97,7 @@ const api = {
 };
 
 /** A beam run to its end: wall time from the request to its last event, on the page. */
-async function beamSearch(settings: GenerateSettings, beam: BeamOptions): Promise<{ ms: number; workerMs: number; steps: number; hypotheses: BeamHypothesisView[] }> {
+async function beamSearch(settings: GenerateSettings, beam: BeamOptions): Promise<{ ms: number; workerMs: number; forwardMs: number; searchMs: number; steps: number; hypotheses: BeamHypothesisView[] }> {
   const started = performance.now();
   const id = api.client.beamSearch(settings, beam);
   const events = await waitFor(api.client, id, (e) => e.type === 'beamDone');
@@ -105,15 +105,16 @@ async function beamSearch(settings: GenerateSettings, beam: BeamOptions): Promis
   const done = events.find((e) => e.type === 'beamDone');
   const error = events.find((e) => e.type === 'error');
   if (!done || done.type !== 'beamDone') throw new Error(error && error.type === 'error' ? error.message : 'the beam run did not finish');
-  const steps = events.reduce((n, e) => n + (e.type === 'beamSteps' ? e.steps.length : 0), 0);
-  return { ms, workerMs: done.totalMs, steps, hypotheses: done.hypotheses };
+  const views = events.flatMap((e) => (e.type === 'beamSteps' ? e.steps : []));
+  const sum = (f: (v: (typeof views)[number]) => number) => views.reduce((n, v) => n + f(v), 0);
+  return { ms, workerMs: done.totalMs, forwardMs: sum((v) => v.timings.forwardMs), searchMs: sum((v) => v.timings.searchMs), steps: views.length, hypotheses: done.hypotheses };
 }
 
 /** The decode loop to its end, timed the same way. */
-async function timedGenerate(settings: GenerateSettings): Promise<{ ms: number; tokens: number }> {
+async function timedGenerate(settings: GenerateSettings): Promise<{ ms: number; tokens: number; forwardMs: number }> {
   const started = performance.now();
   const summary = await api.generate(settings);
-  return { ms: performance.now() - started, tokens: summary.tokens.length };
+  return { ms: performance.now() - started, tokens: summary.tokens.length, forwardMs: summary.forwardMs.reduce((a, b) => a + b, 0) };
 }
 
 (window as unknown as { logitlab: typeof api & { beamSearch: typeof beamSearch; timedGenerate: typeof timedGenerate } }).logitlab = { ...api, beamSearch, timedGenerate };
