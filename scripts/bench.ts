@@ -1,14 +1,18 @@
-// `npm run bench [-- --json] [-- --only pipeline|browser|playground|beam]`: runs the benchmark sections and prints their rows.
+// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|compare|beam]`: runs the benchmark sections and prints their rows.
 import { printRows, type BenchRow } from './bench/format';
 import { runPipelineBench } from './bench/pipeline';
 import { runBrowserBench } from './bench/browser';
 import { runPlaygroundBench } from './bench/playground';
+import { runTextDecodeBench } from './bench/textDecode';
+import { runCompareBench } from './bench/compare';
 import { runBeamBench } from './bench/beam';
 
 const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: runPipelineBench,
   browser: runBrowserBench,
   playground: runPlaygroundBench,
+  text: runTextDecodeBench,
+  compare: runCompareBench,
   beam: runBeamBench,
 };
 

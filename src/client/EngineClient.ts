@@ -2,7 +2,7 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BeamOptions, BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, StepEvent, WorkerMessage,
+  BeamOptions, BranchPoint, CompareRow, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, StepEvent, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -12,6 +12,7 @@ export interface StepLogits {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  dryBreakerIds: number[];
 }
 
 /** One node of a beam run's tree, as a step the step panel can open (with its row for what-if). */
@@ -64,7 +65,7 @@ export class EngineClient {
     return () => this.listeners.delete(listener);
   }
 
-  load(source: ModelSource, device: DevicePreference = 'auto', options: { dtype?: Dtype; threads?: number; hubHost?: string } = {}): number {
+  load(source: ModelSource, device: DevicePreference = 'auto', options: { dtype?: string; threads?: number; hubHost?: string } = {}): number {
     return this.post({ type: 'load', source, device, ...options });
   }
 
@@ -80,7 +81,13 @@ export class EngineClient {
   async getBeamNode(runId: number, step: number, source: number, tokenId: number): Promise<BeamNode> {
     const event = await this.request({ type: 'getBeamNode', runId, step, source, tokenId });
     if (event.type !== 'beamNode') throw new Error('unexpected answer to getBeamNode');
-    return { event: event.event, logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds };
+    // Beam search never runs DRY (only the penalties and the bias), so no breakers apply to its nodes.
+    return { event: event.event, logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds, dryBreakerIds: [] };
+  }
+
+  /** A comparison: lanes × samples as rows of one batch (events carry the row). */
+  compare(request: { prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }): number {
+    return this.post({ type: 'compare', ...request });
   }
 
   cancel(): void {
@@ -90,13 +97,19 @@ export class EngineClient {
   async getStepLogits(runId: number, step: number): Promise<StepLogits> {
     const event = await this.request({ type: 'getStepLogits', runId, step });
     if (event.type !== 'stepLogits') throw new Error('unexpected answer to getStepLogits');
-    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds };
+    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds, dryBreakerIds: event.dryBreakerIds };
   }
 
   async decodeTokens(ids: number[]): Promise<Record<number, string>> {
     const event = await this.request({ type: 'decodeTokens', ids });
     if (event.type !== 'tokenTexts') throw new Error('unexpected answer to decodeTokens');
     return event.texts;
+  }
+
+  async findTokens(query: string, limit = 12): Promise<{ id: number; text: string }[]> {
+    const event = await this.request({ type: 'findTokens', query, limit });
+    if (event.type !== 'tokenMatches') throw new Error('unexpected answer to findTokens');
+    return event.matches;
   }
 
   terminate(): void {

@@ -9,7 +9,6 @@ import type { BatchRunner } from './batchRunner';
 import type { TextCodec } from './Generator';
 import type { BeamHypothesisView, BeamStepView, GenerateSettings, StepEvent } from './protocol';
 import { StepObserver } from './stepObserver';
-import { cachedTokenText } from './textDecoder';
 
 /** Rows beyond this many bytes are not kept (a 150k vocabulary × 8 beams × 64 steps would be 300 MB). */
 const MAX_KEPT_BYTES = 128 * 1024 * 1024;
@@ -68,7 +67,7 @@ export class BeamRunner {
     private readonly eosIds: number[],
     private readonly contextLength: number,
   ) {
-    this.tokenText = cachedTokenText(codec.decode);
+    this.tokenText = (id) => codec.tokenText(id);
     this.observer = new StepObserver(this.tokenText);
   }
 

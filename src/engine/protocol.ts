@@ -10,6 +10,12 @@ export type Device = 'webgpu' | 'wasm';
 export type DevicePreference = 'auto' | Device;
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'q4f16';
 
+/** What a refused precision was and which ones the model has, for a message in the page's language. */
+export interface LoadErrorDetails {
+  dtype: string;
+  available: Dtype[];
+}
+
 /** Where a model comes from: the catalog, any Hub repo id, or a URL of a folder in the Hub layout. */
 export type ModelSource =
   | { kind: 'catalog'; id: string }
@@ -47,7 +53,8 @@ export type EngineRequest =
       requestId: number;
       source: ModelSource;
       device: DevicePreference;
-      dtype?: Dtype;
+      /** Weights' precision; a name the model lacks is refused with the list it has. Absent: the model's default. */
+      dtype?: string;
       /** WASM threads; fixed by the first load of a worker (onnxruntime starts its thread pool once). */
       threads?: number;
       /** A Hub mirror (self-hosted, classroom, tests) instead of the real Hub. */
@@ -58,11 +65,44 @@ export type EngineRequest =
   | { type: 'beamSearch'; requestId: number; settings: GenerateSettings; beam: BeamOptions }
   /** One node of a beam run's tree, as a step: the parent beam `source`'s row at `step`, with `tokenId` chosen. */
   | { type: 'getBeamNode'; requestId: number; runId: number; step: number; source: number; tokenId: number }
+  /** Lanes and their samples on one prompt, advanced together as one batch (see BatchGenerator.ts). */
+  | { type: 'compare'; requestId: number; prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }
   | { type: 'cancel'; requestId: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
+  /** Tokens whose text matches `query` (see tokenSearch.ts), best first. */
+  | { type: 'findTokens'; requestId: number; query: string; limit: number }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null };
+
+/** One row of a comparison: sample `sample` of lane `lane`, with its own settings and seed. */
+export interface CompareRow {
+  lane: number;
+  sample: number;
+  params: SamplingParams;
+  seed: number;
+  max_new_tokens: number;
+  stop: string[];
+  ignore_eos: boolean;
+}
+
+/** A row's token at one step of a comparison, with what its run metrics need. */
+export interface CompareStep {
+  row: number;
+  step: number;
+  tokenId: number;
+  /** The token's own text (for chips and the tree). */
+  tokenText: string;
+  textDelta: string;
+  /** p_final(token): the probability it had under the distribution the row sampled from (1 when greedy). */
+  probability: number;
+  logprobRaw: number;
+  logprobSampled: number;
+  entropyRaw: number;
+}
+
+/** batched: all rows in one forward pass a step; sequential: the model could not batch, rows ran one after another. */
+export type CompareMode = 'batched' | 'sequential';
 
 export interface StepTimings {
   forwardMs: number;
@@ -149,6 +189,7 @@ export type ErrorCode =
   | 'busy'
   | 'invalid_params'
   | 'not_loaded'
+  | 'dtype_unavailable'
   | 'internal';
 
 export type EngineEvent =
@@ -160,6 +201,8 @@ export type EngineEvent =
       device: Device;
       threads: number;
       dtype: Dtype;
+      /** The precisions the model has, for the picker. */
+      dtypes: Dtype[];
       vocabSize: number;
       contextLength: number;
       eosIds: number[];
@@ -213,10 +256,17 @@ export type EngineEvent =
       logits: Float32Array;
       promptIds: number[];
       generatedIds: number[];
+      /** DRY's breakers of the run's settings as token ids (the page cannot resolve strings without the vocabulary). */
+      dryBreakerIds: number[];
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
+  | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
+  | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
+  | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string }
+  | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number }
+  | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
   | { type: 'notice'; requestId: number; message: string }
-  | { type: 'error'; requestId: number; code: ErrorCode; message: string };
+  | { type: 'error'; requestId: number; code: ErrorCode; message: string; details?: LoadErrorDetails };
 
 /**
  * What the worker posts: the events above, except that steps travel packed and in batches (each message wakes

@@ -6,11 +6,16 @@ import { SamplingParamError, hypothesisPath } from '../core';
 import { BeamRunner, beamPrefix, type BeamRunRecord } from './beamRun';
 import { TransformersBatchRunner } from './batchRunner';
 import { Generator, type RunRecord } from './Generator';
+import { BatchGenerator, type BatchRowResult, type BatchStep } from './BatchGenerator';
 import { isSharedView } from './logitsArena';
 import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
-import { STEP_BATCH_MS, type BeamStepView, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
+import {
+  STEP_BATCH_MS, type BeamStepView, type CompareMode, type CompareStep, type Device, type EngineRequest, type ErrorCode, type ObserverReply,
+  type ObserverRequest, type StepEvent, type WorkerMessage,
+} from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
 import { StepBatcher, StepPacker } from './stepWire';
+import { findTokens } from './tokenSearch';
 
 // onnxruntime-web's runtime comes from our own origin, never from a CDN.
 const onnxEnv = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
@@ -27,12 +32,16 @@ function post(event: WorkerMessage, transfer: Transferable[] = []): void {
 }
 
 let loaded: LoadedModel | null = null;
+/** Every token's text, decoded at the first search of a model and kept for the next. */
+let vocabTexts: { model: LoadedModel; texts: Map<number, string> } | null = null;
 let generator: Generator | null = null;
 /** Beam runs on the loaded model: the batched runner is built on first use. */
 let beamRunner: BeamRunner | null = null;
 const beamRuns = new Map<number, BeamRunRecord>();
 /** Beam runs kept for opening their nodes (each holds every step's rows). */
 const KEEP_BEAM_RUNS = 4;
+let batchGenerator: BatchGenerator | null = null;
+let tokenText: (id: number) => string = () => '';
 /** Token texts already sent for the loaded model; a new model starts over (the client resets on 'loaded'). */
 let packer = new StepPacker();
 let device: Device = 'wasm';
@@ -43,7 +52,9 @@ let cancelRequested = false;
 let runFinished: Promise<void> = Promise.resolve();
 
 function errorMessage(requestId: number, error: unknown, fallback: ErrorCode = 'internal'): WorkerMessage {
-  if (error instanceof ModelLoadError) return { type: 'error', requestId, code: error.code, message: error.message };
+  if (error instanceof ModelLoadError) {
+    return { type: 'error', requestId, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  }
   if (error instanceof SamplingParamError) return { type: 'error', requestId, code: 'invalid_params', message: error.message };
   return { type: 'error', requestId, code: fallback, message: error instanceof Error ? error.message : String(error) };
 }
@@ -132,11 +143,12 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
   generator = null;
   beamRunner = null;
   beamRuns.clear();
+  batchGenerator = null;
   try {
     try {
       loaded = await loadModel({ ...options, device: target });
     } catch (error) {
-      if (target !== 'webgpu' || (error instanceof ModelLoadError && error.code === 'not_found')) throw error;
+      if (target !== 'webgpu' || (error instanceof ModelLoadError && (error.code === 'not_found' || error.code === 'dtype_unavailable'))) throw error;
       notice = `WebGPU failed (${error instanceof Error ? error.message : String(error)}): running on WASM (CPU) instead.`;
       target = 'wasm';
       loaded = await loadModel({ ...options, device: target });
@@ -144,11 +156,13 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
     device = target;
     prepareObserver({ source: request.source, dtype: loaded.dtype, localModelPath: options.localModelPath, hubHost: request.hubHost });
     generator = new Generator(loaded.runner, loaded.codec, loaded.eosIds, loaded.contextLength);
+    batchGenerator = new BatchGenerator(new TransformersBatchRunner(loaded.model, loaded.vocabSize), loaded.codec, loaded.eosIds, loaded.contextLength);
+    tokenText = loaded.codec.tokenText;
     packer = new StepPacker();
     watchDeviceLoss(request, loadNumber);
     post({
       type: 'loaded', requestId: request.requestId, modelId: loaded.modelId, device, threads: device === 'wasm' ? threadsInUse : 0,
-      dtype: loaded.dtype, vocabSize: loaded.vocabSize, contextLength: loaded.contextLength, eosIds: loaded.eosIds,
+      dtype: loaded.dtype, dtypes: loaded.dtypes, vocabSize: loaded.vocabSize, contextLength: loaded.contextLength, eosIds: loaded.eosIds,
       ...(notice ? { notice } : {}),
     });
   } catch (error) {
@@ -427,9 +441,92 @@ function beamStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits' 
   const copy = rows.slice(source * vocab, (source + 1) * vocab);
   post({
     type: 'stepLogits', requestId: request.requestId, runId: record.runId, step: request.step, logits: copy,
-    promptIds: record.promptIds, generatedIds: beamPrefix(record.steps, request.step, source),
+    // Beam search never runs DRY (only the penalties and the bias), so no breakers apply.
+    promptIds: record.promptIds, generatedIds: beamPrefix(record.steps, request.step, source), dryBreakerIds: [],
   }, [copy.buffer]);
   return true;
+}
+
+/**
+ * A comparison: every lane's samples as rows of one batch. Steps go to the page at most once per STEP_BATCH_MS.
+ * When the batched pass fails before its first step (a model that cannot batch), the rows run one after another
+ * through the same loop, and the page is told so.
+ */
+async function handleCompare(request: Extract<EngineRequest, { type: 'compare' }>): Promise<void> {
+  if (!loaded || !batchGenerator) {
+    post({ type: 'error', requestId: request.requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
+    return;
+  }
+  if (activeRequest !== null) {
+    if (!cancelRequested) {
+      post({ type: 'error', requestId: request.requestId, code: 'busy', message: 'A generation is already running: stop it first.' });
+      return;
+    }
+    await runFinished;
+  }
+  activeRequest = request.requestId;
+  cancelRequested = false;
+  let finish!: () => void;
+  runFinished = new Promise((resolve) => (finish = resolve));
+  const started = performance.now();
+  let pending: CompareStep[] = [];
+  let lastPost = -Infinity;
+  const flush = () => {
+    if (pending.length === 0) return;
+    post({ type: 'compareSteps', requestId: request.requestId, steps: pending });
+    pending = [];
+    lastPost = performance.now();
+  };
+  const rowOffset = { value: 0 };
+  const onSteps = (steps: BatchStep[]) => {
+    for (const s of steps) {
+      pending.push({
+        row: s.row + rowOffset.value, step: s.step, tokenId: s.tokenId, tokenText: tokenText(s.tokenId), textDelta: s.textDelta,
+        probability: s.probability, logprobRaw: s.logprobRaw, logprobSampled: s.logprobSampled, entropyRaw: s.entropyRaw,
+      });
+    }
+    if (performance.now() - lastPost < STEP_BATCH_MS) return undefined;
+    flush();
+    return letMessagesIn();
+  };
+  const onRowDone = (result: BatchRowResult) => {
+    flush();
+    post({ type: 'compareRowDone', requestId: request.requestId, row: result.row + rowOffset.value, reason: result.reason, text: result.text });
+  };
+  const isCancelled = () => cancelRequested;
+  try {
+    const ids = promptIds(loaded, request.prompt, request.chat);
+    const rows = request.rows;
+    let mode: CompareMode = request.forceSequential ? 'sequential' : 'batched';
+    let why: string | undefined = request.forceSequential ? 'asked to run lanes one after another' : undefined;
+    if (mode === 'batched') {
+      let stepped = false;
+      try {
+        post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode });
+        await batchGenerator.run(ids, rows, { isCancelled, onSteps: (steps) => { stepped = true; return onSteps(steps); }, onRowDone });
+      } catch (error) {
+        if (stepped || error instanceof SamplingParamError) throw error;
+        mode = 'sequential';
+        why = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if (mode === 'sequential') {
+      post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode, ...(why ? { why } : {}) });
+      for (let r = 0; r < rows.length; r++) {
+        rowOffset.value = r;
+        await batchGenerator.run(ids, [rows[r]], { isCancelled, onSteps, onRowDone });
+      }
+    }
+    flush();
+    post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started });
+  } catch (error) {
+    flush();
+    post(errorMessage(request.requestId, error, 'invalid_params'));
+  } finally {
+    activeRequest = null;
+    cancelRequested = false;
+    finish();
+  }
 }
 
 function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits' }>): void {
@@ -444,6 +541,7 @@ function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits
   post({
     type: 'stepLogits', requestId: request.requestId, runId: run.runId, step: request.step, logits: copy,
     promptIds: run.promptIds, generatedIds: run.generated.slice(0, request.step),
+    dryBreakerIds: generator!.breakerIdsFor(run.settings.params),
   }, [copy.buffer]);
 }
 
@@ -462,6 +560,9 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
     case 'getBeamNode':
       handleBeamNode(request);
       break;
+    case 'compare':
+      void handleCompare(request);
+      break;
     case 'cancel':
       if (activeRequest !== null) cancelRequested = true;
       break;
@@ -471,9 +572,25 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
     case 'attachObserver':
       attachObserver(request.port);
       break;
+    case 'findTokens': {
+      const model = loaded;
+      if (model && vocabTexts?.model !== model) vocabTexts = { model, texts: new Map() };
+      const cache = vocabTexts?.texts;
+      const textOf = (id: number) => {
+        let text = cache?.get(id);
+        if (text === undefined) {
+          text = model!.codec.decode([id]);
+          cache?.set(id, text);
+        }
+        return text;
+      };
+      const matches = model ? findTokens(model.runner.vocabSize, textOf, request.query, request.limit) : [];
+      post({ type: 'tokenMatches', requestId: request.requestId, query: request.query, matches });
+      break;
+    }
     case 'decodeTokens': {
       const texts: Record<number, string> = {};
-      if (loaded) for (const id of request.ids) texts[id] = loaded.codec.decode([id]);
+      if (loaded) for (const id of request.ids) texts[id] = loaded.codec.tokenText(id);
       post({ type: 'tokenTexts', requestId: request.requestId, texts });
       break;
     }

@@ -1,4 +1,5 @@
 // Runs to JSON (every step with its stage views) and CSV, and JSON back to runs for browsing without a model.
+import { DEFAULT_PARAMS } from '../core';
 import type { StepEvent } from '../engine/protocol';
 import type { BeamRunView, RunView } from './types';
 
@@ -21,12 +22,36 @@ function csvCell(value: string | number): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A run's settings in one CSV cell: SAMPLING.md's names, `name=value` separated by spaces. */
+export function settingsCell(run: RunView): string {
+  const p = run.params;
+  const bias = Object.entries(p.logit_bias).map(([id, b]) => `${id}:${b}`).join(',');
+  return [
+    `do_sample=${p.do_sample}`, `temperature=${p.temperature}`, `top_k=${p.top_k}`, `top_p=${p.top_p}`, `min_p=${p.min_p}`,
+    `typical_p=${p.typical_p}`, `repetition_penalty=${p.repetition_penalty}`, `frequency_penalty=${p.frequency_penalty}`,
+    `presence_penalty=${p.presence_penalty}`, `min_tokens_to_keep=${p.min_tokens_to_keep}`, `order=${p.order.join('>')}`,
+    ...(bias ? [`logit_bias=${bias}`] : []), `seed=${run.seed}`,
+  ].join(' ');
+}
+
+/** ln p, with an empty cell for p = 0 (or unknown) rather than -Infinity. */
+function logCell(p: number | undefined): string {
+  return p !== undefined && p > 0 && Number.isFinite(p) ? Math.log(p).toFixed(6) : '';
+}
+
 export function exportCsv(runs: RunView[]): string {
-  const header = ['run', 'parent_run', 'step', 'token_id', 'token_text', 'probability', 'rank', 'entropy', 'greedy_id', 'num_beams', 'forward_ms', 'pipeline_ms', 'observe_ms'];
+  const header = [
+    'run', 'parent_run', 'prompt', 'settings', 'step', 'token_id', 'token_text', 'probability', 'log_probability',
+    'model_probability', 'model_log_probability', 'rank', 'entropy', 'greedy_id', 'num_beams', 'forward_ms', 'pipeline_ms', 'observe_ms',
+  ];
   const rows = [header.join(',')];
   for (const run of runs) {
+    const settings = settingsCell(run);
     for (const s of run.steps) {
-      rows.push([run.runId, run.parentRunId ?? '', s.step, s.tokenId, s.tokenText, s.probability, s.rank, s.entropy, s.greedyId, run.beam?.options.num_beams ?? 1,
+      // The model's own probability of the drawn token, before any stage: the one a perplexity is computed from.
+      const model = s.fates?.find((f) => f.id === s.tokenId)?.rawProb;
+      rows.push([run.runId, run.parentRunId ?? '', run.prompt, settings, s.step, s.tokenId, s.tokenText, s.probability, logCell(s.probability),
+        model ?? '', logCell(model), s.rank, s.entropy, s.greedyId, run.beam?.options.num_beams ?? 1,
         s.timings.forwardMs.toFixed(2), s.timings.pipelineMs.toFixed(3), s.timings.observeMs.toFixed(3)].map(csvCell).join(','));
     }
   }
@@ -48,6 +73,11 @@ export function parseExport(text: string): RunExport {
   for (const run of d.runs) {
     if (typeof run?.runId !== 'number' || !Array.isArray(run.steps)) throw new Error('a run lacks runId or steps');
     if (run.beam !== undefined) checkBeamRun(run.runId, run.beam);
+    // Exports from before DRY, XTC, top-nσ and the others ran with them off.
+    if (run.params) {
+      const breakers = run.params.dry_sequence_breakers ?? DEFAULT_PARAMS.dry_sequence_breakers;
+      run.params = { ...DEFAULT_PARAMS, ...run.params, dry_sequence_breakers: [...breakers] };
+    }
     for (const s of run.steps) {
       if (typeof s?.tokenId !== 'number' || !Array.isArray(s.views)) throw new Error(`run ${run.runId} has a step without tokenId or views`);
       // Exports from before the views were built apart from the draw have no observeMs: their pipelineMs covered both.

@@ -4,17 +4,22 @@
 import { create, type StateCreator } from 'zustand';
 import {
   DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
-  parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
+  checkBreakers, completeOrder, parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
 } from '../core';
-import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
+import type { Dtype, EngineEvent, ErrorCode, LoadErrorDetails, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
+import { compareSlice, type CompareSlice } from './compareSlice';
 import { parseLogitBias, refusalOf } from './urlState';
 import { beamSlice, type BeamSlice } from './beamSlice';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
 export interface ModelSlice {
   modelRef: string;
+  /** The weights' precision asked for (a link's dtype, the picker); null: the model's default. */
+  dtype: string | null;
+  /** The precisions the model last loaded or refused has. */
+  dtypesAvailable: Dtype[];
   modelStatus: 'idle' | 'loading' | 'ready' | 'error';
   progress: Record<string, { loaded: number; total: number }>;
   loaded: LoadedInfo | null;
@@ -23,6 +28,7 @@ export interface ModelSlice {
   chat: boolean;
   teachingPoints: TeachingPoint[];
   setModelRef(ref: string): void;
+  setDtype(dtype: string | null): void;
   setChat(chat: boolean): void;
   setTeachingPoints(points: TeachingPoint[]): void;
 }
@@ -42,6 +48,8 @@ export interface SamplingSlice {
   setOrder(order: WarperName[]): void;
   moveWarper(name: WarperName, delta: -1 | 1): void;
   setLogitBiasText(text: string): boolean;
+  /** DRY's sequence breakers (strings); refused with the reason when not a short list of non-empty strings. */
+  setDryBreakers(breakers: string[]): boolean;
   setSeed(seed: number): boolean;
   rerollSeed(): void;
   setMaxNewTokens(n: number): boolean;
@@ -67,7 +75,11 @@ export interface GenerationSlice {
   importRuns(runs: RunView[]): void;
   handleEngineEvent(event: EngineEvent): void;
   appendSteps(requestId: number, steps: StepEvent[]): void;
-  setActiveRequest(id: number | null, state: GenState): void;
+  /** `stepping`: the request is one Step, so a run that stops short of max_new_tokens is paused, not done. */
+  setActiveRequest(id: number | null, state: GenState, stepping?: boolean): void;
+  stepping: boolean;
+  /** The last number given to a run in the history. */
+  runCounter: number;
 }
 
 export interface UiSlice {
@@ -76,20 +88,48 @@ export interface UiSlice {
   mode: 'model' | 'toy';
   notices: Notice[];
   toyTokens: ToyToken[];
+  /** Toy mode's logit bias, by index into toyTokens (the model's bias is params.logit_bias, by token id). */
+  toyBias: Record<number, number>;
+  /** Whether the settings column is shown; collapsed, the prompt and charts get the room. */
+  controlsOpen: boolean;
+  /** The knob an example prompt illustrates, highlighted in the settings. */
+  spotlight: string | null;
+  setSpotlight(name: string | null): void;
+  /** Texts of the model's tokens that the bias list names (learnt from searches, charts and the engine). */
+  tokenNames: Record<number, string>;
+  nameTokens(names: Record<number, string>): void;
   setLang(lang: 'en' | 'zh'): void;
   setClassroom(on: boolean): void;
   setMode(mode: 'model' | 'toy'): void;
   notify(message: UserMessage): void;
   dismiss(id: number): void;
   setToyTokens(tokens: ToyToken[]): void;
+  setToyBias(bias: Record<number, number>): void;
+  setControlsOpen(open: boolean): void;
+  /** Sets (or with null removes) the bias of one token: a model token id in model mode, a toy index in toy mode. */
+  biasToken(id: number, bias: number | null): void;
 }
 
-export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice;
+export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice & CompareSlice;
 
 let noticeId = 1;
 
+/** The toy mode's weather example, in the page's language; its labels follow a language switch while unchanged. */
+export const TOY_DEFAULT_LABELS: Record<'en' | 'zh', string[]> = { en: ['sunny', 'cloudy', 'overcast', 'rainy'], zh: ['晴朗', '多云', '阴天', '雨天'] };
+export const TOY_DEFAULT_LOGITS = [3.0, 2.5, 2.0, 1.0];
+
+/** Whether the toy tokens are still the weather example (in either language), which links leave out. */
+export function isDefaultToy(tokens: ToyToken[]): boolean {
+  return tokens.length === 4 && Object.values(TOY_DEFAULT_LABELS).some((labels) => tokens.every((x, i) => x.label === labels[i] && x.logit === TOY_DEFAULT_LOGITS[i]));
+}
+
 /** An engine error in the page's language: a headline by its code, the engine's specifics after it. */
-function engineError(code: ErrorCode, message: string): UserMessage {
+function engineError(code: ErrorCode, message: string, details?: LoadErrorDetails): UserMessage {
+  if (code === 'dtype_unavailable' && details) {
+    return details.available.length > 0
+      ? { key: 'errors.dtypeUnavailable', params: { dtype: details.dtype, available: details.available.join(', ') } }
+      : { key: 'errors.dtypeNoneFound', params: { dtype: details.dtype } };
+  }
   return { key: `errors.${code}`, detail: message };
 }
 
@@ -106,6 +146,8 @@ export function randomSeed(): number {
 
 const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   modelRef: BUNDLED_MODEL_ID,
+  dtype: null,
+  dtypesAvailable: [],
   modelStatus: 'idle',
   progress: {},
   loaded: null,
@@ -114,6 +156,7 @@ const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   chat: false,
   teachingPoints: [],
   setModelRef: (modelRef) => set({ modelRef }),
+  setDtype: (dtype) => set({ dtype }),
   setChat: (chat) => set({ chat }),
   setTeachingPoints: (teachingPoints) => set({ teachingPoints }),
 });
@@ -128,7 +171,7 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     return rest;
   };
   return {
-    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...HF_ORDER] },
+    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...HF_ORDER], dry_sequence_breakers: [...DEFAULT_PARAMS.dry_sequence_breakers] },
     seed: 0,
     maxNewTokens: PARAM_SPECS.max_new_tokens.default,
     stop: [],
@@ -158,7 +201,8 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     setDoSample: (do_sample) => set({ params: { ...get().params, do_sample } }),
     setOrder: (order) => set({ params: { ...get().params, order: [...order] } }),
     moveWarper: (name, delta) => {
-      const order = [...get().params.order];
+      // A partial order runs the rest after it: moving one of those makes the whole order explicit.
+      const order = completeOrder(get().params.order);
       const i = order.indexOf(name);
       const j = i + delta;
       if (i < 0 || j < 0 || j >= order.length) return;
@@ -176,6 +220,15 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
       } catch (error) {
         return refuse('logit_bias', error);
       }
+    },
+    setDryBreakers: (breakers) => {
+      try {
+        checkBreakers(breakers);
+      } catch (error) {
+        return refuse('dry_sequence_breakers', error);
+      }
+      set({ params: { ...get().params, dry_sequence_breakers: [...breakers] }, paramErrors: accept('dry_sequence_breakers') });
+      return true;
     },
     setSeed: (seed) => {
       try {
@@ -211,7 +264,12 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     removeStop: (stop) => set({ stop: get().stop.filter((s) => s !== stop) }),
     applyPreset: (name) => {
       const preset = PRESETS.find((p) => p.name === name);
-      if (preset) set({ params: { ...preset.params, logit_bias: { ...get().params.logit_bias }, order: [...preset.params.order] }, paramErrors: {} });
+      if (preset) {
+        set({
+          params: { ...preset.params, logit_bias: { ...get().params.logit_bias }, order: [...preset.params.order], dry_sequence_breakers: [...preset.params.dry_sequence_breakers] },
+          paramErrors: {},
+        });
+      }
     },
   };
 };
@@ -225,6 +283,8 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
   selectedStep: null,
   stepLogits: null,
   activeRequest: null,
+  stepping: false,
+  runCounter: 0,
   selectStep: (selectedStep) => set({ selectedStep, stepLogits: selectedStep === null ? null : get().stepLogits, beamFocus: null }),
   openRun: (runId) => set({ currentRunId: runId, selectedStep: null, stepLogits: null, beamFocus: null }),
   setStepLogits: (stepLogits) => set({ stepLogits }),
@@ -233,7 +293,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
     for (const r of runs) map[r.runId] = r;
     set({ runs: map, runOrder: runs.map((r) => r.runId), currentRunId: runs[0]?.runId ?? null, selectedStep: null, genState: 'done', genError: null });
   },
-  setActiveRequest: (activeRequest, genState) => set({ activeRequest, genState, genError: null }),
+  setActiveRequest: (activeRequest, genState, stepping = false) => set({ activeRequest, genState, genError: null, stepping }),
   appendSteps: (requestId, steps) => {
     if (requestId !== get().activeRequest || steps.length === 0) return;
     const runs = { ...get().runs };
@@ -252,8 +312,9 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         break;
       case 'loaded':
         set({
-          modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle',
-          loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, vocabSize: event.vocabSize, contextLength: event.contextLength },
+          modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle', genError: null,
+          loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, dtypes: event.dtypes, vocabSize: event.vocabSize, contextLength: event.contextLength },
+          dtypesAvailable: event.dtypes,
         });
         break;
       case 'runStarted': {
@@ -268,11 +329,15 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         // Continuing a run one Step at a time replaces it in the history instead of piling up copies.
         const continued = parent && parent.steps.length === event.branchStep && parent.parentRunId === undefined;
         const runOrder = continued ? state.runOrder.map((id) => (id === parent.runId ? run.runId : id)) : [...state.runOrder, run.runId];
+        let runCounter = state.runCounter;
         if (continued) {
           run.parentRunId = undefined;
           run.branchStep = undefined;
+          run.label = parent.label ?? parent.runId;
+        } else {
+          run.label = ++runCounter;
         }
-        set({ runs: { ...state.runs, [run.runId]: run }, runOrder, currentRunId: run.runId, selectedStep: null, stepLogits: null, beamFocus: null });
+        set({ runs: { ...state.runs, [run.runId]: run }, runOrder, runCounter, currentRunId: run.runId, selectedStep: null, stepLogits: null, beamFocus: null });
         break;
       }
       case 'step':
@@ -281,7 +346,9 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         if (event.requestId !== state.activeRequest) break;
         const run = state.runs[event.runId];
         const runs = run ? { ...state.runs, [event.runId]: { ...run, text: event.text, reason: event.reason } } : state.runs;
-        set({ runs, genState: 'done', activeRequest: null });
+        // A Step ends its one-token request at max_new_tokens; the run itself goes on until the user's limit.
+        const paused = state.stepping && event.reason === 'max_new_tokens' && run !== undefined && run.steps.length < state.maxNewTokens;
+        set({ runs, genState: paused ? 'paused' : 'done', activeRequest: null, stepping: false });
         break;
       }
       case 'notice':
@@ -289,10 +356,10 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         break;
       case 'error':
         if (state.modelStatus === 'loading' && event.requestId !== state.activeRequest) {
-          const problem = engineError(event.code, event.message);
-          set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem });
+          const problem = engineError(event.code, event.message, event.details);
+          set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem, ...(event.details ? { dtypesAvailable: event.details.available } : {}) });
         } else {
-          set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null });
+          set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null, stepping: false });
         }
         break;
       case 'beamSteps':
@@ -302,6 +369,13 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'stepLogits':
       case 'tokenTexts':
       case 'beamNode':
+      case 'tokenMatches':
+        break;
+      case 'compareStarted':
+      case 'compareSteps':
+      case 'compareRowDone':
+      case 'compareDone':
+        state.handleCompareEvent(event);
         break;
       default: {
         const unknown: never = event;
@@ -316,18 +390,44 @@ const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
   classroom: false,
   mode: 'model',
   notices: [],
-  toyTokens: [
-    { label: 'sunny', logit: 3.0 },
-    { label: 'cloudy', logit: 2.5 },
-    { label: 'overcast', logit: 2.0 },
-    { label: 'rainy', logit: 1.0 },
-  ],
+  toyTokens: TOY_DEFAULT_LABELS.en.map((label, i) => ({ label, logit: TOY_DEFAULT_LOGITS[i] })),
+  toyBias: {},
+  // A phone opens with the prompt and Generate in view and the settings folded away.
+  controlsOpen: typeof matchMedia !== 'function' || !matchMedia('(max-width: 700px)').matches,
+  spotlight: null,
+  setSpotlight: (spotlight) => set({ spotlight }),
+  tokenNames: {},
+  nameTokens: (names) => set({ tokenNames: { ...get().tokenNames, ...names } }),
   setLang: (lang) => set({ lang }),
   setClassroom: (classroom) => set({ classroom }),
   setMode: (mode) => set({ mode }),
   notify: (message) => set({ notices: [...get().notices, { ...message, id: noticeId++ }] }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
-  setToyTokens: (toyTokens) => set({ toyTokens }),
+  setToyTokens: (toyTokens) => {
+    // A removed toy token takes its bias with it; the ones after it move up one index.
+    const old = get().toyTokens;
+    const toyBias: Record<number, number> = {};
+    if (toyTokens.length < old.length) {
+      const removed = old.findIndex((x, i) => toyTokens[i] !== x);
+      for (const [k, v] of Object.entries(get().toyBias)) {
+        const i = Number(k);
+        if (i !== removed) toyBias[i > removed ? i - 1 : i] = v;
+      }
+    } else Object.assign(toyBias, get().toyBias);
+    set({ toyTokens, toyBias });
+  },
+  setToyBias: (toyBias) => set({ toyBias }),
+  setControlsOpen: (controlsOpen) => set({ controlsOpen }),
+  biasToken: (id, bias) => {
+    if (get().mode === 'toy') {
+      const { [id]: _gone, ...rest } = get().toyBias;
+      set({ toyBias: bias === null ? rest : { ...rest, [id]: bias } });
+      return;
+    }
+    const { [id]: _gone, ...rest } = get().params.logit_bias;
+    const { logit_bias: _refused, ...paramErrors } = get().paramErrors;
+    set({ params: { ...get().params, logit_bias: bias === null ? rest : { ...rest, [id]: bias } }, paramErrors });
+  },
 });
 
 export const useStore = create<Store>()((...a) => ({
@@ -336,6 +436,7 @@ export const useStore = create<Store>()((...a) => ({
   ...generationSlice(...a),
   ...uiSlice(...a),
   ...beamSlice(...a),
+  ...compareSlice(...a),
 }));
 
 export { HF_ORDER, LLAMA_CPP_ORDER };

@@ -3,10 +3,13 @@ import type { ParamRule, SamplingParams } from '../core';
 import type { BeamStopReason } from '../core';
 import type { BeamHypothesisView, BeamOptions, BeamStepView, EngineEvent, FinishReason, StepEvent } from '../engine/protocol';
 
-export type GenState = 'idle' | 'loading' | 'running' | 'done' | 'error';
+/** 'paused': a run grown by Step that can take more steps (it has not reached max_new_tokens or its end). */
+export type GenState = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'error';
 
 export interface RunView {
   runId: number;
+  /** The number the history shows: a run grown by Step keeps its number although the engine gives each Step a new id. */
+  label?: number;
   parentRunId?: number;
   branchStep?: number;
   prompt: string;
@@ -39,7 +42,7 @@ export interface BeamFocus {
 }
 
 /** What the worker said about the loaded model (the protocol's 'loaded' event, minus routing fields). */
-export type LoadedInfo = Pick<Extract<EngineEvent, { type: 'loaded' }>, 'modelId' | 'device' | 'threads' | 'dtype' | 'vocabSize' | 'contextLength'>;
+export type LoadedInfo = Pick<Extract<EngineEvent, { type: 'loaded' }>, 'modelId' | 'device' | 'threads' | 'dtype' | 'dtypes' | 'vocabSize' | 'contextLength'>;
 
 export interface TeachingPoint {
   prompt: string;
@@ -76,4 +79,6 @@ export interface StepLogitsView {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  /** DRY's breakers of the run's settings as token ids (missing: no token breaks a match). */
+  dryBreakerIds?: number[];
 }
