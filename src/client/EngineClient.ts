@@ -2,7 +2,7 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
+  BranchPoint, CompareRow, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -66,6 +66,11 @@ export class EngineClient {
 
   generate(settings: GenerateSettings, options: { branch?: BranchPoint; singleStep?: boolean } = {}): number {
     return this.post({ type: 'generate', settings, ...options });
+  }
+
+  /** A comparison: lanes × samples as rows of one batch (events carry the row). */
+  compare(request: { prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }): number {
+    return this.post({ type: 'compare', ...request });
   }
 
   cancel(): void {

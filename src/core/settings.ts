@@ -137,3 +137,47 @@ export function settingKnob(name: string): SettingKnob | undefined {
 }
 
 
+
+/** Largest number of lanes in a comparison, and of samples a lane draws. */
+export const MAX_LANES = 8;
+export const MIN_LANES = 2;
+export const MAX_SAMPLES = 64;
+
+/**
+ * A lane's settings: `base` with the overrides of a query such as "temperature=0.3&top_p=0.8" (any setting
+ * knob; several `stop` keys for several stops). Throws SamplingParamError naming the first bad key.
+ */
+export function applyOverrides(base: RunSettings, query: string): RunSettings {
+  const settings = cloneRunSettings(base);
+  const q = new URLSearchParams(query.trim().replace(/^\?/, ''));
+  const names = new Set<string>();
+  for (const [name] of q) names.add(name);
+  for (const name of names) {
+    const knob = settingKnob(name);
+    if (!knob) throw new SamplingParamError(name, q.get(name), { kind: 'knownName' });
+    const values = q.getAll(name);
+    knob.apply(settings, knob.repeated ? values : [values[values.length - 1]]);
+  }
+  validateParams(settings.params);
+  return settings;
+}
+
+/** The overrides query of `settings` against `base`: only what differs, seed included when it differs. */
+export function overridesOf(settings: RunSettings, base: RunSettings): string {
+  const q = new URLSearchParams();
+  for (const knob of SETTING_KNOBS) {
+    if (knob.name === 'seed' && settings.seed === base.seed) continue;
+    for (const value of knob.write(settings, base)) q.append(knob.name, value);
+  }
+  return q.toString();
+}
+
+/** Strict K for `samples`: a whole number from 1 to MAX_SAMPLES. */
+export function parseSamples(raw: string): number {
+  const text = raw.trim();
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= MAX_SAMPLES)) {
+    throw new SamplingParamError('samples', raw, { kind: 'range', integer: true, min: 1, minExclusive: false, max: MAX_SAMPLES });
+  }
+  return value;
+}

@@ -9,6 +9,7 @@ import {
 import type { Dtype, EngineEvent, ErrorCode, LoadErrorDetails, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
+import { compareSlice, type CompareSlice } from './compareSlice';
 import { parseLogitBias, refusalOf } from './urlState';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
@@ -108,7 +109,7 @@ export interface UiSlice {
   biasToken(id: number, bias: number | null): void;
 }
 
-export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice;
+export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & CompareSlice;
 
 let noticeId = 1;
 
@@ -362,6 +363,12 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'tokenTexts':
       case 'tokenMatches':
         break;
+      case 'compareStarted':
+      case 'compareSteps':
+      case 'compareRowDone':
+      case 'compareDone':
+        state.handleCompareEvent(event);
+        break;
       default: {
         const unknown: never = event;
         throw new Error(`unhandled engine event ${JSON.stringify(unknown)}`);
@@ -420,6 +427,7 @@ export const useStore = create<Store>()((...a) => ({
   ...samplingSlice(...a),
   ...generationSlice(...a),
   ...uiSlice(...a),
+  ...compareSlice(...a),
 }));
 
 export { HF_ORDER, LLAMA_CPP_ORDER };

@@ -1,7 +1,8 @@
 // The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
 // naming the parameter) and written back with SAMPLING.md's names.
 import {
-  SETTING_KNOBS, SamplingParamError, defaultRunSettings, formatLogitBias, parseLogitBias, type RunSettings,
+  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, defaultRunSettings, formatLogitBias, parseLogitBias,
+  parseSamples, type RunSettings,
 } from '../core';
 import type { Refusal, ToyToken } from './types';
 
@@ -14,6 +15,9 @@ export interface SharedState extends RunSettings {
   dtype: string | null;
   lang: 'en' | 'zh' | null;
   run: boolean;
+  /** Compare lanes: each an overrides query (empty: no comparison in the link). */
+  lanes: string[];
+  samples: number;
   /** The page's view: toy mode, its tokens (null = the weather defaults) and bias by toy index, classroom mode, the step shown. */
   mode: 'model' | 'toy';
   toy: ToyToken[] | null;
@@ -34,7 +38,7 @@ export interface UrlNotice {
 export function defaultSharedState(model: string, seed: number): SharedState {
   return {
     prompt: '', model, dtype: null, ...defaultRunSettings(seed), lang: null, run: false,
-    mode: 'model', toy: null, toy_bias: {}, classroom: false, step: null,
+    mode: 'model', toy: null, toy_bias: {}, classroom: false, step: null, lanes: [], samples: 1,
   };
 }
 
@@ -52,9 +56,20 @@ export function parseToyToken(text: string): ToyToken {
   return { label: text.slice(0, at), logit };
 }
 
-export function parseUrlState(search: string, defaults: SharedState): { state: SharedState; notices: UrlNotice[] } {
+/** The link's keys from the query string and the fragment alike (the fragment wins where both have a key). */
+export function linkParams(search: string, hash = ''): URLSearchParams {
   const q = new URLSearchParams(search);
-  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop] };
+  const fragment = new URLSearchParams(hash.replace(/^#/, ''));
+  for (const name of new Set(fragment.keys())) {
+    q.delete(name);
+    for (const value of fragment.getAll(name)) q.append(name, value);
+  }
+  return q;
+}
+
+export function parseUrlState(search: string, defaults: SharedState, hash = ''): { state: SharedState; notices: UrlNotice[] } {
+  const q = linkParams(search, hash);
+  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop], lanes: [...defaults.lanes] };
   const notices: UrlNotice[] = [];
   const attempt = (name: string, raw: string, apply: () => void) => {
     try {
@@ -89,6 +104,19 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
       state.lang = lang;
     });
   }
+  const lanes = q.getAll('lane');
+  if (lanes.length > 0) {
+    attempt('lane', lanes.join(' | '), () => {
+      if (lanes.length < MIN_LANES || lanes.length > MAX_LANES) {
+        throw new SamplingParamError('lane', lanes.length, { kind: 'range', integer: true, min: MIN_LANES, minExclusive: false, max: MAX_LANES });
+      }
+      // Each lane must make sense on its own settings; the page's settings are its base when it runs.
+      for (const lane of lanes) applyOverrides(state, lane);
+      state.lanes = lanes;
+    });
+  }
+  const samples = q.get('samples');
+  if (samples !== null) attempt('samples', samples, () => { state.samples = parseSamples(samples); });
   state.run = q.get('run') === '1';
   const mode = q.get('mode');
   if (mode !== null) {
@@ -127,6 +155,8 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   if (state.model !== defaults.model) q.set('model', state.model);
   if (state.dtype !== null) q.set('dtype', state.dtype);
   for (const knob of SETTING_KNOBS) for (const value of knob.write(state, defaults)) q.append(knob.name, value);
+  for (const lane of state.lanes) q.append('lane', lane);
+  if (state.lanes.length > 0 && state.samples !== 1) q.set('samples', String(state.samples));
   if (state.lang) q.set('lang', state.lang);
   if (state.run) q.set('run', '1');
   if (state.mode !== 'model') q.set('mode', state.mode);

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { TOY_DEFAULT_LABELS, useStore } from '../store/store';
 import { ModelPicker, ModelStatus } from './controls/ModelPicker';
 import { SamplingControls } from './controls/SamplingControls';
+import { CompareView } from './panels/CompareView';
 import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
 import { Notices } from './panels/Notices';
@@ -23,6 +24,8 @@ export function App() {
   const setClassroom = useStore((s) => s.setClassroom);
   const mode = useStore((s) => s.mode);
   const setMode = useStore((s) => s.setMode);
+  const compareOpen = useStore((s) => s.compareOpen);
+  const setCompareOpen = useStore((s) => s.setCompareOpen);
   const controlsOpen = useStore((s) => s.controlsOpen);
   const setControlsOpen = useStore((s) => s.setControlsOpen);
 
@@ -48,6 +51,7 @@ export function App() {
             <button type="button" role="tab" aria-selected={mode === 'model'} data-testid="mode-model" onClick={() => setMode('model')}>{t('app.modeModel')}</button>
             <button type="button" role="tab" aria-selected={mode === 'toy'} data-testid="mode-toy" onClick={() => setMode('toy')}>{t('app.modeToy')}</button>
           </div>
+          <button type="button" aria-pressed={compareOpen} data-testid="mode-compare" onClick={() => { setCompareOpen(!compareOpen); setMode('model'); }}>{t('compare.tab')}</button>
           <label>
             {t('app.language')}{' '}
             <select data-testid="lang" value={lang} onChange={(e) => setLang(e.target.value as 'en' | 'zh')}>
@@ -79,6 +83,7 @@ export function App() {
         <div className="content">
           {mode === 'model' ? (
             <>
+              {compareOpen && <CompareView />}
               <Completion />
               <StepPanel />
               <RunHistory />

@@ -4,25 +4,25 @@ import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { isDefaultToy, randomSeed, useStore } from '../store/store';
 import { defaultSharedState, parseUrlState, serializeUrlState, type SharedState } from '../store/urlState';
 
-/** `step`: the step to open once the run the link asks for (run=1) is done. */
-export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { run: boolean; step: number | null } {
+export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash = ''): { run: boolean; step: number | null; compare: boolean } {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, randomSeed());
-  const { state, notices } = parseUrlState(search, defaults);
+  const { state, notices } = parseUrlState(search, defaults, hash);
   useStore.setState({
     prompt: state.prompt, modelRef: state.model, dtype: state.dtype, params: state.params, seed: state.seed,
     maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang,
     mode: state.mode, toyBias: state.toy_bias, classroom: state.classroom,
     ...(state.toy ? { toyTokens: state.toy } : {}),
+    ...(state.lanes.length > 0 ? { laneQueries: state.lanes, samples: state.samples, compareOpen: true } : {}),
   });
   for (const n of notices) useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
-  return { run: state.run, step: state.step };
+  return { run: state.run, step: state.step, compare: state.lanes.length > 0 };
 }
 
 function currentShared(): SharedState {
   const s = useStore.getState();
   return {
     prompt: s.prompt, model: s.modelRef, dtype: s.dtype, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
-    stop: s.stop, lang: s.lang, run: false,
+    stop: s.stop, lang: s.lang, run: false, lanes: s.compareOpen ? s.laneQueries : [], samples: s.samples,
     mode: s.mode, toy: isDefaultToy(s.toyTokens) ? null : s.toyTokens, toy_bias: s.toyBias, classroom: s.classroom,
     step: s.mode === 'model' ? s.selectedStep : null,
   };
