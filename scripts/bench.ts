@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|compare|soak]`: runs the benchmark sections and prints their rows.
+// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|compare|beam|soak]`: runs the benchmark sections and prints their rows.
 import { printRows, type BenchRow } from './bench/format';
 import { runPipelineBench } from './bench/pipeline';
 import { runBrowserBench } from './bench/browser';
@@ -6,6 +6,7 @@ import { runPlaygroundBench } from './bench/playground';
 import { runTextDecodeBench } from './bench/textDecode';
 import { runCompareBench } from './bench/compare';
 import { runSoakBench } from './bench/soak';
+import { runBeamBench } from './bench/beam';
 
 const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: runPipelineBench,
@@ -14,6 +15,7 @@ const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   text: runTextDecodeBench,
   compare: runCompareBench,
   soak: runSoakBench,
+  beam: runBeamBench,
 };
 
 const args = process.argv.slice(2);

@@ -140,15 +140,14 @@ async function measurePage(url: string, c: Case): Promise<Measured> {
       }).observe({ type: 'longtask' });
       // The moment the model's ready line appears, seen from inside the page (no polling from Node while tracing).
       const w = window as unknown as { readyAt: Promise<number> };
+      // Inline callbacks only: tsx would wrap a named function in a helper that does not exist in the page.
       w.readyAt = new Promise<number>((resolve) => {
-        const watch = () => new MutationObserver((_, observer) => {
+        new MutationObserver((_, observer) => {
           if (document.querySelector('[data-testid="model-ready"]')) {
             observer.disconnect();
             resolve(performance.now());
           }
-        }).observe(document.documentElement, { subtree: true, childList: true });
-        if (document.documentElement) watch();
-        else document.addEventListener('readystatechange', watch, { once: true });
+        }).observe(document, { subtree: true, childList: true });
       });
     });
     // Opening: every task from navigation to the model being ready, from a trace.

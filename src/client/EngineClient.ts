@@ -8,7 +8,7 @@
 // pings both workers of every pair: one that stops answering (crashed, closed, or looping) is replaced by a new
 // pair that reloads the model, and the run in flight ends where its last step did.
 import type {
-  BranchPoint, CompareRow, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerFault, WorkerMessage,
+  BeamOptions, BranchPoint, CompareRow, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, StepEvent, WorkerFault, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -19,6 +19,11 @@ export interface StepLogits {
   promptIds: number[];
   generatedIds: number[];
   dryBreakerIds: number[];
+}
+
+/** One node of a beam run's tree, as a step the step panel can open (with its row for what-if). */
+export interface BeamNode extends StepLogits {
+  event: StepEvent;
 }
 
 export interface LoadOptions {
@@ -192,6 +197,26 @@ export class EngineClient {
     return requestId;
   }
 
+  /** A beam search; its steps arrive as 'beamSteps' events and its end as 'beamDone'; it is the pair's run in flight. */
+  beamSearch(settings: GenerateSettings, beam: BeamOptions): number {
+    const requestId = this.nextRequestId++;
+    const pair = this.current;
+    if (!pair) {
+      queueMicrotask(() => this.dispatch({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' }));
+      return requestId;
+    }
+    pair.activeRun = requestId;
+    pair.post({ type: 'beamSearch', requestId, settings, beam });
+    return requestId;
+  }
+
+  async getBeamNode(runId: number, step: number, source: number, tokenId: number): Promise<BeamNode> {
+    const event = await this.request({ type: 'getBeamNode', runId, step, source, tokenId });
+    if (event.type !== 'beamNode') throw new Error('unexpected answer to getBeamNode');
+    // Beam search never runs DRY (only the penalties and the bias), so no breakers apply to its nodes.
+    return { event: event.event, logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds, dryBreakerIds: [] };
+  }
+
   /** A comparison: lanes × samples as rows of one batch (events carry the row); it is the pair's run in flight. */
   compare(request: { prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }): number {
     const requestId = this.nextRequestId++;
@@ -299,7 +324,7 @@ export class EngineClient {
     // The engine sends token texts once per model: its new model's steps start from none.
     if (message.type === 'loaded') pair.engineSteps.reset();
     if (message.type === 'runStarted') this.highestRunId = Math.max(this.highestRunId, message.runId);
-    if ((message.type === 'done' || message.type === 'compareDone' || message.type === 'error') && message.requestId === pair.activeRun) pair.activeRun = null;
+    if ((message.type === 'done' || message.type === 'compareDone' || message.type === 'beamDone' || message.type === 'error') && message.requestId === pair.activeRun) pair.activeRun = null;
     this.dispatch(message);
   }
 

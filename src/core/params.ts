@@ -102,8 +102,8 @@ function formatValue(value: unknown): string {
  */
 export interface ParamSpec {
   name: string;
-  /** Where the value lives: a field of `SamplingParams`, or of the run (seed, max_new_tokens). */
-  setting: 'sampling' | 'run';
+  /** Where the value lives: a field of `SamplingParams`, of the run (seed, max_new_tokens), or of its beam search. */
+  setting: 'sampling' | 'run' | 'beam';
   min: number;
   max: number;
   /** Values above this are accepted but flagged as unusual (temperature: 2, inputs up to 5). */
@@ -208,6 +208,14 @@ const PARAM_TABLE = {
     name: 'max_new_tokens', setting: 'run', min: 1, max: 1_000_000, integer: true, default: 64, step: 1,
     helpKey: 'params.max_new_tokens',
   },
+  // Beam search (SAMPLING.md "Beam search"); num_return_sequences must also be at most num_beams (validateBeamSettings).
+  num_beams: { name: 'num_beams', setting: 'beam', min: 1, max: 8, integer: true, off: 1, default: 1, step: 1, helpKey: 'explain.num_beams' },
+  length_penalty: {
+    name: 'length_penalty', setting: 'beam', min: -2, max: 2, integer: false, default: 1, step: 0.1, helpKey: 'explain.length_penalty',
+  },
+  num_return_sequences: {
+    name: 'num_return_sequences', setting: 'beam', min: 1, max: 8, integer: true, default: 1, step: 1, helpKey: 'explain.num_return_sequences',
+  },
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamName = keyof typeof PARAM_TABLE;
@@ -218,6 +226,10 @@ export type SamplingParamName = { [N in ParamName]: (typeof PARAM_TABLE)[N]['set
 
 export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
 export const SAMPLING_PARAM_NAMES = PARAM_NAMES.filter((n) => PARAM_SPECS[n].setting === 'sampling') as SamplingParamName[];
+
+/** The numeric knobs of a beam search (fields of `BeamOptions`). */
+export type BeamParamName = { [N in ParamName]: (typeof PARAM_TABLE)[N]['setting'] extends 'beam' ? N : never }[ParamName];
+export const BEAM_PARAM_NAMES = PARAM_NAMES.filter((n) => PARAM_SPECS[n].setting === 'beam') as BeamParamName[];
 
 /** The registry entry of a knob name, or undefined for a name that is not a numeric knob. */
 export function paramSpec(name: string): ParamSpec | undefined {

@@ -5,6 +5,7 @@ import {
   DEFAULT_PARAMS, PARAM_NAMES, PARAM_SPECS, SamplingParamError, formatParamValue, parseBreakers, parseParamValue,
   validateParams, type ParamName,
 } from './params';
+import { DEFAULT_BEAM_SETTINGS, type BeamOptions } from './beam';
 import { MAX_STOP_SEQUENCES } from './stop';
 import { completeOrder, type SamplingParams, type WarperName } from './types';
 
@@ -14,17 +15,19 @@ export interface RunSettings {
   seed: number;
   max_new_tokens: number;
   stop: string[];
+  /** num_beams > 1 makes the run a beam search. */
+  beam: BeamOptions;
 }
 
 export function defaultRunSettings(seed = PARAM_SPECS.seed.default): RunSettings {
   return {
     params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order], dry_sequence_breakers: [...DEFAULT_PARAMS.dry_sequence_breakers] },
-    seed, max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [],
+    seed, max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], beam: { ...DEFAULT_BEAM_SETTINGS },
   };
 }
 
 export function cloneRunSettings(s: RunSettings): RunSettings {
-  return { params: { ...s.params, logit_bias: { ...s.params.logit_bias }, order: [...s.params.order], dry_sequence_breakers: [...s.params.dry_sequence_breakers] }, seed: s.seed, max_new_tokens: s.max_new_tokens, stop: [...s.stop] };
+  return { params: { ...s.params, logit_bias: { ...s.params.logit_bias }, order: [...s.params.order], dry_sequence_breakers: [...s.params.dry_sequence_breakers] }, seed: s.seed, max_new_tokens: s.max_new_tokens, stop: [...s.stop], beam: { ...s.beam } };
 }
 
 /** One link key of a run's settings. */
@@ -66,13 +69,19 @@ export function parseOrder(text: string): WarperName[] {
 
 function numericKnob(name: ParamName): SettingKnob {
   const spec = PARAM_SPECS[name];
-  const read = (s: RunSettings): number => (spec.setting === 'run' ? (s as unknown as Record<string, number>)[name] : (s.params as unknown as Record<string, number>)[name]);
+  // Where the knob's value lives in a run's settings (the registry's `setting`).
+  const home = (s: RunSettings): Record<string, number> =>
+    (spec.setting === 'run' ? s : spec.setting === 'beam' ? s.beam : s.params) as unknown as Record<string, number>;
+  const read = (s: RunSettings): number => home(s)[name];
   return {
     name, helpKey: spec.helpKey, repeated: false,
     apply(settings, [raw]) {
       const value = parseParamValue(name, raw);
-      if (spec.setting === 'run') (settings as unknown as Record<string, number>)[name] = value;
-      else (settings.params as unknown as Record<string, number>)[name] = value;
+      // num_return_sequences shows the first of num_beams hypotheses (num_beams comes first in the list).
+      if (name === 'num_return_sequences' && value > settings.beam.num_beams) {
+        throw new SamplingParamError(name, value, { kind: 'range', integer: true, min: 1, minExclusive: false, max: settings.beam.num_beams });
+      }
+      home(settings)[name] = value;
     },
     write(settings, base) {
       const v = read(settings);
@@ -84,8 +93,8 @@ function numericKnob(name: ParamName): SettingKnob {
 const knobsByName = (names: ParamName[]) => names.map(numericKnob);
 
 /**
- * Every setting knob, in link order: sampling knobs, do_sample, logit_bias, order, dry_sequence_breakers, then the run's seed,
- * max_new_tokens and stop. A new numeric knob joins through PARAM_SPECS alone.
+ * Every setting knob, in link order: sampling knobs, do_sample, logit_bias, order, dry_sequence_breakers, then the
+ * run's seed, max_new_tokens and stop, then the beam search's knobs. A new numeric knob joins through PARAM_SPECS alone.
  */
 export const SETTING_KNOBS: readonly SettingKnob[] = [
   ...knobsByName(PARAM_NAMES.filter((n) => PARAM_SPECS[n].setting === 'sampling')),
@@ -129,6 +138,15 @@ export const SETTING_KNOBS: readonly SettingKnob[] = [
       settings.stop = stops;
     },
     write: (s, base) => (s.stop.join('\u0000') === base.stop.join('\u0000') ? [] : s.stop.length === 0 ? [''] : [...s.stop]),
+  },
+  ...knobsByName(PARAM_NAMES.filter((n) => PARAM_SPECS[n].setting === 'beam')),
+  {
+    name: 'early_stopping', helpKey: 'explain.early_stopping', repeated: false,
+    apply(settings, [raw]) {
+      if (raw !== 'true' && raw !== 'false') throw new SamplingParamError('early_stopping', raw, { kind: 'boolean' });
+      settings.beam.early_stopping = raw === 'true';
+    },
+    write: (s, base) => (s.beam.early_stopping !== base.beam.early_stopping ? [String(s.beam.early_stopping)] : []),
   },
 ];
 

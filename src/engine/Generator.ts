@@ -86,6 +86,11 @@ export class Generator {
     return this.breakers.resolve(params.dry_sequence_breakers ?? []);
   }
 
+  /** A run id no run of this generator has: beam runs, kept elsewhere, share the numbering. */
+  newRunId(): number {
+    return this.nextRunId++;
+  }
+
   getRun(runId: number): RunRecord | undefined {
     return this.runs.get(runId);
   }

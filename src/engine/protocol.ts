@@ -1,6 +1,7 @@
 // The typed message protocol between the main thread (client) and the inference worker.
 // Every message carries `type`; both sides switch on it exhaustively.
 import type { SamplingParams, StageView } from '../core/types';
+import type { BeamOptions, BeamStopReason, HypothesisEnd } from '../core/beam';
 import type { TokenFate } from '../core/pipeline';
 import type { TokenizerOptions } from './modelLoader';
 import type { DrawnStep, ObservedRun } from './stepObserver';
@@ -52,6 +53,8 @@ export interface BranchPoint {
   tokenId?: number;
 }
 
+export type { BeamOptions };
+
 export type EngineRequest =
   | {
       type: 'load';
@@ -72,6 +75,10 @@ export type EngineRequest =
       carried?: { reason: DeviceReason; notice: string };
     }
   | { type: 'generate'; requestId: number; settings: GenerateSettings; branch?: BranchPoint; singleStep?: boolean }
+  /** A beam search: all beams advance as one batch through the model (SAMPLING.md "Beam search"). */
+  | { type: 'beamSearch'; requestId: number; settings: GenerateSettings; beam: BeamOptions }
+  /** One node of a beam run's tree, as a step: the parent beam `source`'s row at `step`, with `tokenId` chosen. */
+  | { type: 'getBeamNode'; requestId: number; runId: number; step: number; source: number; tokenId: number }
   /** Lanes and their samples on one prompt, advanced together as one batch (see BatchGenerator.ts). */
   | { type: 'compare'; requestId: number; prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }
   /** Stops the run of request `target` (whichever runs, without one), even one still waiting behind another. */
@@ -148,6 +155,41 @@ export interface StepEvent {
   timings: StepTimings;
 }
 
+/** One ranked (beam, token) candidate of a beam step; `source` indexes the beams that entered the step. */
+export interface BeamCandidateView {
+  source: number;
+  tokenId: number;
+  /** log_softmax of the beam's adjusted logits. */
+  logp: number;
+  /** The beam's sum plus logp. */
+  sum: number;
+  rank: number;
+}
+
+/** What one beam step did, for the tree: kept beams in their new order, finished hypotheses, dropped candidates. */
+export interface BeamStepView {
+  step: number;
+  /** Summed log-probabilities of the beams that entered the step. */
+  entered: number[];
+  kept: BeamCandidateView[];
+  finished: (BeamCandidateView & { score: number; end: Exclude<HypothesisEnd, 'max_new_tokens'>; accepted: boolean })[];
+  dropped: (BeamCandidateView & { why: 'eos_rank' | 'beams_full' })[];
+  tokenTexts: Record<number, string>;
+  timings: { forwardMs: number; searchMs: number };
+}
+
+export interface BeamHypothesisView {
+  ids: number[];
+  text: string;
+  score: number;
+  sum: number;
+  step: number;
+  beam: number;
+  end: HypothesisEnd;
+  /** path[s]: its beam's index among the beams kept at step s. */
+  path: number[];
+}
+
 /** StepEvents as the worker posts them, a batch at a time (stepWire.ts packs and unpacks them). */
 export interface PackedSteps {
   /** Per step: header, views, fates, then the ids of the step's token texts and the ids whose text travels in `strings`. */
@@ -199,7 +241,33 @@ export type EngineEvent =
       /** Shown when the preferred device was unavailable or lost. */
       notice?: string;
     }
-  | { type: 'runStarted'; requestId: number; runId: number; promptIds: number[]; parentRunId?: number; branchStep?: number }
+  | { type: 'runStarted'; requestId: number; runId: number; promptIds: number[]; parentRunId?: number; branchStep?: number; beam?: BeamOptions }
+  | { type: 'beamSteps'; requestId: number; runId: number; steps: BeamStepView[] }
+  | {
+      type: 'beamDone';
+      requestId: number;
+      runId: number;
+      reason: BeamStopReason;
+      /** The finished hypotheses, best first (num_return_sequences of them shown, all kept here). */
+      hypotheses: BeamHypothesisView[];
+      /** The best hypothesis's text. */
+      text: string;
+      /** The winner's steps along its path, as the step panel and token stream show steps. */
+      pathSteps: StepEvent[];
+      /** From the request to the last step, in the worker. */
+      totalMs: number;
+    }
+  | {
+      type: 'beamNode';
+      requestId: number;
+      runId: number;
+      step: number;
+      source: number;
+      event: StepEvent;
+      logits: Float32Array;
+      promptIds: number[];
+      generatedIds: number[];
+    }
   | { type: 'step'; requestId: number; event: StepEvent }
   | {
       type: 'done';

@@ -2,15 +2,16 @@
 import { env } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { SamplingParamError } from '../core';
+import { SamplingParamError, hypothesisPath } from '../core';
+import { BeamRunner, beamPrefix, type BeamRunRecord } from './beamRun';
+import { TransformersBatchRunner } from './batchRunner';
 import { Generator, type RunRecord } from './Generator';
 import { BatchGenerator, type BatchRowResult, type BatchStep } from './BatchGenerator';
-import { TransformersBatchRunner } from './batchRunner';
 import { isSharedView } from './logitsArena';
 import { ModelLoadError, classifyLoadError, loadModel, modelFolderUrl, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
 import {
-  STEP_BATCH_MS, type CompareMode, type CompareStep, type Device, type DevicePreference, type DeviceReason, type EngineRequest, type ErrorCode,
-  type ObserverReply, type ObserverRequest, type StepEvent, type WorkerFault, type WorkerMessage,
+  STEP_BATCH_MS, type BeamStepView, type CompareMode, type CompareStep, type Device, type DevicePreference, type DeviceReason, type EngineRequest,
+  type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerFault, type WorkerMessage,
 } from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
 import { DEFAULT_STALL_MS, stallGuardedFetch } from './stallGuard';
@@ -38,6 +39,11 @@ let loaded: LoadedModel | null = null;
 /** Every token's text, decoded at the first search of a model and kept for the next. */
 let vocabTexts: { model: LoadedModel; texts: Map<number, string> } | null = null;
 let generator: Generator | null = null;
+/** Beam runs on the loaded model: the batched runner is built on first use. */
+let beamRunner: BeamRunner | null = null;
+const beamRuns = new Map<number, BeamRunRecord>();
+/** Beam runs kept for opening their nodes (each holds every step's rows). */
+const KEEP_BEAM_RUNS = 4;
 let batchGenerator: BatchGenerator | null = null;
 let tokenText: (id: number) => string = () => '';
 /** Token texts already sent for the loaded model; a new model starts over (the client resets on 'loaded'). */
@@ -224,6 +230,8 @@ async function handleLoad(request: LoadRequest): Promise<void> {
   const cachedBefore = await cachedUrls(folder);
   loaded = null;
   generator = null;
+  beamRunner = null;
+  beamRuns.clear();
   batchGenerator = null;
   try {
     loaded = await loadModel({ ...options, device: choice.device });
@@ -440,6 +448,107 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
   }
 }
 
+/** A beam run: the core's search over the batched runner, its steps posted at most once per STEP_BATCH_MS. */
+async function handleBeamSearch(request: Extract<EngineRequest, { type: 'beamSearch' }>): Promise<void> {
+  const requestId = request.requestId;
+  if (!loaded || !generator) {
+    post({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
+    return;
+  }
+  if (activeRequest !== null) {
+    if (!cancelRequested) {
+      post({ type: 'error', requestId, code: 'busy', message: 'A generation is already running: stop it first.' });
+      return;
+    }
+    await runFinished;
+  }
+  activeRequest = requestId;
+  cancelRequested = false;
+  let finish!: () => void;
+  runFinished = new Promise((resolve) => (finish = resolve));
+  const started = performance.now();
+  let pending: BeamStepView[] = [];
+  let lastPost = -Infinity;
+  const runId = generator.newRunId();
+  const flush = () => {
+    if (pending.length === 0) return;
+    post({ type: 'beamSteps', requestId, runId, steps: pending });
+    pending = [];
+    lastPost = performance.now();
+  };
+  try {
+    beamRunner ??= new BeamRunner(new TransformersBatchRunner(loaded.model, loaded.vocabSize), loaded.codec, loaded.eosIds, loaded.contextLength);
+    const runner = beamRunner;
+    const settings = request.settings;
+    const ids = promptIds(loaded, settings.prompt, settings.chat);
+    post({ type: 'runStarted', requestId, runId, promptIds: ids, beam: request.beam });
+    const record = await runner.run(runId, settings, { ...request.beam, max_new_tokens: settings.max_new_tokens }, ids, {
+      isCancelled: () => cancelRequested || cancelledRuns.has(request.requestId),
+      onStep: (view) => {
+        pending.push(view);
+        // The first step at once, then batches: each message wakes the page.
+        if (performance.now() - lastPost >= STEP_BATCH_MS) {
+          flush();
+          return letMessagesIn();
+        }
+        return undefined;
+      },
+    });
+    flush();
+    const totalMs = performance.now() - started;
+    beamRuns.set(runId, record);
+    while (beamRuns.size > KEEP_BEAM_RUNS) beamRuns.delete(beamRuns.keys().next().value as number);
+    const hypotheses = runner.hypothesesOf(record);
+    const best = hypotheses[0];
+    const pathSteps = best ? runner.pathSteps(record, best, settings.topN) : [];
+    post({ type: 'beamDone', requestId, runId, reason: record.reason, hypotheses, text: best?.text ?? '', pathSteps, totalMs });
+  } catch (error) {
+    flush();
+    post(errorMessage(requestId, error, 'invalid_params'));
+  } finally {
+    activeRequest = null;
+    cancelRequested = false;
+    cancelledRuns.delete(request.requestId);
+    finish();
+  }
+}
+
+function handleBeamNode(request: Extract<EngineRequest, { type: 'getBeamNode' }>): void {
+  const record = beamRuns.get(request.runId);
+  if (!record || !beamRunner) {
+    post({ type: 'error', requestId: request.requestId, code: 'not_found', message: `beam run ${request.runId} is no longer kept` });
+    return;
+  }
+  try {
+    const node = beamRunner.describeNode(record, request.step, request.source, request.tokenId, record.settings.topN);
+    post({
+      type: 'beamNode', requestId: request.requestId, runId: record.runId, step: request.step, source: request.source, event: node.event,
+      logits: node.logits, promptIds: record.promptIds, generatedIds: node.generatedIds,
+    }, [node.logits.buffer]);
+  } catch (error) {
+    fail(request.requestId, error, 'not_found');
+  }
+}
+
+/** A beam run's step s on the token stream is its winner's node at s: that row and prefix. */
+function beamStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits' }>): boolean {
+  const record = beamRuns.get(request.runId);
+  const best = record?.hypotheses[0];
+  if (!record || !best || !loaded) return false;
+  const vocab = loaded.vocabSize;
+  const path = hypothesisPath(record.steps, best);
+  const source = request.step < path.length ? record.steps[request.step].kept[path[request.step]].source : request.step === best.step ? best.beam : -1;
+  const rows = record.rows[request.step];
+  if (source < 0 || !rows) return false;
+  const copy = rows.slice(source * vocab, (source + 1) * vocab);
+  post({
+    type: 'stepLogits', requestId: request.requestId, runId: record.runId, step: request.step, logits: copy,
+    // Beam search never runs DRY (only the penalties and the bias), so no breakers apply.
+    promptIds: record.promptIds, generatedIds: beamPrefix(record.steps, request.step, source), dryBreakerIds: [],
+  }, [copy.buffer]);
+  return true;
+}
+
 /**
  * A comparison: every lane's samples as rows of one batch. Steps go to the page at most once per STEP_BATCH_MS.
  * When the batched pass fails before its first step (a model that cannot batch), the rows run one after another
@@ -524,6 +633,7 @@ async function handleCompare(request: Extract<EngineRequest, { type: 'compare' }
 }
 
 function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits' }>): void {
+  if (beamRuns.has(request.runId) && beamStepLogits(request)) return;
   const run = generator?.getRun(request.runId);
   const logits = run?.logits[request.step];
   if (!run || !logits) {
@@ -557,6 +667,12 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       break;
     case 'generate':
       void handleGenerate(request);
+      break;
+    case 'beamSearch':
+      void handleBeamSearch(request);
+      break;
+    case 'getBeamNode':
+      handleBeamNode(request);
       break;
     case 'compare':
       void handleCompare(request);

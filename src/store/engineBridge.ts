@@ -168,18 +168,42 @@ function canRun(): boolean {
   return true;
 }
 
+/** With num_beams > 1 a run is a beam search; otherwise the sampling (or greedy) decode loop. */
+export function isBeamRun(): boolean {
+  return useStore.getState().beam.num_beams > 1;
+}
+
 export function generate(): void {
   // A run in flight is stopped first (Stop); Generate, its keyboard shortcut included, starts nothing meanwhile.
   if (useStore.getState().activeRequest !== null || !canRun()) return;
-  const id = engine().generate(settings());
+  const s = useStore.getState();
+  const id = isBeamRun() ? engine().beamSearch(settings(), { ...s.beam }) : engine().generate(settings());
   useStore.getState().setActiveRequest(id, 'running');
+}
+
+/** Opens one node of the current beam run's tree in the step panel: that beam's step, with its row for what-if. */
+export async function inspectBeamNode(step: number, source: number, tokenId: number): Promise<void> {
+  const s = useStore.getState();
+  const runId = s.currentRunId;
+  if (runId === null || !client) return;
+  try {
+    const node = await engine().getBeamNode(runId, step, source, tokenId);
+    if (useStore.getState().currentRunId !== runId) return;
+    useStore.setState({
+      selectedStep: step, beamFocus: { runId, step, source, tokenId, event: node.event },
+      stepLogits: { runId, step, logits: node.logits, promptIds: node.promptIds, generatedIds: node.generatedIds },
+    });
+  } catch (error) {
+    useStore.getState().notify({ key: 'beam.nodeUnavailable', detail: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** One more token: continues the current run when it can, else starts a one-token run. */
 export function step(): void {
   if (!canRun()) return;
   const s = useStore.getState();
-  if (s.activeRequest !== null) return;
+  // A beam search has no single next token to add; the button says so and is off (see PromptAndActions).
+  if (s.activeRequest !== null || isBeamRun()) return;
   const run = s.currentRunId !== null ? s.runs[s.currentRunId] : undefined;
   // The run shown grows by one token while it can: same prompt, not ended by EOS or a stop, short of max_new_tokens.
   // A finished run is not grown past its end: Step then starts a new run.
@@ -258,7 +282,7 @@ export async function inspect(stepIndex: number | null): Promise<void> {
 
 function pageSettings(): RunSettings {
   const s = useStore.getState();
-  return { params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens, stop: s.stop };
+  return { params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens, stop: s.stop, beam: s.beam };
 }
 
 /** Every lane's K samples as rows of one comparison; lanes start from the page's settings. */

@@ -30,7 +30,10 @@ function csvCell(value: string | number | boolean | null): string {
 
 /** The settings of a lane in the same text as its link keys. */
 function settingColumns(settings: RunSettings): string[] {
-  const blank = { params: { ...settings.params, logit_bias: {}, order: [] }, seed: -1, max_new_tokens: -1, stop: ['\u0000'] } as RunSettings;
+  const blank = {
+    params: { ...settings.params, logit_bias: {}, order: [] }, seed: -1, max_new_tokens: -1, stop: ['\u0000'],
+    beam: { num_beams: -1, length_penalty: Number.NaN, early_stopping: !settings.beam.early_stopping, num_return_sequences: -1 },
+  } as RunSettings;
   return SETTING_KNOBS.map((knob) => knob.write(settings, blank).join('|'));
 }
 

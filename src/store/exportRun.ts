@@ -1,7 +1,7 @@
 // Runs to JSON (every step with its stage views) and CSV, and JSON back to runs for browsing without a model.
 import { DEFAULT_PARAMS } from '../core';
 import type { StepEvent } from '../engine/protocol';
-import type { RunView } from './types';
+import type { BeamRunView, RunView } from './types';
 
 export const EXPORT_FORMAT = 'logitlab-run';
 
@@ -42,7 +42,7 @@ function logCell(p: number | undefined): string {
 export function exportCsv(runs: RunView[]): string {
   const header = [
     'run', 'parent_run', 'prompt', 'settings', 'step', 'token_id', 'token_text', 'probability', 'log_probability',
-    'model_probability', 'model_log_probability', 'rank', 'entropy', 'greedy_id', 'forward_ms', 'pipeline_ms', 'observe_ms',
+    'model_probability', 'model_log_probability', 'rank', 'entropy', 'greedy_id', 'num_beams', 'forward_ms', 'pipeline_ms', 'observe_ms',
   ];
   const rows = [header.join(',')];
   for (const run of runs) {
@@ -51,7 +51,7 @@ export function exportCsv(runs: RunView[]): string {
       // The model's own probability of the drawn token, before any stage: the one a perplexity is computed from.
       const model = s.fates?.find((f) => f.id === s.tokenId)?.rawProb;
       rows.push([run.runId, run.parentRunId ?? '', run.prompt, settings, s.step, s.tokenId, s.tokenText, s.probability, logCell(s.probability),
-        model ?? '', logCell(model), s.rank, s.entropy, s.greedyId,
+        model ?? '', logCell(model), s.rank, s.entropy, s.greedyId, run.beam?.options.num_beams ?? 1,
         s.timings.forwardMs.toFixed(2), s.timings.pipelineMs.toFixed(3), s.timings.observeMs.toFixed(3)].map(csvCell).join(','));
     }
   }
@@ -72,6 +72,7 @@ export function parseExport(text: string): RunExport {
   if (!Array.isArray(d.runs) || d.runs.length === 0) throw new Error('it holds no runs');
   for (const run of d.runs) {
     if (typeof run?.runId !== 'number' || !Array.isArray(run.steps)) throw new Error('a run lacks runId or steps');
+    if (run.beam !== undefined) checkBeamRun(run.runId, run.beam);
     // Exports from before DRY, XTC, top-nσ and the others ran with them off.
     if (run.params) {
       const breakers = run.params.dry_sequence_breakers ?? DEFAULT_PARAMS.dry_sequence_breakers;
@@ -85,6 +86,21 @@ export function parseExport(text: string): RunExport {
     }
   }
   return d as RunExport;
+}
+
+/** A beam run's settings and tree, as far as the tree view reads them. */
+function checkBeamRun(runId: number, beam: unknown): void {
+  const b = beam as Partial<BeamRunView> | null;
+  const o = b?.options;
+  const settingsOk = o && Number.isInteger(o.num_beams) && Number.isFinite(o.length_penalty) && typeof o.early_stopping === 'boolean' && Number.isInteger(o.num_return_sequences);
+  if (!b || !settingsOk) throw new Error(`run ${runId} has a beam tree without its num_beams, length_penalty, early_stopping and num_return_sequences`);
+  if (!Array.isArray(b.steps) || !Array.isArray(b.hypotheses)) throw new Error(`run ${runId} has a beam tree without steps or hypotheses`);
+  for (const s of b.steps) {
+    if (!Array.isArray(s?.kept) || !Array.isArray(s.finished) || !Array.isArray(s.dropped)) throw new Error(`run ${runId} has a beam step without kept, finished or dropped candidates`);
+    s.tokenTexts ??= {};
+  }
+  for (const h of b.hypotheses) if (!Array.isArray(h?.ids) || !Array.isArray(h.path) || !Number.isFinite(h.score)) throw new Error(`run ${runId} has a beam hypothesis without ids, path or score`);
+  b.reason ??= null;
 }
 
 function finiteMsOrZero(ms: unknown): number {

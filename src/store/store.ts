@@ -11,6 +11,7 @@ import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
 import { compareSlice, type CompareSlice } from './compareSlice';
 import { parseLogitBias, refusalOf } from './urlState';
+import { beamSlice, type BeamSlice } from './beamSlice';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
 export interface ModelSlice {
@@ -122,7 +123,7 @@ export interface UiSlice {
   biasToken(id: number, bias: number | null): void;
 }
 
-export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & CompareSlice;
+export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice & CompareSlice;
 
 let noticeId = 1;
 
@@ -217,6 +218,7 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
       }
       if (name === 'seed') return get().setSeed(value);
       if (name === 'max_new_tokens') return get().setMaxNewTokens(value);
+      if (name === 'num_beams' || name === 'length_penalty' || name === 'num_return_sequences') return get().setBeamParam(name, value);
       return get().setParam(name, value);
     },
     setDoSample: (do_sample) => set({ params: { ...get().params, do_sample } }),
@@ -306,8 +308,8 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
   activeRequest: null,
   stepping: false,
   runCounter: 0,
-  selectStep: (selectedStep) => set({ selectedStep, stepLogits: selectedStep === null ? null : get().stepLogits }),
-  openRun: (runId) => set({ currentRunId: runId, selectedStep: null, stepLogits: null }),
+  selectStep: (selectedStep) => set({ selectedStep, stepLogits: selectedStep === null ? null : get().stepLogits, beamFocus: null }),
+  openRun: (runId) => set({ currentRunId: runId, selectedStep: null, stepLogits: null, beamFocus: null }),
   setStepLogits: (stepLogits) => set({ stepLogits }),
   importRuns: (runs) => {
     const map: Record<number, RunView> = {};
@@ -354,6 +356,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
           runId: event.runId, prompt: parent?.prompt ?? state.prompt, promptIds: event.promptIds, params: state.params,
           seed: state.seed, steps: [], text: '', reason: null,
           ...(event.parentRunId !== undefined ? { parentRunId: event.parentRunId, branchStep: event.branchStep } : {}),
+          ...(event.beam ? { beam: { options: { ...event.beam }, steps: [], hypotheses: [], reason: null } } : {}),
         };
         // Continuing a run one Step at a time replaces it in the history instead of piling up copies.
         const continued = parent && parent.steps.length === event.branchStep && parent.parentRunId === undefined;
@@ -366,7 +369,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         } else {
           run.label = ++runCounter;
         }
-        set({ runs: { ...state.runs, [run.runId]: run }, runOrder, runCounter, currentRunId: run.runId, selectedStep: null, stepLogits: null });
+        set({ runs: { ...state.runs, [run.runId]: run }, runOrder, runCounter, currentRunId: run.runId, selectedStep: null, stepLogits: null, beamFocus: null });
         break;
       }
       case 'step':
@@ -417,8 +420,13 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         });
         break;
       }
+      case 'beamSteps':
+      case 'beamDone':
+        state.handleBeamEvent(event);
+        break;
       case 'stepLogits':
       case 'tokenTexts':
+      case 'beamNode':
       case 'pong':
       case 'webgpuFailed':
       case 'tokenMatches':
@@ -487,6 +495,7 @@ export const useStore = create<Store>()((...a) => ({
   ...samplingSlice(...a),
   ...generationSlice(...a),
   ...uiSlice(...a),
+  ...beamSlice(...a),
   ...compareSlice(...a),
 }));
 

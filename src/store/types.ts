@@ -1,6 +1,7 @@
 // Shapes the store keeps: runs as the UI sees them, teaching points, toy tokens, notices.
 import type { ParamRule, SamplingParams } from '../core';
-import type { EngineEvent, FinishReason, StepEvent } from '../engine/protocol';
+import type { BeamStopReason } from '../core';
+import type { BeamHypothesisView, BeamOptions, BeamStepView, EngineEvent, FinishReason, StepEvent } from '../engine/protocol';
 
 /** 'paused': a run grown by Step that can take more steps (it has not reached max_new_tokens or its end). */
 export type GenState = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'error';
@@ -18,6 +19,26 @@ export interface RunView {
   steps: StepEvent[];
   text: string;
   reason: FinishReason | null;
+  /** A beam run: its settings and tree; `steps` are then its winner's steps and `text` the best hypothesis's. */
+  beam?: BeamRunView;
+}
+
+export interface BeamRunView {
+  options: BeamOptions;
+  steps: BeamStepView[];
+  /** Best first; empty until the run ends. */
+  hypotheses: BeamHypothesisView[];
+  reason: BeamStopReason | null;
+}
+
+/** A node of a beam tree opened in the step panel: its step as an event (the panel shows it instead of the run's own step). */
+export interface BeamFocus {
+  runId: number;
+  step: number;
+  /** Index of the parent beam among the beams that entered the step. */
+  source: number;
+  tokenId: number;
+  event: StepEvent;
 }
 
 /** What the worker said about the loaded model (the protocol's 'loaded' event, minus routing fields). */

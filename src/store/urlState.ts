@@ -1,8 +1,8 @@
 // The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
 // naming the parameter) and written back with SAMPLING.md's names.
 import {
-  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, defaultRunSettings, formatLogitBias, parseLogitBias,
-  parseSamples, type RunSettings,
+  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, cloneRunSettings, defaultRunSettings, formatLogitBias,
+  parseLogitBias, parseSamples, type RunSettings,
 } from '../core';
 import type { DevicePreference } from '../engine/protocol';
 import type { Refusal, ToyToken } from './types';
@@ -74,7 +74,8 @@ export function linkParams(search: string, hash = ''): URLSearchParams {
 
 export function parseUrlState(search: string, defaults: SharedState, hash = ''): { state: SharedState; notices: UrlNotice[] } {
   const q = linkParams(search, hash);
-  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop], lanes: [...defaults.lanes] };
+  // Knobs write into the state: it must share nothing with the defaults it is compared with.
+  const state: SharedState = { ...defaults, ...cloneRunSettings(defaults), lanes: [...defaults.lanes] };
   const notices: UrlNotice[] = [];
   const attempt = (name: string, raw: string, apply: () => void) => {
     try {

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { TOY_DEFAULT_LABELS, useStore } from '../store/store';
 import { ModelPicker, ModelStatus } from './controls/ModelPicker';
 import { SamplingControls } from './controls/SamplingControls';
+import { BeamTree } from './panels/BeamTree';
 import { CompareView } from './panels/CompareView';
 import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
@@ -85,6 +86,7 @@ export function App() {
             <>
               {compareOpen && <CompareView />}
               <Completion />
+              <BeamTree />
               <StepPanel />
               <RunHistory />
               <ExportPanel />

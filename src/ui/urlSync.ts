@@ -9,7 +9,7 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash 
   const { state, notices } = parseUrlState(search, defaults, hash);
   useStore.setState({
     prompt: state.prompt, modelRef: state.model, dtype: state.dtype, params: state.params, seed: state.seed,
-    maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang, devicePref: state.device,
+    maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang, devicePref: state.device, beam: state.beam,
     mode: state.mode, toyBias: state.toy_bias, classroom: state.classroom,
     ...(state.toy ? { toyTokens: state.toy } : {}),
     ...(state.lanes.length > 0 ? { laneQueries: state.lanes, samples: state.samples, compareOpen: true } : {}),
@@ -22,7 +22,7 @@ function currentShared(): SharedState {
   const s = useStore.getState();
   return {
     prompt: s.prompt, model: s.modelRef, dtype: s.dtype, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
-    stop: s.stop, lang: s.lang, run: false, lanes: s.compareOpen ? s.laneQueries : [], samples: s.samples,
+    stop: s.stop, lang: s.lang, run: false, beam: s.beam, lanes: s.compareOpen ? s.laneQueries : [], samples: s.samples,
     mode: s.mode, toy: isDefaultToy(s.toyTokens) ? null : s.toyTokens, toy_bias: s.toyBias, classroom: s.classroom,
     step: s.mode === 'model' ? s.selectedStep : null, device: s.devicePref,
   };

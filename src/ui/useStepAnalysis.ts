@@ -49,16 +49,18 @@ export function useStepAnalysis(): StepAnalysis | null {
   const selected = useStore((s) => s.selectedStep);
   const params = useStore((s) => s.params);
   const stepLogits = useStore((s) => s.stepLogits);
-  return useMemo(() => analyse(steps ?? [], runParams, selected, params, stepLogits), [steps, runParams, selected, params, stepLogits]);
+  // A node of the beam tree opened in the panel stands in for the run's own step at that index.
+  const focus = useStore((s) => (s.beamFocus && s.beamFocus.runId === s.currentRunId && s.beamFocus.step === s.selectedStep ? s.beamFocus.event : null));
+  return useMemo(() => analyse(steps ?? [], runParams, selected, params, stepLogits, focus), [steps, runParams, selected, params, stepLogits, focus]);
 }
 
 function analyse(
   steps: StepEvent[], runParams: SamplingParams | undefined, selected: number | null, params: SamplingParams,
-  stepLogits: StepLogitsView | null,
+  stepLogits: StepLogitsView | null, focus: StepEvent | null = null,
 ): StepAnalysis | null {
-  if (steps.length === 0) return null;
+  if (steps.length === 0 && !focus) return null;
   const index = selected ?? steps.length - 1;
-  const event = steps[index];
+  const event = focus ?? steps[index];
   if (!event) return null;
   const changed = runParams !== undefined && !sameParams(runParams, params);
   if (changed && stepLogits && stepLogits.step === index && stepLogits.runId === event.runId) {

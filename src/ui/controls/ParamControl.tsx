@@ -1,18 +1,23 @@
-// One sampling knob: a slider and a number box that refuse bad values with the reason (the last good value
-// stays), an "Off" button where the knob has one (and an undo that brings the value back), and its explanation
-// in the current language.
+// One numeric knob of a step or of the beam search: a slider and a number box that refuse bad values with the
+// reason (the last good value stays), an "Off" button where the knob has one (and an undo that brings the value
+// back), and its explanation in the current language.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PARAM_SPECS, formatParamValue, isUnusual, type SamplingParamName } from '../../core';
+import { BEAM_PARAM_NAMES, PARAM_SPECS, formatParamValue, isUnusual, type BeamParamName, type SamplingParamName } from '../../core';
 import { useStore } from '../../store/store';
 import { refusalText } from '../messages';
 import { Help } from './Help';
 
-export function ParamControl({ name }: { name: SamplingParamName }) {
+const isBeamName = (name: string): name is BeamParamName => (BEAM_PARAM_NAMES as readonly string[]).includes(name);
+
+/** A knob of one step (SamplingParams) or of the beam search (the beam slice): the same control for both. */
+export function ParamControl({ name }: { name: SamplingParamName | BeamParamName }) {
   const { t } = useTranslation();
-  const value = useStore((s) => s.params[name] as number);
+  const value = useStore((s) => (isBeamName(name) ? s.beam[name] : s.params[name]));
   const error = useStore((s) => s.paramErrors[name]);
-  const setParam = useStore((s) => s.setParam);
+  const setSampling = useStore((s) => s.setParam);
+  const setBeam = useStore((s) => s.setBeamParam);
+  const setParam = (n: typeof name, v: number) => (isBeamName(n) ? setBeam(n, v) : setSampling(n, v));
   const setParamText = useStore((s) => s.setParamText);
   const spotlight = useStore((s) => s.spotlight === name);
   const spec = PARAM_SPECS[name];

@@ -11,6 +11,7 @@ import { useStore } from '../../store/store';
 import { formatLogitBias, parseLogitBias, refusalOf } from '../../store/urlState';
 import { tokenLabel } from '../format';
 import { refusalText } from '../messages';
+import { BeamControls } from './BeamControls';
 import { BAN_BIAS, BOOST_BIAS } from '../charts/DistributionChart';
 import { Help } from './Help';
 import { ParamControl } from './ParamControl';
@@ -46,6 +47,7 @@ export function SamplingControls() {
       <LogitBiasInput />
       <SeedAndLength />
       <StopSequences />
+      <BeamControls />
     </section>
   );
 }

@@ -61,6 +61,7 @@ export function PromptAndActions() {
   const setPrompt = useStore((s) => s.setPrompt);
   const genState = useStore((s) => s.genState);
   const modelStatus = useStore((s) => s.modelStatus);
+  const beams = useStore((s) => s.beam.num_beams);
   const running = genState === 'running';
   return (
     <section className="panel prompt-panel" aria-labelledby="prompt-label">
@@ -76,7 +77,8 @@ export function PromptAndActions() {
         }} />
       <div className="row wrap actions">
         <button type="button" data-testid="generate" onClick={generate} disabled={running || modelStatus !== 'ready'}>▶ {t('actions.generate')}</button>
-        <button type="button" data-testid="step" onClick={step} disabled={running || modelStatus !== 'ready'}>{t('actions.step')} ›</button>
+        <button type="button" data-testid="step" onClick={step} disabled={running || modelStatus !== 'ready' || beams > 1}
+          title={beams > 1 ? t('beam.stepOff') : undefined}>{t('actions.step')} ›</button>
         <button type="button" data-testid="stop" onClick={stop} disabled={!running}>■ {t('actions.stop')}</button>
       </div>
       <ExamplePicker />

@@ -49,6 +49,8 @@ export function StagesView({ views, tokenTexts, animate, showChart = true, bias 
 export function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alternatives: TokenFate[]; tokenTexts: Record<number, string>; stepIndex: number; chosenId?: number }) {
   const { t } = useTranslation();
   const running = useStore((s) => s.genState === 'running');
+  // A beam run's steps are not a sampled sequence the decode loop can continue with another token.
+  const beamRun = useStore((s) => s.currentRunId !== null && s.runs[s.currentRunId]?.beam !== undefined);
   return (
     <div className="alternatives" data-testid="alternatives">
       <p>{t('stream.alternatives')}</p>
@@ -56,7 +58,7 @@ export function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: 
         {alternatives.map((f, rank) => (
           <li key={rank}>
             <code>{tokenLabel(tokenTexts[f.id], f.id)}</code> {percent(f.finalProb)}
-            {f.id !== chosenId && (
+            {f.id !== chosenId && !beamRun && (
               <button type="button" data-testid={`branch-${f.id}`} disabled={running} onClick={() => branch(stepIndex, f.id)}>{t('actions.branch')}</button>
             )}
           </li>

@@ -1,6 +1,8 @@
 // Test page: exposes the engine client on window so e2e tests and the benchmark can drive the real worker.
 import { EngineClient } from '../../../src/client/EngineClient';
-import type { CompareRow, DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../../../src/engine/protocol';
+import type {
+  BeamOptions, BeamHypothesisView, CompareRow, DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent,
+} from '../../../src/engine/protocol';
 import type { PeerAnswer, PeerRequest } from './tjsWorker';
 
 interface RunSummary {
@@ -111,5 +113,26 @@ const api = {
   },
 };
 
-(window as unknown as { logitlab: typeof api }).logitlab = api;
+/** A beam run to its end: wall time from the request to its last event, on the page. */
+async function beamSearch(settings: GenerateSettings, beam: BeamOptions): Promise<{ ms: number; workerMs: number; forwardMs: number; searchMs: number; steps: number; hypotheses: BeamHypothesisView[] }> {
+  const started = performance.now();
+  const id = api.client.beamSearch(settings, beam);
+  const events = await waitFor(api.client, id, (e) => e.type === 'beamDone');
+  const ms = performance.now() - started;
+  const done = events.find((e) => e.type === 'beamDone');
+  const error = events.find((e) => e.type === 'error');
+  if (!done || done.type !== 'beamDone') throw new Error(error && error.type === 'error' ? error.message : 'the beam run did not finish');
+  const views = events.flatMap((e) => (e.type === 'beamSteps' ? e.steps : []));
+  const sum = (f: (v: (typeof views)[number]) => number) => views.reduce((n, v) => n + f(v), 0);
+  return { ms, workerMs: done.totalMs, forwardMs: sum((v) => v.timings.forwardMs), searchMs: sum((v) => v.timings.searchMs), steps: views.length, hypotheses: done.hypotheses };
+}
+
+/** The decode loop to its end, timed the same way. */
+async function timedGenerate(settings: GenerateSettings): Promise<{ ms: number; tokens: number; forwardMs: number }> {
+  const started = performance.now();
+  const summary = await api.generate(settings);
+  return { ms: performance.now() - started, tokens: summary.tokens.length, forwardMs: summary.forwardMs.reduce((a, b) => a + b, 0) };
+}
+
+(window as unknown as { logitlab: typeof api & { beamSearch: typeof beamSearch; timedGenerate: typeof timedGenerate } }).logitlab = { ...api, beamSearch, timedGenerate };
 document.body.dataset.ready = 'true';
