@@ -3,6 +3,7 @@
 // token per row and returns one row of logits each. Compare lanes, samples, beams and sweeps all run on this.
 // All rows always have the same length, so there is no padding: one attention mask of ones serves every row.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
+import { directSessionOf, type OrtSession, type OrtTensorMap } from './modelRunner';
 
 export interface BatchRunner {
   readonly vocabSize: number;
@@ -26,17 +27,10 @@ export interface BatchRunner {
 
 /** onnxruntime's own tensor, which a transformers.js Tensor wraps. */
 type OrtTensor = Tensor['ort_tensor'];
-type OrtTensorMap = Record<string, OrtTensor>;
 type TensorMap = Record<string, Tensor>;
-interface OrtSession {
-  readonly inputNames: readonly string[];
-  run(feeds: OrtTensorMap): Promise<OrtTensorMap>;
-}
 /** The typed arrays a cache tensor can hold (fp32, or fp16 as raw 16-bit words). */
 type CacheData = Float32Array | Uint16Array;
 
-/** Inputs a cached step can feed the session itself, besides the cache; any other sends it through model.forward. */
-const DIRECT_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', 'num_logits_to_keep']);
 
 export class TransformersBatchRunner implements BatchRunner {
   readonly vocabSize: number;
@@ -49,16 +43,11 @@ export class TransformersBatchRunner implements BatchRunner {
   private pendingSources: number[] | null = null;
   private readonly session: OrtSession | null;
   private readonly takesPositions: boolean;
-  private readonly stepConstants: OrtTensorMap = {};
+  private readonly stepConstants: OrtTensorMap;
 
   constructor(private readonly model: PreTrainedModel, vocabSize: number) {
     this.vocabSize = vocabSize;
-    const session = (model as unknown as { sessions?: Record<string, OrtSession | undefined> }).sessions?.model;
-    const direct = session?.inputNames.every((name) => DIRECT_INPUTS.has(name) || name.startsWith('past_key_values.')) ?? false;
-    this.session = direct && session ? session : null;
-    this.takesPositions = this.session?.inputNames.includes('position_ids') ?? false;
-    if (this.session?.inputNames.includes('use_cache_branch')) this.stepConstants.use_cache_branch = new Tensor('bool', [true], [1]).ort_tensor;
-    if (this.session?.inputNames.includes('num_logits_to_keep')) this.stepConstants.num_logits_to_keep = new Tensor('int64', [1n], []).ort_tensor;
+    ({ session: this.session, takesPositions: this.takesPositions, stepConstants: this.stepConstants } = directSessionOf(model));
   }
 
   get rows(): number {

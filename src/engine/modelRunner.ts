@@ -16,15 +16,34 @@ export interface ModelRunner {
 type TensorMap = Record<string, Tensor>;
 /** onnxruntime's own tensor, which a transformers.js Tensor wraps. */
 type OrtTensor = Tensor['ort_tensor'];
-type OrtTensorMap = Record<string, OrtTensor>;
+export type OrtTensorMap = Record<string, OrtTensor>;
 /** The part of the onnxruntime session transformers.js loaded that a decode step uses. */
-interface OrtSession {
+export interface OrtSession {
   readonly inputNames: readonly string[];
   run(feeds: OrtTensorMap): Promise<OrtTensorMap>;
 }
 
 /** Inputs a step with a cache can feed the session itself, besides the cache; any other sends it through model.forward. */
 const DIRECT_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', 'num_logits_to_keep']);
+
+/** How a cached step can run the model's session itself: the session (null: through model.forward), whether it takes position ids, and its constant inputs. */
+export interface DirectSession {
+  session: OrtSession | null;
+  takesPositions: boolean;
+  stepConstants: OrtTensorMap;
+}
+
+/** Learnt once per model: a session that takes only inputs a cached step knows can be run directly. */
+export function directSessionOf(model: PreTrainedModel): DirectSession {
+  const found = (model as unknown as { sessions?: Record<string, OrtSession | undefined> }).sessions?.model;
+  const direct = found?.inputNames.every((name) => DIRECT_INPUTS.has(name) || name.startsWith('past_key_values.')) ?? false;
+  const session = direct && found ? found : null;
+  const stepConstants: OrtTensorMap = {};
+  if (session?.inputNames.includes('use_cache_branch')) stepConstants.use_cache_branch = new Tensor('bool', [true], [1]).ort_tensor;
+  // One position per step, and the logits of the last position are all a step reads.
+  if (session?.inputNames.includes('num_logits_to_keep')) stepConstants.num_logits_to_keep = new Tensor('int64', [1n], []).ort_tensor;
+  return { session, takesPositions: session?.inputNames.includes('position_ids') ?? false, stepConstants };
+}
 
 export class TransformersRunner implements ModelRunner {
   readonly vocabSize: number;
@@ -46,17 +65,11 @@ export class TransformersRunner implements ModelRunner {
   /** Whether the session takes position ids (a direct step feeds only the inputs the session names). */
   private readonly takesPositions: boolean;
   /** Constant inputs of a direct step, when the model has them. */
-  private readonly stepConstants: OrtTensorMap = {};
+  private readonly stepConstants: OrtTensorMap;
 
   constructor(private readonly model: PreTrainedModel, vocabSize: number) {
     this.vocabSize = vocabSize;
-    const session = (model as unknown as { sessions?: Record<string, OrtSession | undefined> }).sessions?.model;
-    const direct = session?.inputNames.every((name) => DIRECT_INPUTS.has(name) || name.startsWith('past_key_values.')) ?? false;
-    this.session = direct && session ? session : null;
-    this.takesPositions = this.session?.inputNames.includes('position_ids') ?? false;
-    if (this.session?.inputNames.includes('use_cache_branch')) this.stepConstants.use_cache_branch = new Tensor('bool', [true], [1]).ort_tensor;
-    // One position per step here, and the logits of the last position are all a step reads.
-    if (this.session?.inputNames.includes('num_logits_to_keep')) this.stepConstants.num_logits_to_keep = new Tensor('int64', [1n], []).ort_tensor;
+    ({ session: this.session, takesPositions: this.takesPositions, stepConstants: this.stepConstants } = directSessionOf(model));
   }
 
   get length(): number {
