@@ -234,7 +234,8 @@ describe('playground', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.url()).toContain('order=top_k%2Ctemperature');
     await page.getByRole('button', { name: 'llama.cpp' }).click();
-    await expect.poll(() => page.url()).toContain('order=top_k%2Ctypical_p%2Ctop_p%2Cmin_p%2Ctemperature');
+    // llama.cpp's real default chain (SAMPLING.md "More samplers"), the newer warpers included.
+    await expect.poll(() => page.url()).toContain('order=top_n_sigma%2Ctop_k%2Ctypical_p%2Ctop_p%2Cmin_p%2Cxtc%2Ctemperature');
     await page.getByTestId('classroom').check();
     expect(await page.locator('.app').getAttribute('class')).toContain('classroom');
     await page.close();
