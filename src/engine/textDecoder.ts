@@ -30,6 +30,27 @@ const CONTEXT_TOKENS = 4;
  * becomes "n't" and so on. A text ending in a proper start of one of these may still lose a space.
  */
 const CLEANUP_PATTERNS = [' .', ' ?', ' !', ' ,', " ' ", " n't", " 'm", " 's", " 've", " 're"];
+/** The longest pattern less one: how far into the prompt's end a clean-up can reach. */
+const CLEANUP_REACH = Math.max(...CLEANUP_PATTERNS.map((pattern) => pattern.length)) - 1;
+
+/**
+ * Length of the longest end of `text` that a clean-up could still rewrite: a proper start of a pattern, and before
+ * it whatever the pattern's result would join into another pattern (" n '" then " " reads " n'", which " n't"
+ * may still rewrite, so " n" is held too).
+ */
+export function cleanupReach(text: string, depth = 0): number {
+  let hold = 0;
+  for (const pattern of CLEANUP_PATTERNS) {
+    for (let n = Math.min(pattern.length - 1, text.length); n > 0; n--) {
+      if (!text.endsWith(pattern.slice(0, n))) continue;
+      const result = pattern.trim();
+      const joined = depth < 3 ? cleanupReach(text.slice(0, text.length - n) + result, depth + 1) - result.length : 0;
+      hold = Math.max(hold, n + Math.max(0, joined));
+      break;
+    }
+  }
+  return Math.min(hold, text.length);
+}
 
 /** Each token's own text, decoded once: the same labels come back step after step. */
 export function cachedTokenText(decode: (id: number) => string): (id: number) => string {
@@ -71,7 +92,8 @@ export class IncrementalTextDecoder {
   private windowPrefix: string;
   /** Where settled text ended (indices into ids), candidates for the window's start. */
   private readonly settlePoints: number[];
-  private settled = '';
+  /** decode(ids[0, settledEnd)): the whole text so far, prompt included, that no later token can change. */
+  private settled: string;
   private shown = '';
 
   constructor(private readonly decoding: TextDecoding, promptIds: readonly number[] = []) {
@@ -80,6 +102,7 @@ export class IncrementalTextDecoder {
     this.settledEnd = this.promptLength;
     this.promptText = this.decodeRange(0, this.promptLength);
     this.windowPrefix = this.promptText;
+    this.settled = this.promptText;
     this.settlePoints = [0, this.promptLength];
   }
 
@@ -88,11 +111,8 @@ export class IncrementalTextDecoder {
     this.ids.push(tokenId);
     const windowText = this.decodeRange(this.windowStart, this.ids.length);
     if (!windowText.startsWith(this.windowPrefix)) return this.release(this.fromFullDecode());
-    const tail = windowText.slice(this.windowPrefix.length);
-    const visible = this.settled + visibleText(tail);
-    const held = this.cleanupHold(visible);
-    if (held === 0 && !tail.endsWith(REPLACEMENT)) this.settle(visible, windowText);
-    return this.release(visible.slice(0, visible.length - held));
+    const full = this.settled + windowText.slice(this.windowPrefix.length);
+    return this.release(this.continuationOf(full, windowText));
   }
 
   /** The end of the run: the tail held back for the clean-up is final now (a trailing partial character is not text). */
@@ -120,20 +140,31 @@ export class IncrementalTextDecoder {
    */
   private fromFullDecode(): string {
     const full = this.decodeRange(0, this.ids.length);
-    const continuation = full.slice(this.promptText.length);
-    const visible = visibleText(continuation);
-    const held = this.cleanupHold(visible);
-    if (held === 0 && !continuation.endsWith(REPLACEMENT)) {
-      this.windowStart = 0;
-      this.settlePoints.length = 0;
-      this.settlePoints.push(0);
-      this.settle(visible, full);
-    }
-    return visible.slice(0, visible.length - held);
+    return this.continuationOf(full, full, true);
   }
 
-  private settle(visible: string, windowText: string): void {
-    this.settled = visible;
+  /**
+   * The continuation of `full` (the whole text now) that is safe to show, settling it when nothing can change it.
+   * It is cut at the decoded prompt's length, as the pipeline cuts it, even where the clean-up took a space out of
+   * the prompt's end; the clean-up hold looks at the prompt's end too, so a space there cannot make shown text wrong.
+   */
+  private continuationOf(full: string, windowText: string, restartWindow = false): string {
+    const visible = visibleText(full.slice(this.promptText.length));
+    const before = full.slice(Math.max(0, this.promptText.length - CLEANUP_REACH), this.promptText.length);
+    const held = this.cleanupHold(before + visible);
+    if (held === 0 && !full.endsWith(REPLACEMENT)) {
+      if (restartWindow) {
+        this.windowStart = 0;
+        this.settlePoints.length = 0;
+        this.settlePoints.push(0);
+      }
+      this.settle(full, windowText);
+    }
+    return visible.slice(0, Math.max(0, visible.length - held));
+  }
+
+  private settle(full: string, windowText: string): void {
+    this.settled = full;
     this.settledEnd = this.ids.length;
     this.windowPrefix = windowText;
     this.settlePoints.push(this.settledEnd);
@@ -153,19 +184,9 @@ export class IncrementalTextDecoder {
     this.windowPrefix = this.decodeRange(start, this.settledEnd);
   }
 
-  /** Length of the longest end of `text` that is a proper start of a clean-up pattern (0 when the tokenizer has none). */
+  /** How much of the end of `text` the tokenizer's clean-up could still rewrite (0 when it has none). */
   private cleanupHold(text: string): number {
-    if (!this.decoding.cleansUpSpaces) return 0;
-    let hold = 0;
-    for (const pattern of CLEANUP_PATTERNS) {
-      for (let n = Math.min(pattern.length - 1, text.length); n > hold; n--) {
-        if (text.endsWith(pattern.slice(0, n))) {
-          hold = n;
-          break;
-        }
-      }
-    }
-    return hold;
+    return this.decoding.cleansUpSpaces ? cleanupReach(text) : 0;
   }
 
   /** Shows what is new past the text already shown; never takes shown text back. */
