@@ -161,6 +161,7 @@ export function codecOf(tokenizer: PreTrainedTokenizer): TextCodec {
     tokenText: cachedTokenText(tokenTextInContext(decode, anchor, (id) => special.has(id))),
     text: {
       decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true })),
+      decodeRaw: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false })),
       isSkipped: (id) => special.has(id),
       cleansUpSpaces: config.clean_up_tokenization_spaces !== false,
     },

@@ -16,6 +16,8 @@ export type DecodeIds = (ids: number[]) => string;
 export interface TextDecoding {
   /** The text of ids as the tokenizer writes it, special tokens skipped. */
   decode: DecodeIds;
+  /** The same before the tokenizer's space clean-up (its decoder's own text). */
+  decodeRaw: DecodeIds;
   /** Ids the decode skips (special tokens): they are no context for the tokens after them. */
   isSkipped(id: number): boolean;
   /** Whether the tokenizer removes spaces before punctuation (`clean_up_tokenization_spaces`) across tokens. */
@@ -26,30 +28,70 @@ export interface TextDecoding {
 const CONTEXT_TOKENS = 4;
 
 /**
- * Text that the tokenizer's clean-up (transformers' clean_up_tokenization) rewrites: " ." becomes ".", " n't"
- * becomes "n't" and so on. A text ending in a proper start of one of these may still lose a space.
+ * The tokenizer's space clean-up (transformers' clean_up_tokenization): each pattern in this order, over the whole
+ * text, loses its spaces (" ." reads ".", " ' " reads "'", " n't" reads "n't" …). Being applied one after another,
+ * one can join text into the next (" n ' t" reads "n't") or take a space another needed (" ' ." reads " '.").
  */
-const CLEANUP_PATTERNS = [' .', ' ?', ' !', ' ,', " ' ", " n't", " 'm", " 's", " 've", " 're"];
-/** The longest pattern less one: how far into the prompt's end a clean-up can reach. */
-const CLEANUP_REACH = Math.max(...CLEANUP_PATTERNS.map((pattern) => pattern.length)) - 1;
+const CLEANUP_STEPS: readonly (readonly [RegExp, string])[] = [
+  [/ \./g, '.'], [/ \?/g, '?'], [/ !/g, '!'], [/ ,/g, ','], [/ ' /g, "'"],
+  [/ n't/g, "n't"], [/ 'm/g, "'m"], [/ 's/g, "'s"], [/ 've/g, "'ve"], [/ 're/g, "'re"],
+];
+
+/** The clean-up of a whole text, and where (in the text given) the spaces it took out were. */
+export function cleanUpSpaces(raw: string): { text: string; removed: number[] } {
+  let text = raw;
+  let removed: number[] = [];
+  for (const [pattern, replacement] of CLEANUP_STEPS) {
+    const found: number[] = [];
+    text = text.replace(pattern, (match: string, offset: number) => {
+      // The pattern's leading space goes, and " ' " loses its trailing one too.
+      found.push(offset);
+      if (match.length - replacement.length === 2) found.push(offset + match.length - 1);
+      return replacement;
+    });
+    if (found.length > 0) removed = mergeRemoved(removed, found);
+  }
+  return { text, removed };
+}
+
+/** Adds spaces removed at offsets of the cleaned text so far to the sorted raw indices removed before. */
+function mergeRemoved(removed: number[], offsets: number[]): number[] {
+  const fresh: number[] = [];
+  let r = 0;
+  for (const offset of offsets) {
+    // The offset counts the kept characters before it; step over the raw indices removed before them.
+    while (r < removed.length && removed[r] <= offset + r) r++;
+    fresh.push(offset + r);
+  }
+  return [...removed, ...fresh].sort((a, b) => a - b);
+}
 
 /**
- * Length of the longest end of `text` that a clean-up could still rewrite: a proper start of a pattern, and before
- * it whatever the pattern's result would join into another pattern (" n '" then " " reads " n'", which " n't"
- * may still rewrite, so " n" is held too).
+ * What a space's fate under the clean-up can depend on, from the space on: when the text ends inside one of these,
+ * the space may yet go or stay. A set lists the characters that fit at its place; `!` before it means any other.
  */
-export function cleanupReach(text: string, depth = 0): number {
-  let hold = 0;
-  for (const pattern of CLEANUP_PATTERNS) {
-    for (let n = Math.min(pattern.length - 1, text.length); n > 0; n--) {
-      if (!text.endsWith(pattern.slice(0, n))) continue;
-      const result = pattern.trim();
-      const joined = depth < 3 ? cleanupReach(text.slice(0, text.length - n) + result, depth + 1) - result.length : 0;
-      hold = Math.max(hold, n + Math.max(0, joined));
-      break;
-    }
+const UNDECIDED_SPACE_CONTEXTS: readonly (readonly string[])[] = [
+  [' ', '.?!,'],
+  [' ', "'", ' ', '!.?!,'],
+  [' ', 'n', "'", 't'], [' ', 'n', ' ', "'", ' ', 't'],
+  [' ', "'", 'ms'], [' ', "'", 'vr', 'e'],
+  [' ', ' ', "'", ' ', 'ms'], [' ', ' ', "'", ' ', 'vr', 'e'],
+];
+const LONGEST_CONTEXT = Math.max(...UNDECIDED_SPACE_CONTEXTS.map((c) => c.length));
+
+function fits(char: string, set: string): boolean {
+  return set.length > 1 && set[0] === '!' ? !set.slice(1).includes(char) : set.includes(char);
+}
+
+/** The first index of `raw` from which the clean-up could still change the text (raw.length when nothing can). */
+export function cleanupUndecidedFrom(raw: string): number {
+  for (let k = Math.max(0, raw.length - LONGEST_CONTEXT + 1); k < raw.length; k++) {
+    if (raw[k] !== ' ') continue;
+    const tail = raw.length - k;
+    const open = UNDECIDED_SPACE_CONTEXTS.some((context) => context.length > tail && raw.slice(k).split('').every((c, i) => fits(c, context[i])));
+    if (open) return k;
   }
-  return Math.min(hold, text.length);
+  return raw.length;
 }
 
 /** Each token's own text, decoded once: the same labels come back step after step. */
@@ -82,17 +124,17 @@ export class IncrementalTextDecoder {
   /** The prompt's ids, then the generated ones. */
   private readonly ids: number[];
   private readonly promptLength: number;
-  /** The text of the prompt alone, cut off the front of every full decode. */
+  /** The text of the prompt alone (cleaned up, as the tokenizer writes it), cut off the front of every full text. */
   private readonly promptText: string;
   /** The window decoded at each step starts here, ... */
   private windowStart = 0;
   /** ... and its tokens before this index are settled: their text is final and part of `settled`. */
   private settledEnd: number;
-  /** decode(ids[windowStart, settledEnd)): cut off the window's text to leave the new tokens' text. */
+  /** decodeRaw(ids[windowStart, settledEnd)): cut off the window's text to leave the new tokens' text. */
   private windowPrefix: string;
   /** Where settled text ended (indices into ids), candidates for the window's start. */
   private readonly settlePoints: number[];
-  /** decode(ids[0, settledEnd)): the whole text so far, prompt included, that no later token can change. */
+  /** decodeRaw(ids[0, settledEnd)): the whole text so far before the clean-up, prompt included. */
   private settled: string;
   private shown = '';
 
@@ -100,9 +142,10 @@ export class IncrementalTextDecoder {
     this.ids = [...promptIds];
     this.promptLength = promptIds.length;
     this.settledEnd = this.promptLength;
-    this.promptText = this.decodeRange(0, this.promptLength);
-    this.windowPrefix = this.promptText;
-    this.settled = this.promptText;
+    const promptRaw = this.decodeRange(0, this.promptLength);
+    this.promptText = this.cleanUp(promptRaw).text;
+    this.windowPrefix = promptRaw;
+    this.settled = promptRaw;
     this.settlePoints = [0, this.promptLength];
   }
 
@@ -111,14 +154,14 @@ export class IncrementalTextDecoder {
     this.ids.push(tokenId);
     const windowText = this.decodeRange(this.windowStart, this.ids.length);
     if (!windowText.startsWith(this.windowPrefix)) return this.release(this.fromFullDecode());
-    const full = this.settled + windowText.slice(this.windowPrefix.length);
-    return this.release(this.continuationOf(full, windowText));
+    const raw = this.settled + windowText.slice(this.windowPrefix.length);
+    return this.release(this.continuationOf(raw, windowText));
   }
 
   /** The end of the run: the tail held back for the clean-up is final now (a trailing partial character is not text). */
   flush(): string {
-    const full = visibleText(this.decodeRange(0, this.ids.length).slice(this.promptText.length));
-    return this.release(full);
+    const full = this.cleanUp(this.decodeRange(0, this.ids.length)).text;
+    return this.release(visibleText(full.slice(this.promptText.length)));
   }
 
   get text(): string {
@@ -130,7 +173,11 @@ export class IncrementalTextDecoder {
   }
 
   private decodeRange(start: number, end: number): string {
-    return end > start ? this.decoding.decode(this.ids.slice(start, end)) : '';
+    return end > start ? this.decoding.decodeRaw(this.ids.slice(start, end)) : '';
+  }
+
+  private cleanUp(raw: string): { text: string; removed: number[] } {
+    return this.decoding.cleansUpSpaces ? cleanUpSpaces(raw) : { text: raw, removed: [] };
   }
 
   /**
@@ -139,32 +186,37 @@ export class IncrementalTextDecoder {
    * window restarts there, at the sequence's start, and moves up again as text settles.
    */
   private fromFullDecode(): string {
-    const full = this.decodeRange(0, this.ids.length);
-    return this.continuationOf(full, full, true);
+    const raw = this.decodeRange(0, this.ids.length);
+    return this.continuationOf(raw, raw, true);
   }
 
   /**
-   * The continuation of `full` (the whole text now) that is safe to show, settling it when nothing can change it.
-   * It is cut at the decoded prompt's length, as the pipeline cuts it, even where the clean-up took a space out of
-   * the prompt's end; the clean-up hold looks at the prompt's end too, so a space there cannot make shown text wrong.
+   * The continuation in `raw` (the whole text now, before the clean-up) that is safe to show, settling it when
+   * nothing can change it. It is cut at the decoded prompt's length, as the pipeline cuts it, even where the
+   * clean-up took a space out of the prompt's end. Spaces whose fate the clean-up has not decided yet, and what
+   * follows them, are held back.
    */
-  private continuationOf(full: string, windowText: string, restartWindow = false): string {
-    const visible = visibleText(full.slice(this.promptText.length));
-    const before = full.slice(Math.max(0, this.promptText.length - CLEANUP_REACH), this.promptText.length);
-    const held = this.cleanupHold(before + visible);
-    if (held === 0 && !full.endsWith(REPLACEMENT)) {
+  private continuationOf(raw: string, windowText: string, restartWindow = false): string {
+    const undecided = this.decoding.cleansUpSpaces ? cleanupUndecidedFrom(raw) : raw.length;
+    const { text, removed } = this.cleanUp(raw);
+    let removedBefore = 0;
+    while (removedBefore < removed.length && removed[removedBefore] < undecided) removedBefore++;
+    const decided = text.slice(0, undecided - removedBefore);
+    // The text before the clean-up only changes while a character's bytes arrive (or where a decoder rewrites,
+    // which the window's check finds): the clean-up is redone over it each step.
+    if (!raw.endsWith(REPLACEMENT)) {
       if (restartWindow) {
         this.windowStart = 0;
         this.settlePoints.length = 0;
         this.settlePoints.push(0);
       }
-      this.settle(full, windowText);
+      this.settle(raw, windowText);
     }
-    return visible.slice(0, Math.max(0, visible.length - held));
+    return visibleText(decided.slice(this.promptText.length));
   }
 
-  private settle(full: string, windowText: string): void {
-    this.settled = full;
+  private settle(raw: string, windowText: string): void {
+    this.settled = raw;
     this.settledEnd = this.ids.length;
     this.windowPrefix = windowText;
     this.settlePoints.push(this.settledEnd);
@@ -182,11 +234,6 @@ export class IncrementalTextDecoder {
     this.settlePoints.splice(0, p);
     this.windowStart = start;
     this.windowPrefix = this.decodeRange(start, this.settledEnd);
-  }
-
-  /** How much of the end of `text` the tokenizer's clean-up could still rewrite (0 when it has none). */
-  private cleanupHold(text: string): number {
-    return this.decoding.cleansUpSpaces ? cleanupReach(text) : 0;
   }
 
   /** Shows what is new past the text already shown; never takes shown text back. */
