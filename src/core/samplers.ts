@@ -124,9 +124,10 @@ export function createTopP(p: number, minKeep: number): Sampler {
  */
 function cutTopPAboveTail(c: Candidates, p: number, minKeep: number): boolean {
   for (;;) {
-    c.ensureStats();
+    // The head first: listing tokens out of the tail leaves their weights unset until the stats are redone.
     const head = c.ensureHead(minKeep);
     if (!c.tail.active) return false;
+    c.ensureStats();
     const target = p * c.sum;
     const margin = p * c.sumError;
     let headMass = 0;
