@@ -340,7 +340,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         const ref = state.loadingRef ?? state.loadedRef ?? state.modelRef;
         set({
           modelStatus: 'ready', modelError: null, failedRef: null, modelNotice: event.notice ? engineNotice(event.notice) : null,
-          genState: state.genState === 'loading' ? 'idle' : state.genState, modelRef: ref, loadedRef: ref, loadingRef: null,
+          genState: state.genState === 'loading' ? afterLoading(state) : state.genState, modelRef: ref, loadedRef: ref, loadingRef: null,
           loaded: {
             modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, dtypes: event.dtypes, vocabSize: event.vocabSize,
             contextLength: event.contextLength, deviceReason: event.deviceReason, ...(event.adapter ? { adapter: event.adapter } : {}),
@@ -500,3 +500,9 @@ export const useStore = create<Store>()((...a) => ({
 }));
 
 export { HF_ORDER, LLAMA_CPP_ORDER };
+
+/** What the run panel says once a model is ready: a run a worker's restart interrupted still says so. */
+function afterLoading(state: { currentRunId: number | null; runs: Record<number, { reason: string | null } | undefined> }): GenState {
+  const run = state.currentRunId !== null ? state.runs[state.currentRunId] : undefined;
+  return run?.reason === 'interrupted' ? 'done' : 'idle';
+}

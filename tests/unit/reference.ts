@@ -85,10 +85,11 @@ export function referenceStep(
   for (const i of allowed) if (z[i] > z[greedy]) greedy = i;
   if (!params.do_sample || params.temperature === 0) return { kept: [greedy], probs: [1], greedy };
   const minKeep = params.min_tokens_to_keep;
-  const byProb = (ids: number[], p: Map<number, number>) => [...ids].sort((a, b) => p.get(b)! - p.get(a)! || a - b);
+  // Most probable first, by logit: probabilities far below the top underflow to equal zeros, logits keep their order.
+  const byProb = (ids: number[]) => [...ids].sort((a, b) => z[b] - z[a] || a - b);
   const atLeast = (p: Map<number, number>, floor: number) => {
     const keep = allowed.filter((i) => p.get(i)! >= floor);
-    return keep.length < minKeep ? byProb(allowed, p).slice(0, minKeep) : keep;
+    return keep.length < minKeep ? byProb(allowed).slice(0, minKeep) : keep;
   };
   const order: WarperName[] = params.mirostat === 2 ? ['temperature'] : [...params.order, ...DEFAULT_ORDER.filter((w) => !params.order.includes(w))];
   for (const stage of order) {
@@ -113,7 +114,7 @@ export function referenceStep(
         keep = allowed.filter((i) => z[i] >= t);
       }
     } else if (stage === 'top_p' && params.top_p < 1) {
-      const sorted = byProb(allowed, p);
+      const sorted = byProb(allowed);
       let cum = 0;
       let n = 0;
       while (n < sorted.length && (cum < params.top_p || n < minKeep)) cum += p.get(sorted[n++])!;
@@ -127,7 +128,7 @@ export function referenceStep(
       let n = 0;
       while (n < sorted.length && cum < params.typical_p) cum += p.get(sorted[n++])!;
       const set = new Set(sorted.slice(0, n));
-      for (const i of byProb(allowed, p)) if (set.size < minKeep) set.add(i);
+      for (const i of byProb(allowed)) if (set.size < minKeep) set.add(i);
       keep = [...set];
     } else if (stage === 'epsilon_cutoff' && params.epsilon_cutoff > 0) {
       keep = atLeast(p, params.epsilon_cutoff);
@@ -139,7 +140,7 @@ export function referenceStep(
       const sigma = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
       const line = largest(values) - params.top_n_sigma * sigma;
       keep = allowed.filter((i) => z[i] >= line);
-      if (keep.length < minKeep) keep = byProb(allowed, p).slice(0, minKeep);
+      if (keep.length < minKeep) keep = byProb(allowed).slice(0, minKeep);
     } else if (stage === 'xtc' && params.xtc_probability > 0 && params.xtc_threshold <= 0.5 && (extras.xtcRoll ?? 0) < params.xtc_probability) {
       const above = allowed.filter((i) => p.get(i)! >= params.xtc_threshold);
       if (above.length >= 2) {
@@ -155,7 +156,7 @@ export function referenceStep(
     const { p } = referenceSoftmax(z, allowed);
     const mu = extras.mirostatMu ?? 2 * params.mirostat_tau;
     const keep = allowed.filter((i) => -Math.log2(p.get(i)!) <= mu);
-    allowed = keep.length > 0 ? keep : byProb(allowed, p).slice(0, 1);
+    allowed = keep.length > 0 ? keep : byProb(allowed).slice(0, 1);
   }
   const { p } = referenceSoftmax(z, allowed);
   return { kept: allowed, probs: allowed.map((i) => p.get(i)!), greedy };
