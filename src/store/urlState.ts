@@ -38,6 +38,8 @@ export interface UrlNotice {
   name: string;
   value: string;
   why: Refusal;
+  /** A compare lane's knob: which lane (1-based); `value` is then that lane's whole query. */
+  lane?: number;
 }
 
 export function defaultSharedState(model: string, seed: number): SharedState {
@@ -124,7 +126,15 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
         throw new SamplingParamError('lane', lanes.length, { kind: 'range', integer: true, min: MIN_LANES, minExclusive: false, max: MAX_LANES });
       }
       // Each lane must make sense on its own settings; the page's settings are its base when it runs.
-      for (const lane of lanes) applyOverrides(state, lane);
+      for (const [i, lane] of lanes.entries()) {
+        try {
+          applyOverrides(state, lane);
+        } catch (error) {
+          if (!(error instanceof SamplingParamError)) throw error;
+          notices.push({ name: error.param, value: lane, why: error.rule, lane: i + 1 });
+          return;
+        }
+      }
       state.lanes = lanes;
     });
   }
