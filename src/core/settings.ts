@@ -187,6 +187,15 @@ export function applyOverrides(base: RunSettings, query: string): RunSettings {
   return settings;
 }
 
+/**
+ * What a compare lane starts from: the page's settings without its beam search. A lane's kind is its own: it is a
+ * beam search only when its query sets num_beams (the page's length_penalty and early_stopping then apply), so
+ * opening a beam lane in the page, which turns the page's beam search on, never turns the other lanes into beams.
+ */
+export function laneBase(page: RunSettings): RunSettings {
+  return { ...page, beam: { ...page.beam, num_beams: 1, num_return_sequences: 1 } };
+}
+
 /** A run with num_beams > 1 is a beam search (deterministic: the sampling knobs are ignored). */
 export function isBeamSearch(settings: Pick<RunSettings, 'beam'>): boolean {
   return (settings.beam?.num_beams ?? 1) > 1;

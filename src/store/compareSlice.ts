@@ -1,7 +1,7 @@
 // The compare slice: the lanes being set up (each an overrides query over the page's settings), K samples a lane,
 // and the comparison that ran (or was imported): every row's steps, text and end, every lane's settings.
 import type { StateCreator } from 'zustand';
-import { MAX_LANES, MIN_LANES, applyOverrides, isBeamSearch, laneMetrics, laneSampleCount, parseSamples, type LaneMetrics, type RunSettings } from '../core';
+import { MAX_LANES, MIN_LANES, applyOverrides, isBeamSearch, laneBase, laneMetrics, laneSampleCount, parseSamples, type LaneMetrics, type RunSettings } from '../core';
 import type { CompareBeamResult, CompareMode, CompareRow, CompareStep, EngineEvent, FinishReason } from '../engine/protocol';
 import type { Store } from './store';
 import type { GenState, Refusal, UserMessage } from './types';
@@ -57,8 +57,8 @@ export interface CompareSlice {
   addLane(): void;
   removeLane(lane: number): void;
   setSamplesText(text: string): boolean;
-  /** Every lane's settings over `base`, or null (with laneErrors set) when a lane is refused. */
-  resolveLanes(base: RunSettings): RunSettings[] | null;
+  /** Every lane's settings over the page's settings `page` (laneBase), or null (with laneErrors set) when a lane is refused. */
+  resolveLanes(page: RunSettings): RunSettings[] | null;
   beginComparison(requestId: number, comparison: Comparison): void;
   appendCompareSteps(requestId: number, steps: CompareStep[]): void;
   handleCompareEvent(event: Extract<EngineEvent, { type: `compare${string}` }> | Extract<EngineEvent, { type: 'error' }>): void;
@@ -138,7 +138,8 @@ export const compareSlice: StateCreator<Store, [], [], CompareSlice> = (set, get
       return false;
     }
   },
-  resolveLanes: (base) => {
+  resolveLanes: (page) => {
+    const base = laneBase(page);
     const errors: Record<number, { name: string; why: Refusal }> = {};
     const out: RunSettings[] = [];
     get().laneQueries.forEach((query, lane) => {

@@ -1,7 +1,7 @@
 // The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
 // naming the parameter) and written back with SAMPLING.md's names.
 import {
-  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, cloneRunSettings, defaultRunSettings, formatLogitBias,
+  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, cloneRunSettings, laneBase, defaultRunSettings, formatLogitBias,
   parseLogitBias, parseSamples, type RunSettings,
 } from '../core';
 import type { DevicePreference } from '../engine/protocol';
@@ -128,7 +128,7 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
       // Each lane must make sense on its own settings; the page's settings are its base when it runs.
       for (const [i, lane] of lanes.entries()) {
         try {
-          applyOverrides(state, lane);
+          applyOverrides(laneBase(state), lane);
         } catch (error) {
           if (!(error instanceof SamplingParamError)) throw error;
           notices.push({ name: error.param, value: lane, why: error.rule, lane: i + 1 });

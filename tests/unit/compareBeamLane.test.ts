@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import i18n from 'i18next';
 import {
-  DEFAULT_PARAMS, SamplingParamError, applyOverrides, beamSearch, defaultRunSettings, hypothesisPath, isBeamSearch, laneSampleCount, overridesOf,
+  DEFAULT_PARAMS, SamplingParamError, applyOverrides, beamSearch, defaultRunSettings, hypothesisPath, isBeamSearch, laneBase, laneSampleCount, overridesOf,
   rawTokenStats, type BeamSearchOptions,
 } from '../../src/core';
 import { RawStatsLog, beamFinishReason, splitCompareRows, winnerNodes } from '../../src/engine/compareBeamLane';
@@ -76,8 +76,26 @@ describe('a lane’s beam settings', () => {
     // Lowering both is fine, and num_beams=1 turns the beam search off for that lane.
     expect(applyOverrides(base, 'num_beams=2&num_return_sequences=2').beam.num_beams).toBe(2);
     expect(isBeamSearch(applyOverrides(base, 'num_beams=1&num_return_sequences=1'))).toBe(false);
-    // A lane inherits the page's beam search unless it turns it off.
-    expect(isBeamSearch(applyOverrides(base, 'temperature=0.3'))).toBe(true);
+  });
+
+  it('a lane starts from the page’s settings without its beam search: only a lane that sets num_beams is one', () => {
+    const page = defaultRunSettings(3);
+    page.beam = { num_beams: 4, length_penalty: 0.5, early_stopping: false, num_return_sequences: 3 };
+    page.params.temperature = 0.7;
+    const sampled = applyOverrides(laneBase(page), 'top_p=0.9');
+    expect(isBeamSearch(sampled)).toBe(false);
+    expect(sampled.params.temperature).toBe(0.7);
+    const beam = applyOverrides(laneBase(page), 'num_beams=2');
+    expect(beam.beam).toEqual({ num_beams: 2, length_penalty: 0.5, early_stopping: false, num_return_sequences: 1 });
+    expect(page.beam.num_beams).toBe(4);
+    // The store resolves the lane queries the same way.
+    useStore.setState({ laneQueries: ['temperature=0', 'num_beams=2', ''], laneErrors: {} });
+    const lanes = useStore.getState().resolveLanes(page)!;
+    expect(lanes.map(isBeamSearch)).toEqual([false, true, false]);
+    // And a link with the page's beam search on checks its lanes against that same base.
+    const { state, notices } = parseUrlState('?num_beams=4&num_return_sequences=3&lane=num_beams%3D2&lane=temperature%3D0', defaultSharedState('logitlab-tiny', 7));
+    expect(notices).toEqual([]);
+    expect(state.lanes).toEqual(['num_beams=2', 'temperature=0']);
   });
 });
 

@@ -376,7 +376,7 @@ export const en = {
   compare: {
     tab: 'Compare',
     heading: 'Compare settings',
-    hint: 'Each lane starts from the settings on the left and overrides some of them, written like a link: temperature=0.3&top_p=0.8 (any knob, order, seed, max_new_tokens, stop). All lanes and samples run together as one batch. num_beams=3 makes a lane a beam search (with length_penalty, early_stopping, num_return_sequences).',
+    hint: 'Each lane starts from the settings on the left and overrides some of them, written like a link: temperature=0.3&top_p=0.8 (any knob, order, seed, max_new_tokens, stop). All lanes and samples run together as one batch. num_beams=3 makes a lane a beam search (with length_penalty, early_stopping, num_return_sequences); the page’s own num_beams does not carry over to the lanes.',
     lane: 'Lane {{n}}',
     laneQuery: 'Overrides of lane {{n}}',
     lanePlaceholder: 'e.g. temperature=0.3&top_p=0.8',

@@ -380,7 +380,7 @@ export const zh: Shape<typeof en> = {
   compare: {
     tab: '对比',
     heading: '对比解码设置',
-    hint: '每条对比道以左侧的设置为基础，只改写其中一部分，写法同链接：temperature=0.3&top_p=0.8（任意参数、顺序、随机种子、max_new_tokens、stop）。所有对比道和样本作为一个批次一起运行。写 num_beams=3 可让一条对比道使用束搜索（还可设 length_penalty、early_stopping、num_return_sequences）。',
+    hint: '每条对比道以左侧的设置为基础，只改写其中一部分，写法同链接：temperature=0.3&top_p=0.8（任意参数、顺序、随机种子、max_new_tokens、stop）。所有对比道和样本作为一个批次一起运行。写 num_beams=3 可让一条对比道使用束搜索（还可设 length_penalty、early_stopping、num_return_sequences）；页面本身的 num_beams 不会带到对比道里。',
     lane: '对比道 {{n}}',
     laneQuery: '对比道 {{n}} 的改写',
     lanePlaceholder: '例如 temperature=0.3&top_p=0.8',

@@ -4,7 +4,7 @@
 import { memo, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
-  MAX_LANES, MAX_SAMPLES, MIN_LANES, RUN_METRIC_NAMES, applyOverrides, bestAndWorst, isBeamSearch, isGreedy, type RunMetricName, type RunSettings,
+  MAX_LANES, MAX_SAMPLES, MIN_LANES, RUN_METRIC_NAMES, applyOverrides, bestAndWorst, isBeamSearch, isGreedy, laneBase, type RunMetricName, type RunSettings,
 } from '../../core';
 import { compare, openLaneStep, stop } from '../../store/engineBridge';
 import { laneFigures, laneState, type Comparison, type CompareRowView } from '../../store/compareSlice';
@@ -73,7 +73,7 @@ function useResolvedLanes(queries: readonly string[]): (RunSettings | null)[] {
   const beam = useStore((s) => s.beam);
   return useMemo(() => queries.map((q) => {
     try {
-      return applyOverrides({ params, seed, max_new_tokens: maxNewTokens, stop, beam }, q);
+      return applyOverrides(laneBase({ params, seed, max_new_tokens: maxNewTokens, stop, beam }), q);
     } catch {
       return null;
     }
