@@ -215,6 +215,15 @@ export function step(): void {
   s.setActiveRequest(id, 'running', true);
 }
 
+/**
+ * Stops the comparison in flight (the compare view's Stop; `stop` only knows single runs): the worker ends every
+ * row within a step, and a beam lane keeps its best hypothesis so far.
+ */
+export function stopComparison(): void {
+  if (useStore.getState().compareRequest === null) return;
+  engine().cancel();
+}
+
 /** How long Stop waits for the worker to end the run before ending it on the page. */
 const STOP_GRACE_MS = 1500;
 

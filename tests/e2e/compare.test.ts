@@ -120,4 +120,19 @@ describe('compare view', () => {
     await expect.poll(() => page.locator('#step-heading').textContent(), { timeout: 20_000 }).toContain(`Step 2: ${token}`);
     await page.close();
   });
+
+  it('Stop ends a long beam lane: it keeps its best hypothesis so far, cancelled', { timeout: 420_000 }, async () => {
+    // 8 beams × 300 tokens without an early stop: about a minute here, when nothing stops it.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${url}?prompt=The%20weather%20today%20is%20very&max_new_tokens=300&lane=temperature%3D0%26max_new_tokens%3D4&lane=num_beams%3D8%26early_stopping%3Dfalse&run=1&lang=en`);
+    await page.locator('[data-testid="lane"][data-lane="0"][data-state="done"]').waitFor({ timeout: 360_000 });
+    await page.getByTestId('compare-stop').click();
+    await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('td[data-lane="1"][data-finish]').getAttribute('data-finish')).toBe('cancelled');
+    const tokens = await metric(page, 1, 'tokens');
+    expect(tokens).toBeGreaterThan(0);
+    expect(tokens).toBeLessThan(300);
+    expect((await page.getByTestId('lane').nth(1).getByTestId('lane-full-text').textContent())?.length).toBeGreaterThan(0);
+    await page.close();
+  });
 });

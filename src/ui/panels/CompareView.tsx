@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import {
   MAX_LANES, MAX_SAMPLES, MIN_LANES, RUN_METRIC_NAMES, applyOverrides, bestAndWorst, isBeamSearch, isGreedy, laneBase, type RunMetricName, type RunSettings,
 } from '../../core';
-import { compare, openLaneStep, stop } from '../../store/engineBridge';
+import { compare, openLaneStep, stopComparison } from '../../store/engineBridge';
 import { laneFigures, laneState, type Comparison, type CompareRowView } from '../../store/compareSlice';
 import { LaneSettingsError, exportComparisonCsv, exportComparisonJson, parseComparison } from '../../store/exportCompare';
 import { useStore } from '../../store/store';
@@ -115,7 +115,7 @@ function LaneEditor() {
           onChange={(e) => setSamplesDraft(e.target.value)} onBlur={(e) => { if (setSamplesText(e.target.value)) setSamplesDraft(null); }}
           title={`1–${MAX_SAMPLES}`} />
         <button type="button" className="primary" data-testid="compare-run" onClick={() => compare()}>{t('compare.run')}</button>
-        <button type="button" disabled={!running} onClick={stop}>{t('compare.stop')}</button>
+        <button type="button" data-testid="compare-stop" disabled={!running} onClick={stopComparison}>{t('compare.stop')}</button>
       </div>
       {errors[-1] && <p className="error" role="alert">{t('params.refused', { name: 'samples', why: refusalText(t, errors[-1].why) })}</p>}
     </div>
