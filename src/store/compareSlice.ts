@@ -99,6 +99,17 @@ export function laneState(c: Comparison | null, lane: number, overall: GenState)
   return overall === 'running' ? 'running' : overall;
 }
 
+/**
+ * Whether a beam lane that has not finished is searching now or still waits: the worker runs the sampled rows
+ * first, then the beam lanes one after another in lane order.
+ */
+export function beamLaneSearching(c: Comparison, lane: number): boolean {
+  return c.lanes.every((l) => {
+    if (l.lane === lane || (isBeamSearch(l.settings) && l.lane > lane)) return true;
+    return l.rows.every((r) => c.rows[r].reason !== null);
+  });
+}
+
 export function laneFigures(c: Comparison, lane: number): LaneMetrics {
   return laneMetrics(c.lanes[lane].rows.map((r) => c.rows[r].steps));
 }

@@ -10,7 +10,7 @@ import {
 } from '../../src/core';
 import { RawStatsLog, beamFinishReason, splitCompareRows, winnerNodes } from '../../src/engine/compareBeamLane';
 import type { BeamHypothesisView, CompareBeamResult, CompareRow, CompareStep } from '../../src/engine/protocol';
-import { planComparison, type Comparison } from '../../src/store/compareSlice';
+import { beamLaneSearching, planComparison, type Comparison } from '../../src/store/compareSlice';
 import { LaneSettingsError, exportComparisonCsv, exportComparisonJson, parseComparison } from '../../src/store/exportCompare';
 import { useStore } from '../../src/store/store';
 import { defaultSharedState, parseUrlState, serializeUrlState } from '../../src/store/urlState';
@@ -223,6 +223,21 @@ describe('beam lanes in exports', () => {
     const data = JSON.parse(exportComparisonJson(beamComparison()));
     data.lanes[1].samples[0].beam = { num_beams: 3 };
     expect(() => parseComparison(JSON.stringify(data))).toThrow(/beam result/);
+  });
+});
+
+describe('a beam lane searching or waiting', () => {
+  it('searches once every sampled row and every beam lane before it are done', () => {
+    const base = defaultRunSettings(5);
+    const queries = ['num_beams=2', 'temperature=0.8', 'num_beams=3'];
+    const { comparison: c } = planComparison({ prompt: 'Hi', model: 'm', samples: 2, queries, lanes: queries.map((q) => applyOverrides(base, q)) });
+    // Rows: lane 0 → [0], lane 1 → [1, 2], lane 2 → [3].
+    expect([beamLaneSearching(c, 0), beamLaneSearching(c, 2)]).toEqual([false, false]);
+    c.rows[1].reason = 'max_new_tokens';
+    c.rows[2].reason = 'eos';
+    expect([beamLaneSearching(c, 0), beamLaneSearching(c, 2)]).toEqual([true, false]);
+    c.rows[0].reason = 'eos';
+    expect(beamLaneSearching(c, 2)).toBe(true);
   });
 });
 

@@ -410,6 +410,7 @@ export const en = {
     beamLaneHint: 'A beam search with {{count}} beams: do_sample, temperature and the warpers are ignored (the penalties and logit bias apply to each beam). It runs after the other lanes, its {{count}} beams as one batch.',
     beamOnce: 'A beam search is deterministic: this lane runs once, not K = {{k}} times.',
     beamSearching: 'Searching with {{count}} beams…',
+    beamWaiting: 'Waiting: beam lanes run after the sampled lanes, one after another.',
     beamHypotheses: 'The {{count}} best hypotheses (num_return_sequences)',
     beamHypothesis: 'score {{score}} (Σ log p {{sum}}, {{tokens}} tokens)',
     beamAfter: 'Beam lanes ran after them, each as one batch of its beams.',

@@ -414,6 +414,7 @@ export const zh: Shape<typeof en> = {
     beamLaneHint: '束搜索，{{count}} 个束：do_sample、温度和各截断方法被忽略（惩罚和 logit 偏置按每个束分别计算）。它在其他对比道之后运行，{{count}} 个束作为一个批次。',
     beamOnce: '束搜索是确定性的：这条对比道只运行一次，而不是 K = {{k}} 次。',
     beamSearching: '正在用 {{count}} 个束搜索…',
+    beamWaiting: '等待中：束搜索对比道在采样对比道之后逐条运行。',
     beamHypotheses: '最好的 {{count}} 个候选序列（num_return_sequences）',
     beamHypothesis: '得分 {{score}}（累计 log p {{sum}}，{{tokens}} 个 token）',
     beamAfter: '束搜索对比道随后运行，每条的各个束作为一个批次。',

@@ -7,7 +7,7 @@ import {
   MAX_LANES, MAX_SAMPLES, MIN_LANES, RUN_METRIC_NAMES, applyOverrides, bestAndWorst, isBeamSearch, isGreedy, laneBase, type RunMetricName, type RunSettings,
 } from '../../core';
 import { compare, openLaneStep, stopComparison } from '../../store/engineBridge';
-import { laneFigures, laneState, type Comparison, type CompareRowView } from '../../store/compareSlice';
+import { beamLaneSearching, laneFigures, laneState, type Comparison, type CompareRowView } from '../../store/compareSlice';
 import { LaneSettingsError, exportComparisonCsv, exportComparisonJson, parseComparison } from '../../store/exportCompare';
 import { useStore } from '../../store/store';
 import { refusalOf } from '../../store/urlState';
@@ -173,7 +173,11 @@ function Lane({ comparison, lane, state, divergeAt }: { comparison: Comparison; 
         </span>
       </h3>
       {kind === 'beam' && comparison.samples > 1 && <p className="hint" data-testid="lane-note">{t('compare.beamOnce', { k: comparison.samples })}</p>}
-      {kind === 'beam' && state === 'running' && first?.reason === null && <p className="hint">{t('compare.beamSearching', { count: beams })}</p>}
+      {kind === 'beam' && state === 'running' && first?.reason === null && (
+        <p className="hint" data-testid="lane-beam-status">
+          {beamLaneSearching(comparison, lane) ? t('compare.beamSearching', { count: beams }) : t('compare.beamWaiting')}
+        </p>
+      )}
       {rows.length === 1 ? (
         <p className="lane-text" data-testid="lane-text">
           <span className="prompt-echo">{comparison.prompt}</span>
