@@ -62,6 +62,10 @@ async function prepare(page: Page, options: Options): Promise<void> {
     await page.getByTestId('generate').click();
     await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
   }
+  // A link that runs a comparison: wait for its lanes to finish.
+  if (/(^|[?&#])lane=/.test(options.query) && /(^|[?&#])run=1/.test(options.query)) {
+    await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 300_000 });
+  }
   // Let the step panel's parts mount (one per frame after a run).
   await page.waitForTimeout(500);
 }

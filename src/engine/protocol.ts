@@ -105,6 +105,15 @@ export interface CompareRow {
   max_new_tokens: number;
   stop: string[];
   ignore_eos: boolean;
+  /** With num_beams > 1 the row is a beam lane: a beam search (compareBeamLane.ts) instead of a sampled row. */
+  beam?: BeamOptions;
+}
+
+/** What a beam lane found besides its winner's steps: the first num_return_sequences hypotheses, best first. */
+export interface CompareBeamResult {
+  num_beams: number;
+  reason: BeamStopReason;
+  hypotheses: { text: string; score: number; sum: number; end: HypothesisEnd; tokens: number }[];
 }
 
 /** A row's token at one step of a comparison, with what its run metrics need. */
@@ -115,7 +124,7 @@ export interface CompareStep {
   /** The token's own text (for chips and the tree). */
   tokenText: string;
   textDelta: string;
-  /** p_final(token): the probability it had under the distribution the row sampled from (1 when greedy). */
+  /** p_final(token): the probability it had under the distribution the row sampled from (1 when greedy; a beam lane: e^logp, its beam's softmax). */
   probability: number;
   logprobRaw: number;
   logprobSampled: number;
@@ -294,7 +303,7 @@ export type EngineEvent =
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
   | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
-  | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string }
+  | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string; beam?: CompareBeamResult }
   | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number }
   | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
   | { type: 'notice'; requestId: number; message: string }

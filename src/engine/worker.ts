@@ -7,6 +7,7 @@ import { BeamRunner, beamPrefix, type BeamRunRecord } from './beamRun';
 import { TransformersBatchRunner } from './batchRunner';
 import { Generator, type RunRecord } from './Generator';
 import { BatchGenerator, type BatchRowResult, type BatchStep } from './BatchGenerator';
+import { runBeamLanes, splitCompareRows } from './compareBeamLane';
 import { isSharedView } from './logitsArena';
 import { ModelLoadError, classifyLoadError, loadModel, modelFolderUrl, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
 import {
@@ -579,11 +580,12 @@ async function handleCompare(request: Extract<EngineRequest, { type: 'compare' }
     pending = [];
     lastPost = performance.now();
   };
-  const rowOffset = { value: 0 };
+  // Request row of each row of the batch being run: beam lanes run apart, after the sampled rows.
+  let requestRow: number[] = [];
   const onSteps = (steps: BatchStep[]) => {
     for (const s of steps) {
       pending.push({
-        row: s.row + rowOffset.value, step: s.step, tokenId: s.tokenId, tokenText: tokenText(s.tokenId), textDelta: s.textDelta,
+        row: requestRow[s.row], step: s.step, tokenId: s.tokenId, tokenText: tokenText(s.tokenId), textDelta: s.textDelta,
         probability: s.probability, logprobRaw: s.logprobRaw, logprobSampled: s.logprobSampled, entropyRaw: s.entropyRaw,
       });
     }
@@ -593,19 +595,21 @@ async function handleCompare(request: Extract<EngineRequest, { type: 'compare' }
   };
   const onRowDone = (result: BatchRowResult) => {
     flush();
-    post({ type: 'compareRowDone', requestId: request.requestId, row: result.row + rowOffset.value, reason: result.reason, text: result.text });
+    post({ type: 'compareRowDone', requestId: request.requestId, row: requestRow[result.row], reason: result.reason, text: result.text });
   };
   const isCancelled = () => cancelRequested || cancelledRuns.has(request.requestId);
   try {
     const ids = promptIds(loaded, request.prompt, request.chat);
-    const rows = request.rows;
+    const { sampled, beams } = splitCompareRows(request.rows);
+    const rows = sampled.map((r) => request.rows[r]);
+    requestRow = sampled;
     let mode: CompareMode = request.forceSequential ? 'sequential' : 'batched';
     let why: string | undefined = request.forceSequential ? 'asked to run lanes one after another' : undefined;
     if (mode === 'batched') {
       let stepped = false;
       try {
         post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode });
-        await batchGenerator.run(ids, rows, { isCancelled, onSteps: (steps) => { stepped = true; return onSteps(steps); }, onRowDone });
+        if (rows.length > 0) await batchGenerator.run(ids, rows, { isCancelled, onSteps: (steps) => { stepped = true; return onSteps(steps); }, onRowDone });
       } catch (error) {
         if (stepped || error instanceof SamplingParamError) throw error;
         mode = 'sequential';
@@ -615,9 +619,14 @@ async function handleCompare(request: Extract<EngineRequest, { type: 'compare' }
     if (mode === 'sequential') {
       post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode, ...(why ? { why } : {}) });
       for (let r = 0; r < rows.length; r++) {
-        rowOffset.value = r;
+        requestRow = [sampled[r]];
         await batchGenerator.run(ids, [rows[r]], { isCancelled, onSteps, onRowDone });
       }
+    }
+    if (beams.length > 0) {
+      flush();
+      beamRunner ??= new BeamRunner(new TransformersBatchRunner(loaded.model, loaded.vocabSize), loaded.codec, loaded.eosIds, loaded.contextLength);
+      await runBeamLanes(beamRunner, loaded.codec, ids, request, beams, { isCancelled, post, yieldTurn: letMessagesIn, yieldEveryMs: STEP_BATCH_MS });
     }
     flush();
     post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started });

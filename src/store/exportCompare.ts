@@ -1,7 +1,10 @@
 // A comparison to JSON (every lane's settings, samples, steps and metrics) and CSV (one row per sample with its
 // lane's settings and metrics), and JSON back to a comparison that the page shows without the model.
-import { RUN_METRIC_NAMES, SETTING_KNOBS, laneMetrics, runMetrics, type RunSettings } from '../core';
-import type { CompareStep } from '../engine/protocol';
+import {
+  DEFAULT_BEAM_SETTINGS, RUN_METRIC_NAMES, SETTING_KNOBS, SamplingParamError, laneMetrics, runMetrics, validateBeamSettings,
+  type ParamRule, type RunSettings,
+} from '../core';
+import type { CompareBeamResult, CompareStep } from '../engine/protocol';
 import type { Comparison } from './compareSlice';
 
 export const COMPARE_FORMAT = 'logitlab-compare';
@@ -15,7 +18,10 @@ export function exportComparisonJson(c: Comparison): string {
         lane: lane.lane, overrides: lane.overrides, settings: lane.settings, metrics: laneMetrics(steps),
         samples: lane.rows.map((r) => {
           const row = c.rows[r];
-          return { sample: row.sample, seed: row.seed, text: row.text, finish_reason: row.reason, metrics: runMetrics(row.steps), steps: row.steps };
+          return {
+            sample: row.sample, seed: row.seed, text: row.text, finish_reason: row.reason, metrics: runMetrics(row.steps),
+            ...(row.beam ? { beam: row.beam } : {}), steps: row.steps,
+          };
         }),
       };
     }),
@@ -54,7 +60,30 @@ export function exportComparisonCsv(c: Comparison): string {
   return lines.join('\n') + '\n';
 }
 
-/** Throws an Error saying what is wrong with the file. */
+/** A lane of an opened file whose settings break a rule: which lane, which knob, and the rule (worded by the page). */
+export class LaneSettingsError extends Error {
+  constructor(readonly lane: number, readonly param: string, readonly value: unknown, readonly rule: ParamRule, cause: SamplingParamError) {
+    super(`lane ${lane}: ${cause.message}`);
+    this.name = 'LaneSettingsError';
+  }
+}
+
+/**
+ * A lane's beam settings as the file has them, checked like a link's: a file from before beam lanes has none
+ * (its lanes were sampled). Throws LaneSettingsError.
+ */
+function laneBeam(settings: RunSettings, lane: number): RunSettings['beam'] {
+  const beam = { ...DEFAULT_BEAM_SETTINGS, ...(settings.beam ?? {}) };
+  try {
+    validateBeamSettings({ ...beam, max_new_tokens: settings.max_new_tokens });
+  } catch (error) {
+    if (error instanceof SamplingParamError) throw new LaneSettingsError(lane, error.param, error.value, error.rule, error);
+    throw error;
+  }
+  return beam;
+}
+
+/** Throws an Error saying what is wrong with the file (a LaneSettingsError for a lane's bad beam setting). */
 export function parseComparison(text: string): Comparison {
   let data: unknown;
   try {
@@ -64,7 +93,10 @@ export function parseComparison(text: string): Comparison {
   }
   const d = data as {
     format?: string; version?: number; model?: string; prompt?: string; promptIds?: number[]; samples?: number; mode?: Comparison['mode'];
-    lanes?: { lane: number; overrides: string; settings: RunSettings; samples: { sample: number; seed: number; text: string; finish_reason: Comparison['rows'][number]['reason']; steps: CompareStep[] }[] }[];
+    lanes?: {
+      lane: number; overrides: string; settings: RunSettings;
+      samples: { sample: number; seed: number; text: string; finish_reason: Comparison['rows'][number]['reason']; beam?: CompareBeamResult; steps: CompareStep[] }[];
+    }[];
   };
   if (d?.format !== COMPARE_FORMAT) throw new Error(`"format" must be "${COMPARE_FORMAT}"`);
   if (d.version !== 1) throw new Error('only version 1 exports can be opened');
@@ -75,16 +107,28 @@ export function parseComparison(text: string): Comparison {
   };
   d.lanes.forEach((lane, index) => {
     if (!lane?.settings?.params || !Array.isArray(lane.samples)) throw new Error(`lane ${index + 1} lacks settings or samples`);
+    const settings: RunSettings = { ...lane.settings, beam: laneBeam(lane.settings, index + 1) };
     const rows: number[] = [];
     for (const s of lane.samples) {
       if (!Array.isArray(s?.steps) || s.steps.some((st) => typeof st?.tokenId !== 'number' || typeof st.logprobRaw !== 'number')) {
         throw new Error(`a sample of lane ${index + 1} has steps without tokenId or logprobRaw`);
       }
+      if (s.beam !== undefined && !beamResult(s.beam)) throw new Error(`a sample of lane ${index + 1} has a beam result without its hypotheses`);
       const row = c.rows.length;
       rows.push(row);
-      c.rows.push({ row, lane: index, sample: Number(s.sample), seed: Number(s.seed), steps: s.steps.map((st) => ({ ...st, row })), text: String(s.text ?? ''), reason: s.finish_reason ?? null });
+      c.rows.push({
+        row, lane: index, sample: Number(s.sample), seed: Number(s.seed), steps: s.steps.map((st) => ({ ...st, row })), text: String(s.text ?? ''),
+        reason: s.finish_reason ?? null, ...(s.beam ? { beam: s.beam } : {}),
+      });
     }
-    c.lanes.push({ lane: index, overrides: String(lane.overrides ?? ''), settings: lane.settings, rows });
+    c.lanes.push({ lane: index, overrides: String(lane.overrides ?? ''), settings, rows });
   });
   return c;
+}
+
+/** Whether a sample's `beam` field is a beam lane's result the page can show. */
+function beamResult(beam: unknown): beam is CompareBeamResult {
+  const b = beam as CompareBeamResult | undefined;
+  return typeof b === 'object' && b !== null && typeof b.num_beams === 'number' && Array.isArray(b.hypotheses)
+    && b.hypotheses.every((h) => typeof h?.text === 'string' && typeof h.score === 'number');
 }

@@ -1,7 +1,7 @@
 // The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
 // naming the parameter) and written back with SAMPLING.md's names.
 import {
-  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, cloneRunSettings, defaultRunSettings, formatLogitBias,
+  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, cloneRunSettings, laneBase, defaultRunSettings, formatLogitBias,
   parseLogitBias, parseSamples, type RunSettings,
 } from '../core';
 import type { DevicePreference } from '../engine/protocol';
@@ -38,6 +38,8 @@ export interface UrlNotice {
   name: string;
   value: string;
   why: Refusal;
+  /** A compare lane's knob: which lane (1-based); `value` is then that lane's whole query. */
+  lane?: number;
 }
 
 export function defaultSharedState(model: string, seed: number): SharedState {
@@ -124,7 +126,15 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
         throw new SamplingParamError('lane', lanes.length, { kind: 'range', integer: true, min: MIN_LANES, minExclusive: false, max: MAX_LANES });
       }
       // Each lane must make sense on its own settings; the page's settings are its base when it runs.
-      for (const lane of lanes) applyOverrides(state, lane);
+      for (const [i, lane] of lanes.entries()) {
+        try {
+          applyOverrides(laneBase(state), lane);
+        } catch (error) {
+          if (!(error instanceof SamplingParamError)) throw error;
+          notices.push({ name: error.param, value: lane, why: error.rule, lane: i + 1 });
+          return;
+        }
+      }
       state.lanes = lanes;
     });
   }

@@ -14,7 +14,11 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash 
     ...(state.toy ? { toyTokens: state.toy } : {}),
     ...(state.lanes.length > 0 ? { laneQueries: state.lanes, samples: state.samples, compareOpen: true } : {}),
   });
-  for (const n of notices) useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
+  for (const n of notices) {
+    useStore.getState().notify(n.lane === undefined
+      ? { key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why }
+      : { key: 'notices.badLane', params: { name: n.name, value: n.value, n: n.lane }, why: n.why });
+  }
   return { run: state.run, step: state.step, compare: state.lanes.length > 0 };
 }
 

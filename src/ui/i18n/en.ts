@@ -376,7 +376,7 @@ export const en = {
   compare: {
     tab: 'Compare',
     heading: 'Compare settings',
-    hint: 'Each lane starts from the settings on the left and overrides some of them, written like a link: temperature=0.3&top_p=0.8 (any knob, order, seed, max_new_tokens, stop). All lanes and samples run together as one batch.',
+    hint: 'Each lane starts from the settings on the left and overrides some of them, written like a link: temperature=0.3&top_p=0.8 (any knob, order, seed, max_new_tokens, stop). All lanes and samples run together as one batch. num_beams=3 makes a lane a beam search (with length_penalty, early_stopping, num_return_sequences); the page’s own num_beams does not carry over to the lanes.',
     lane: 'Lane {{n}}',
     laneQuery: 'Overrides of lane {{n}}',
     lanePlaceholder: 'e.g. temperature=0.3&top_p=0.8',
@@ -406,6 +406,16 @@ export const en = {
     import: 'Open a comparison export',
     imported: 'Showing an exported comparison; no model is needed.',
     state: { idle: 'Not run yet', loading: 'Loading the model…', running: 'Running…', done: 'Done', error: 'Error' },
+    kind: { greedy: 'greedy', sampling: 'sampling', beam: 'beam search ({{count}} beams)' },
+    beamLaneHint: 'A beam search with {{count}} beams: do_sample, temperature and the warpers are ignored (the penalties and logit bias apply to each beam). It runs after the other lanes, its {{count}} beams as one batch.',
+    beamOnce: 'A beam search is deterministic: this lane runs once, not K = {{k}} times.',
+    beamSearching: 'Searching with {{count}} beams…',
+    beamWaiting: 'Waiting: beam lanes run after the sampled lanes, one after another.',
+    beamHypotheses: 'The {{count}} best hypotheses (num_return_sequences)',
+    beamHypothesis: 'score {{score}} (Σ log p {{sum}}, {{tokens}} tokens)',
+    beamAfter: 'Beam lanes ran after them, each as one batch of its beams.',
+    beamOnly: 'Every lane is a beam search: each ran as one batch of its beams ({{ms}} ms in all).',
+    badImportLane: 'Lane {{n}} of that file has {{name}} = "{{value}}", which is not allowed ({{why}}).',
   },
   metrics: {
     logprob: {
@@ -445,6 +455,7 @@ export const en = {
   },
   notices: {
     badParam: 'The link had {{name}} = "{{value}}", which is not allowed ({{why}}); using the default instead.',
+    badLane: 'Lane {{n}} of the link ("{{value}}") sets {{name}} to a value that is not allowed ({{why}}); the link’s lanes were left out.',
     badImport: 'That file is not a LogitLab export: {{why}}',
     imported: 'Browsing an exported run; no model is needed.',
     dismiss: 'Dismiss',

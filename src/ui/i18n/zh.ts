@@ -380,7 +380,7 @@ export const zh: Shape<typeof en> = {
   compare: {
     tab: '对比',
     heading: '对比解码设置',
-    hint: '每条对比道以左侧的设置为基础，只改写其中一部分，写法同链接：temperature=0.3&top_p=0.8（任意参数、顺序、随机种子、max_new_tokens、stop）。所有对比道和样本作为一个批次一起运行。',
+    hint: '每条对比道以左侧的设置为基础，只改写其中一部分，写法同链接：temperature=0.3&top_p=0.8（任意参数、顺序、随机种子、max_new_tokens、stop）。所有对比道和样本作为一个批次一起运行。写 num_beams=3 可让一条对比道使用束搜索（还可设 length_penalty、early_stopping、num_return_sequences）；页面本身的 num_beams 不会带到对比道里。',
     lane: '对比道 {{n}}',
     laneQuery: '对比道 {{n}} 的改写',
     lanePlaceholder: '例如 temperature=0.3&top_p=0.8',
@@ -410,6 +410,16 @@ export const zh: Shape<typeof en> = {
     import: '打开对比导出文件',
     imported: '正在显示导出的对比，无需模型。',
     state: { idle: '尚未运行', loading: '正在加载模型…', running: '运行中…', done: '完成', error: '出错' },
+    kind: { greedy: '贪婪解码', sampling: '采样', beam: '束搜索（{{count}} 个束）' },
+    beamLaneHint: '束搜索，{{count}} 个束：do_sample、温度和各截断方法被忽略（惩罚和 logit 偏置按每个束分别计算）。它在其他对比道之后运行，{{count}} 个束作为一个批次。',
+    beamOnce: '束搜索是确定性的：这条对比道只运行一次，而不是 K = {{k}} 次。',
+    beamSearching: '正在用 {{count}} 个束搜索…',
+    beamWaiting: '等待中：束搜索对比道在采样对比道之后逐条运行。',
+    beamHypotheses: '最好的 {{count}} 个候选序列（num_return_sequences）',
+    beamHypothesis: '得分 {{score}}（累计 log p {{sum}}，{{tokens}} 个 token）',
+    beamAfter: '束搜索对比道随后运行，每条的各个束作为一个批次。',
+    beamOnly: '每条对比道都是束搜索：各自的束作为一个批次运行（共 {{ms}} 毫秒）。',
+    badImportLane: '该文件中对比道 {{n}} 的 {{name}} = “{{value}}” 不合法（{{why}}）。',
   },
   metrics: {
     logprob: {
@@ -449,6 +459,7 @@ export const zh: Shape<typeof en> = {
   },
   notices: {
     badParam: '链接中 {{name}} = “{{value}}” 不合法（{{why}}），已改用默认值。',
+    badLane: '链接中对比道 {{n}}（“{{value}}”）的 {{name}} 取值不合法（{{why}}），链接里的对比道都未采用。',
     badImport: '这不是 LogitLab 的导出文件：{{why}}',
     imported: '正在浏览导出的运行记录，无需模型。',
     dismiss: '关闭',
