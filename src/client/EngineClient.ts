@@ -2,7 +2,7 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
+  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, PromptLogits, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -81,6 +81,13 @@ export class EngineClient {
     const event = await this.request({ type: 'decodeTokens', ids });
     if (event.type !== 'tokenTexts') throw new Error('unexpected answer to decodeTokens');
     return event.texts;
+  }
+
+  /** Each prompt's next-token logits from one forward pass, and the first token of each continuation. */
+  async promptLogits(prompts: string[], continuations: string[][], chat = false): Promise<PromptLogits[]> {
+    const event = await this.request({ type: 'promptLogits', prompts, continuations, chat });
+    if (event.type !== 'promptLogits') throw new Error('unexpected answer to promptLogits');
+    return event.items;
   }
 
   terminate(): void {

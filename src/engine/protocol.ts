@@ -54,6 +54,11 @@ export type EngineRequest =
   | { type: 'cancel'; requestId: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
+  /**
+   * One forward pass per prompt, no sampling: each prompt's last-position logits, and the first token of each of
+   * its continuations (teaching-point distance, sweeps).
+   */
+  | { type: 'promptLogits'; requestId: number; prompts: string[]; continuations: string[][]; chat: boolean }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null };
 
@@ -94,6 +99,13 @@ export interface PackedSteps {
   /** Per step: the token's own text, the text delta, then the texts this step sends for the first time. */
   strings: string[];
   count: number;
+}
+
+/** A prompt's next-token logits (one forward pass) and the first token each continuation is written with. */
+export interface PromptLogits {
+  promptIds: number[];
+  logits: Float32Array;
+  firstTokens: (number | null)[];
 }
 
 export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full';
@@ -147,6 +159,7 @@ export type EngineEvent =
       generatedIds: number[];
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
+  | { type: 'promptLogits'; requestId: number; items: PromptLogits[] }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'error'; requestId: number; code: ErrorCode; message: string };
 

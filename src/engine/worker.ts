@@ -6,7 +6,7 @@ import { SamplingParamError } from '../core';
 import { Generator, type RunRecord } from './Generator';
 import { isSharedView } from './logitsArena';
 import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
-import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
+import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type PromptLogits, type StepEvent, type WorkerMessage } from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
 import { StepBatcher, StepPacker } from './stepWire';
 
@@ -338,6 +338,40 @@ function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits
   }, [copy.buffer]);
 }
 
+/** One forward pass per prompt on the idle runner (the next run resets it anyway). */
+async function handlePromptLogits(request: Extract<EngineRequest, { type: 'promptLogits' }>): Promise<void> {
+  if (!loaded) {
+    post({ type: 'error', requestId: request.requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
+    return;
+  }
+  if (activeRequest !== null) {
+    post({ type: 'error', requestId: request.requestId, code: 'busy', message: 'A generation is running: stop it first.' });
+    return;
+  }
+  const model = loaded;
+  activeRequest = request.requestId;
+  let finish!: () => void;
+  runFinished = new Promise((resolve) => (finish = resolve));
+  try {
+    const items: PromptLogits[] = [];
+    for (let i = 0; i < request.prompts.length; i++) {
+      const ids = promptIds(model, request.prompts[i], request.chat);
+      if (ids.length === 0) throw new Error(`the prompt ${JSON.stringify(request.prompts[i])} has no tokens`);
+      model.runner.reset();
+      const logits = (await model.runner.forward(ids)).slice();
+      const firstTokens = (request.continuations[i] ?? []).map((c) => model.codec.encode(c)[0] ?? null);
+      items.push({ promptIds: ids, logits, firstTokens });
+    }
+    model.runner.reset();
+    post({ type: 'promptLogits', requestId: request.requestId, items }, items.map((item) => item.logits.buffer as ArrayBuffer));
+  } catch (error) {
+    fail(request.requestId, error);
+  } finally {
+    activeRequest = null;
+    finish();
+  }
+}
+
 scope.onmessage = (e: MessageEvent<EngineRequest>) => {
   const request = e.data;
   switch (request.type) {
@@ -355,6 +389,9 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       break;
     case 'attachObserver':
       attachObserver(request.port);
+      break;
+    case 'promptLogits':
+      void handlePromptLogits(request);
       break;
     case 'decodeTokens': {
       const texts: Record<number, string> = {};

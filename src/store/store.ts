@@ -281,6 +281,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         break;
       case 'stepLogits':
       case 'tokenTexts':
+      case 'promptLogits':
         break;
       default: {
         const unknown: never = event;
