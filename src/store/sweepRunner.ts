@@ -110,7 +110,7 @@ export function measureSetting(samples: readonly RowOutcome[], pool: PoolMetrics
 }
 
 export async function runSweep(options: SweepRunOptions): Promise<'completion' | 'cancelled'> {
-  const { definition, base, prompts, objective, engine } = options;
+  const { definition, base, prompts, engine } = options;
   const now = options.now ?? (() => performance.now());
   const proposer = createProposer(definition.method, definition.dims, definition.trials, base.seed);
   const trials: Trial[] = (options.previous ?? []).map((p) => ({ setting: p.setting, score: p.score }));
