@@ -6,18 +6,20 @@ import { browserLang, initI18n } from './ui/i18n';
 import { keepUrlInSync, readUrlIntoStore } from './ui/urlSync';
 import { generate, loadModel } from './store/engineBridge';
 import { useStore } from './store/store';
+import { startSweep } from './store/sweepBridge';
 import './ui/styles.css';
 
-const { run } = readUrlIntoStore(location.search, browserLang());
+const { run, sweep } = readUrlIntoStore(location.search, browserLang());
 initI18n(useStore.getState().lang);
 keepUrlInSync();
 loadModel();
 if (run) {
-  // run=1: generate as soon as the model is ready.
+  // run=1: generate (or run the link's sweep) as soon as the model is ready.
   const stopWatching = useStore.subscribe((s) => {
     if (s.modelStatus === 'ready') {
       stopWatching();
-      generate();
+      if (sweep) void startSweep();
+      else generate();
     } else if (s.modelStatus === 'error') stopWatching();
   });
 }

@@ -10,6 +10,7 @@ import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
 import { parseLogitBias, refusalOf } from './urlState';
+import { sweepSlice, type SweepSlice } from './sweepSlice';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
 export interface ModelSlice {
@@ -70,18 +71,18 @@ export interface GenerationSlice {
 export interface UiSlice {
   lang: 'en' | 'zh';
   classroom: boolean;
-  mode: 'model' | 'toy';
+  mode: 'model' | 'toy' | 'sweep';
   notices: Notice[];
   toyTokens: ToyToken[];
   setLang(lang: 'en' | 'zh'): void;
   setClassroom(on: boolean): void;
-  setMode(mode: 'model' | 'toy'): void;
+  setMode(mode: 'model' | 'toy' | 'sweep'): void;
   notify(message: UserMessage): void;
   dismiss(id: number): void;
   setToyTokens(tokens: ToyToken[]): void;
 }
 
-export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice;
+export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & SweepSlice;
 
 let noticeId = 1;
 
@@ -315,6 +316,7 @@ export const useStore = create<Store>()((...a) => ({
   ...samplingSlice(...a),
   ...generationSlice(...a),
   ...uiSlice(...a),
+  ...sweepSlice(...a),
 }));
 
 export { HF_ORDER, LLAMA_CPP_ORDER };

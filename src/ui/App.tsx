@@ -9,6 +9,7 @@ import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
 import { Notices } from './panels/Notices';
 import { StepPanel } from './panels/StepPanel';
+import { SweepView } from './panels/SweepView';
 import { ToyMode } from './panels/ToyMode';
 import { Warmup } from './panels/Warmup';
 import { LANGS } from './i18n';
@@ -44,6 +45,7 @@ export function App() {
           <div role="tablist" aria-label="mode">
             <button type="button" role="tab" aria-selected={mode === 'model'} data-testid="mode-model" onClick={() => setMode('model')}>{t('app.modeModel')}</button>
             <button type="button" role="tab" aria-selected={mode === 'toy'} data-testid="mode-toy" onClick={() => setMode('toy')}>{t('app.modeToy')}</button>
+            <button type="button" role="tab" aria-selected={mode === 'sweep'} data-testid="mode-sweep" onClick={() => setMode('sweep')}>{t('app.modeSweep')}</button>
           </div>
           <label>
             {t('app.language')}{' '}
@@ -57,7 +59,7 @@ export function App() {
       <Notices />
       <main>
         <aside className="controls">
-          {mode === 'model' && <ModelPicker />}
+          {mode !== 'toy' && <ModelPicker />}
           <SamplingControls />
         </aside>
         <div className="content">
@@ -69,6 +71,11 @@ export function App() {
               <RunHistory />
               <ExportPanel />
               <Warmup />
+            </>
+          ) : mode === 'sweep' ? (
+            <>
+              <PromptAndActions />
+              <SweepView />
             </>
           ) : (
             <ToyMode />

@@ -2,9 +2,10 @@
 // then keeps the URL in step with the store so the address bar is always a shareable link.
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { randomSeed, useStore } from '../store/store';
-import { defaultSharedState, parseUrlState, serializeUrlState, type SharedState } from '../store/urlState';
+import { defaultSharedState, parseUrlState, refusalOf, serializeUrlState, type SharedState } from '../store/urlState';
+import { parseSweepQuery, sweepQuery } from '../core/sweep';
 
-export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { run: boolean } {
+export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { run: boolean; sweep: boolean } {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, randomSeed());
   const { state, notices } = parseUrlState(search, defaults);
   useStore.setState({
@@ -12,7 +13,11 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { ru
     maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang,
   });
   for (const n of notices) useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
-  return { run: state.run };
+  // A sweep link opens the sweep view with its definition; with run=1 it runs the sweep instead of one generation.
+  const sweep = parseSweepQuery(search);
+  if (sweep.definition) useStore.setState({ sweepDefinition: sweep.definition, mode: 'sweep' });
+  for (const n of sweep.notices) useStore.getState().notify({ key: 'sweep.badLink', params: { name: n.name, value: n.value }, why: refusalOf(n.error) });
+  return { run: state.run, sweep: sweep.definition !== null };
 }
 
 function currentShared(): SharedState {
@@ -25,7 +30,15 @@ function currentShared(): SharedState {
 
 export function linkFor(state: SharedState): string {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, state.seed);
-  return `${location.pathname}?${serializeUrlState(state, defaults)}`;
+  let query = serializeUrlState(state, defaults);
+  // In the sweep view the address bar carries the sweep's definition too.
+  const s = useStore.getState();
+  if (s.mode === 'sweep') {
+    const extra = sweepQuery(s.sweepDefinition);
+    if (state.run) extra.delete('run');
+    query = `${query}&${extra.toString()}`;
+  }
+  return `${location.pathname}?${query}`;
 }
 
 export function keepUrlInSync(): () => void {
