@@ -200,7 +200,7 @@ export const QualityDiversity = memo(function QualityDiversity({ results, select
   const title = t('sweep.scatter');
   return (
     <figure className="chart" data-testid="sweep-scatter">
-      <figcaption>{title}</figcaption>
+      <figcaption>{title} <span className="axis-names">({yMetric} ↕ · distinct_2 ↔)</span></figcaption>
       <p className="hint">{t('sweep.scatterHint', { better: t(useGrammar ? 'sweep.higherBetter' : 'sweep.lowerBetter') })}</p>
       <ChartFrame height={280} legend={[{ label: t('sweep.front'), colour: '#e8590c', shape: 'line' }]}>
         {(width) => (
@@ -209,7 +209,7 @@ export const QualityDiversity = memo(function QualityDiversity({ results, select
             <XAxis dataKey="x" type="number" domain={['auto', 'auto']} tickFormatter={(v: number) => formatMetric(v)} name="distinct_2"
               label={{ value: 'distinct_2', position: 'insideBottom', offset: -14 }} />
             <YAxis dataKey="y" type="number" domain={['auto', 'auto']} width={64} tickFormatter={(v: number) => formatMetric(v)} name={yMetric}
-              reversed={!useGrammar} label={{ value: yMetric, angle: -90, position: 'insideLeft' }} />
+              reversed={!useGrammar} />
             <Tooltip formatter={(v) => formatMetric(Number(v))} />
             <Scatter data={front} line={{ stroke: '#e8590c', strokeWidth: 2 }} isAnimationActive={false} shape={() => <g />} legendType="none" />
             <Scatter data={dots} isAnimationActive={false} shape={(props: { cx?: number; cy?: number; payload?: { query: string } }) => {
