@@ -2,9 +2,10 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, PromptLogits, WorkerMessage,
+  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, PromptLogits, SweepBatchRow, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
+import type { BatchRowSettings } from '../engine/BatchGenerator';
 
 export type EngineListener = (event: EngineEvent) => void;
 
@@ -88,6 +89,13 @@ export class EngineClient {
     const event = await this.request({ type: 'promptLogits', prompts, continuations, chat });
     if (event.type !== 'promptLogits') throw new Error('unexpected answer to promptLogits');
     return event.items;
+  }
+
+  /** Rows sharing a prompt through the batched decode loop; `cancel()` ends them (each then says 'cancelled'). */
+  async sweepBatch(prompt: string, rows: BatchRowSettings[], chat = false): Promise<{ rows: SweepBatchRow[]; forwardPasses: number }> {
+    const event = await this.request({ type: 'sweepBatch', prompt, rows, chat });
+    if (event.type !== 'sweepBatchDone') throw new Error('unexpected answer to sweepBatch');
+    return { rows: event.rows, forwardPasses: event.forwardPasses };
   }
 
   terminate(): void {

@@ -3,6 +3,8 @@
 import type { SamplingParams, StageView } from '../core/types';
 import type { TokenFate } from '../core/pipeline';
 import type { TokenizerOptions } from './modelLoader';
+import type { BatchRowSettings } from './BatchGenerator';
+import type { RunMetrics } from '../core/runMetrics';
 import type { DrawnStep, ObservedRun } from './stepObserver';
 
 export type Device = 'webgpu' | 'wasm';
@@ -59,6 +61,8 @@ export type EngineRequest =
    * its continuations (teaching-point distance, sweeps).
    */
   | { type: 'promptLogits'; requestId: number; prompts: string[]; continuations: string[][]; chat: boolean }
+  /** Rows that share a prompt, each with its own settings, through the batched decode loop (BatchGenerator). */
+  | { type: 'sweepBatch'; requestId: number; prompt: string; chat: boolean; rows: BatchRowSettings[] }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null };
 
@@ -106,6 +110,14 @@ export interface PromptLogits {
   promptIds: number[];
   logits: Float32Array;
   firstTokens: (number | null)[];
+}
+
+/** One row of a sweep batch: its ids, text, how it ended and its run metrics. */
+export interface SweepBatchRow {
+  tokens: number[];
+  text: string;
+  reason: FinishReason;
+  metrics: RunMetrics;
 }
 
 export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full';
@@ -160,6 +172,7 @@ export type EngineEvent =
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'promptLogits'; requestId: number; items: PromptLogits[] }
+  | { type: 'sweepBatchDone'; requestId: number; rows: SweepBatchRow[]; forwardPasses: number }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'error'; requestId: number; code: ErrorCode; message: string };
 

@@ -2,11 +2,13 @@
 import { env } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { SamplingParamError } from '../core';
+import { SamplingParamError, runMetrics } from '../core';
+import { BatchGenerator } from './BatchGenerator';
+import { TransformersBatchRunner } from './batchRunner';
 import { Generator, type RunRecord } from './Generator';
 import { isSharedView } from './logitsArena';
 import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
-import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type PromptLogits, type StepEvent, type WorkerMessage } from './protocol';
+import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type PromptLogits, type SweepBatchRow, type StepEvent, type WorkerMessage } from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
 import { StepBatcher, StepPacker } from './stepWire';
 
@@ -123,6 +125,7 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
   const options = { source: request.source, dtype: request.dtype, localModelPath: '/models/', hubHost: request.hubHost, onProgress, deviceMemoryGiB };
   loaded = null;
   generator = null;
+  batchGenerator = null;
   try {
     try {
       loaded = await loadModel({ ...options, device: target });
@@ -372,6 +375,47 @@ async function handlePromptLogits(request: Extract<EngineRequest, { type: 'promp
   }
 }
 
+let batchGenerator: BatchGenerator | null = null;
+
+/** A sweep's rows for one prompt through the batched loop; cancelled like a generation. */
+async function handleSweepBatch(request: Extract<EngineRequest, { type: 'sweepBatch' }>): Promise<void> {
+  if (!loaded) {
+    post({ type: 'error', requestId: request.requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
+    return;
+  }
+  if (activeRequest !== null) {
+    post({ type: 'error', requestId: request.requestId, code: 'busy', message: 'A generation is running: stop it first.' });
+    return;
+  }
+  const model = loaded;
+  batchGenerator ??= new BatchGenerator(new TransformersBatchRunner(model.model, model.vocabSize), model.codec, model.eosIds, model.contextLength);
+  const batch = batchGenerator;
+  activeRequest = request.requestId;
+  cancelRequested = false;
+  let finish!: () => void;
+  runFinished = new Promise((resolve) => (finish = resolve));
+  let forwardPasses = 0;
+  try {
+    const ids = promptIds(model, request.prompt, request.chat);
+    const results = await batch.run(ids, request.rows, {
+      isCancelled: () => cancelRequested,
+      // Let a cancel in between forward passes, at most once per STEP_BATCH_MS.
+      onSteps: () => {
+        forwardPasses++;
+        return forwardPasses % 16 === 0 ? letMessagesIn() : undefined;
+      },
+    });
+    const rows: SweepBatchRow[] = results.map((r) => ({ tokens: r.tokens, text: r.text, reason: r.reason, metrics: runMetrics(r.steps) }));
+    post({ type: 'sweepBatchDone', requestId: request.requestId, rows, forwardPasses });
+  } catch (error) {
+    fail(request.requestId, error, 'invalid_params');
+  } finally {
+    activeRequest = null;
+    cancelRequested = false;
+    finish();
+  }
+}
+
 scope.onmessage = (e: MessageEvent<EngineRequest>) => {
   const request = e.data;
   switch (request.type) {
@@ -392,6 +436,9 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       break;
     case 'promptLogits':
       void handlePromptLogits(request);
+      break;
+    case 'sweepBatch':
+      void handleSweepBatch(request);
       break;
     case 'decodeTokens': {
       const texts: Record<number, string> = {};

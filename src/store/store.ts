@@ -296,6 +296,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'stepLogits':
       case 'tokenTexts':
       case 'promptLogits':
+      case 'sweepBatchDone':
         break;
       default: {
         const unknown: never = event;

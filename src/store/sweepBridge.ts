@@ -2,8 +2,9 @@
 // its points and progress to the store, and opens saved sweeps.
 import {
   GrammarRecogniser, parseSweepCsv, parseSweepJson, settingCount, checkSize, applySetting, sweepQuery,
-  type GrammarJson, type SweepResults, type SweepSetting,
+  type GrammarJson, type MetricValues, type SweepResults, type SweepSetting,
 } from '../core/sweep';
+import { distinctN, type RunMetrics } from '../core';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { engine } from './engineBridge';
 import { useStore } from './store';
@@ -38,24 +39,38 @@ export function sweepPrompts(): string[] {
   }
 }
 
-/** The worker's batched loop, as the sweep sees it. */
+/** The worker's batched loop, as the sweep sees it: one batch per prompt, every row of that prompt in it. */
 function workerEngine(): SweepEngine {
   const client = engine();
+  const { chat, stop } = useStore.getState();
   return {
-    promptLogits: (prompts, continuations) => client.promptLogits(prompts, continuations, useStore.getState().chat),
-    runRows: (rows: SweepRow[], maxNewTokens: number): Promise<RowOutcome[]> => batchedRows(rows, maxNewTokens),
+    promptLogits: (prompts, continuations) => client.promptLogits(prompts, continuations, chat),
+    async runRows(rows: SweepRow[], maxNewTokens: number): Promise<RowOutcome[]> {
+      const out: RowOutcome[] = new Array(rows.length);
+      const prompts = [...new Set(rows.map((r) => r.prompt))];
+      for (const prompt of prompts) {
+        const indices = rows.flatMap((r, i) => (r.prompt === prompt ? [i] : []));
+        const settings = indices.map((i) => ({ params: rows[i].params, seed: rows[i].seed, max_new_tokens: maxNewTokens, stop, ignore_eos: false }));
+        const answer = await client.sweepBatch(prompt, settings, chat);
+        answer.rows.forEach((row, k) => {
+          out[indices[k]] = { text: row.text, tokenIds: row.tokens, reason: row.reason, metrics: sampleMetrics(row.metrics) };
+        });
+        if (cancelRequested) break;
+      }
+      return out;
+    },
   };
 }
 
-/** Set once the compare view's batched decode loop is available in the worker (issue 13). */
-const batchedRows: (rows: SweepRow[], maxNewTokens: number) => Promise<RowOutcome[]> = () =>
-  Promise.reject(new SweepUnavailableError());
+/** The compare view's run metrics of one sample, under the sweep's names. */
+function sampleMetrics(m: RunMetrics): MetricValues {
+  return { logprob: m.logprob, perplexity: m.tokens > 0 ? m.perplexity : NaN, entropy_mean: m.tokens > 0 ? m.entropy_mean : NaN, repetition_4: m.repetition_4 };
+}
 
-export class SweepUnavailableError extends Error {
-  constructor() {
-    super('the batched engine is not available in this build');
-    this.name = 'SweepUnavailableError';
-  }
+/** distinct-n pooled over a setting's samples (unique n-grams of all of them over all their n-grams). */
+export function pooledDistinct(samples: readonly RowOutcome[]): MetricValues {
+  const ids = samples.map((s) => s.tokenIds);
+  return { distinct_1: distinctN(ids, 1), distinct_2: distinctN(ids, 2) };
 }
 
 export async function startSweep(resume = false): Promise<void> {
@@ -105,7 +120,7 @@ export async function startSweep(resume = false): Promise<void> {
       teaching: hasTruth ? teachingPoints : null,
       grammar: await grammarFor(s.loaded.modelId),
       engine: workerEngine(),
-      pool: () => ({}),
+      pool: pooledDistinct,
       previous,
       onPoint: (point) => useStore.getState().addSweepPoint(point),
       onProgress: (progress) => useStore.getState().setSweepProgress(progress),
@@ -113,8 +128,7 @@ export async function startSweep(resume = false): Promise<void> {
     });
     useStore.getState().endSweep(state);
   } catch (error) {
-    if (error instanceof SweepUnavailableError) useStore.getState().endSweep('error', { key: 'sweep.pending' });
-    else useStore.getState().endSweep('error', { key: 'errors.internal', detail: error instanceof Error ? error.message : String(error) });
+    useStore.getState().endSweep('error', { key: 'errors.internal', detail: error instanceof Error ? error.message : String(error) });
   }
 }
 

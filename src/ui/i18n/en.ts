@@ -281,7 +281,6 @@ export const en = {
     opened: 'Showing a saved sweep.',
     badFile: 'That file is not a LogitLab sweep: {{why}}',
     badLink: 'The link’s sweep setting {{name}} = "{{value}}" is not allowed ({{why}}); using the default instead.',
-    pending: 'Waiting for the batched engine (not on this build): open a saved sweep to explore one.',
     metrics: {
       tv_distance: 'distance to the true distribution (tv_distance)',
       grammatical_rate: 'grammatical rate',

@@ -285,7 +285,6 @@ export const zh: Shape<typeof en> = {
     opened: '正在查看保存的搜索结果。',
     badFile: '该文件不是 LogitLab 搜索结果：{{why}}',
     badLink: '链接中的搜索设置 {{name}} = "{{value}}" 不被允许（{{why}}），已改用默认值。',
-    pending: '批量推理引擎尚未就绪（此版本中没有）：可以打开保存的搜索结果来浏览。',
     metrics: {
       tv_distance: '与真实分布的距离（tv_distance）',
       grammatical_rate: '合乎语法率',
