@@ -98,11 +98,12 @@ describe('sweep', () => {
   }, 600_000);
 
   it('cancels and resumes to the same points, exports JSON and opens it again', async () => {
-    const { page, errors } = await openSweep('prompt=Today%20I%20met&sweep=temperature:0.5:1.5:3,order:hf|llama.cpp&search=grid&samples=8&max_new_tokens=24&seed=3');
+    const { page, errors } = await openSweep('prompt=Today%20I%20met&sweep=temperature:0.5:1.5:3,order:hf|llama.cpp&search=grid&samples=16&max_new_tokens=24&seed=3');
     await page.getByTestId('model-ready').waitFor({ timeout: 300_000 });
     await page.getByTestId('sweep-run').click();
     await page.locator('[data-testid="sweep"][data-state="running"]').waitFor();
-    await page.getByTestId('sweep-point').first().waitFor({ timeout: 120_000 });
+    // 16 samples: 4 settings a batch of 64 rows, so the sweep is cancelled between its two batches.
+    await page.getByTestId('sweep-point').first().waitFor({ timeout: 400_000 });
     await page.getByTestId('sweep-cancel').click();
     await page.locator('[data-testid="sweep"][data-state="cancelled"]').waitFor({ timeout: 60_000 });
     const before = await page.getByTestId('sweep-point').count();

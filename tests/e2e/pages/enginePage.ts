@@ -2,6 +2,7 @@
 import { EngineClient } from '../../../src/client/EngineClient';
 import type { DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../../../src/engine/protocol';
 import type { PeerAnswer, PeerRequest } from './tjsWorker';
+import type { BatchRowSettings } from '../../../src/engine/BatchGenerator';
 
 interface RunSummary {
   tokens: number[];
@@ -93,6 +94,20 @@ const api = {
       deltas: steps.map((s) => s.textDelta),
       ...(options.withSteps ? { steps } : {}),
     };
+  },
+  /**
+   * A sweep's rows (one prompt, each row its own settings) through the worker's batched loop, `rowsPerBatch` rows a
+   * request as the sweep sends them, or one row a request (`rowsPerBatch` 1: the same runs one at a time).
+   * Returns the wall time and every row's token ids.
+   */
+  async sweepRows(prompt: string, rows: BatchRowSettings[], rowsPerBatch: number): Promise<{ ms: number; tokens: number[][] }> {
+    const started = performance.now();
+    const tokens: number[][] = [];
+    for (let i = 0; i < rows.length; i += rowsPerBatch) {
+      const answer = await api.client.sweepBatch(prompt, rows.slice(i, i + rowsPerBatch));
+      for (const row of answer.rows) tokens.push(row.tokens);
+    }
+    return { ms: performance.now() - started, tokens };
   },
 };
 
