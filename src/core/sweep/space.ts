@@ -1,13 +1,10 @@
 // What a sweep varies: one to three dimensions over the parameter registry (numeric ranges, or a categorical
 // choice such as the warper order), the settings they span, and how a setting is written as a URL query.
-import { PARAM_SPECS, SamplingParamError, checkParam, type ParamName } from '../params';
+import { PARAM_SPECS, SAMPLING_PARAM_NAMES, SamplingParamError, checkParam, type ParamName } from '../params';
 import { HF_ORDER, LLAMA_CPP_ORDER, type SamplingParams, type WarperName } from '../types';
 
-/** Registry knobs a sweep may vary as numbers (seed and max_new_tokens are run settings, not sampling knobs). */
-export const SWEEPABLE_NUMERIC: readonly ParamName[] = [
-  'temperature', 'top_k', 'top_p', 'min_p', 'typical_p', 'repetition_penalty', 'frequency_penalty', 'presence_penalty',
-  'min_tokens_to_keep',
-];
+/** Registry knobs a sweep may vary as numbers: every sampling knob (seed and max_new_tokens are run settings). */
+export const SWEEPABLE_NUMERIC: readonly ParamName[] = SAMPLING_PARAM_NAMES;
 
 /** Categorical knobs and the values a link may name. */
 export const SWEEPABLE_CATEGORICAL = {

@@ -4,7 +4,7 @@
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { SamplingParamError, parseParamValue } from '../../core';
+import { PARAM_SPECS, SamplingParamError, parseParamValue } from '../../core';
 import {
   MAX_DIMENSIONS, MAX_GRID_VALUES, SEARCH_METHODS, SWEEPABLE_CATEGORICAL, SWEEPABLE_NUMERIC, SWEEP_LIMITS, SWEEP_METRICS, categoricalDimension, gridSettings,
   numericDimension, parseObjective, round6, settingCount, settingQuery, sweepCsv, sweepJson, type Goal, type ObjectiveTerm, type SearchMethod,
@@ -38,7 +38,8 @@ function defaultDimension(name: string): SweepDimension {
     temperature: [0.2, 1.6], top_k: [0, 50], top_p: [0.5, 1], min_p: [0, 0.3], typical_p: [0.5, 1], repetition_penalty: [1, 1.5],
     frequency_penalty: [0, 1], presence_penalty: [0, 1], min_tokens_to_keep: [1, 5],
   };
-  const [from, to] = ranges[name] ?? [0, 1];
+  const spec = PARAM_SPECS[name as keyof typeof PARAM_SPECS];
+  const [from, to] = ranges[name] ?? [spec.min, Math.min(spec.max, spec.softMax ?? spec.max)];
   return numericDimension(name, from, to, 3);
 }
 
