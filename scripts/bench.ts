@@ -1,14 +1,16 @@
-// `npm run bench [-- --json] [-- --only pipeline|browser|playground|sweep]`: runs the benchmark sections and prints their rows.
+// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|sweep]`: runs the benchmark sections and prints their rows.
 import { printRows, type BenchRow } from './bench/format';
 import { runPipelineBench } from './bench/pipeline';
 import { runBrowserBench } from './bench/browser';
 import { runPlaygroundBench } from './bench/playground';
+import { runTextDecodeBench } from './bench/textDecode';
 import { runSweepBench } from './bench/sweep';
 
 const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: runPipelineBench,
   browser: runBrowserBench,
   playground: runPlaygroundBench,
+  text: runTextDecodeBench,
   sweep: runSweepBench,
 };
 

@@ -9,7 +9,7 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { ru
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, randomSeed());
   const { state, notices } = parseUrlState(search, defaults);
   useStore.setState({
-    prompt: state.prompt, modelRef: state.model, params: state.params, seed: state.seed,
+    prompt: state.prompt, modelRef: state.model, dtype: state.dtype, params: state.params, seed: state.seed,
     maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang,
   });
   for (const n of notices) useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
@@ -20,10 +20,10 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh'): { ru
   return { run: state.run, sweep: sweep.definition !== null };
 }
 
-function currentShared(): SharedState {
+export function currentShared(): SharedState {
   const s = useStore.getState();
   return {
-    prompt: s.prompt, model: s.modelRef, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
+    prompt: s.prompt, model: s.modelRef, dtype: s.dtype, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
     stop: s.stop, lang: s.lang, run: false,
   };
 }

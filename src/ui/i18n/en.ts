@@ -22,6 +22,8 @@ export const en = {
     size: '{{size}} MB ({{dtype}}) · context {{ctx}} · {{licence}}',
     chat: 'Use the chat template',
     offline: 'bundled, works offline',
+    dtype: 'Precision',
+    dtypeHint: 'Weights’ precision (quantization): fp32 is full precision; q8, q4 are smaller and faster, slightly different.',
   },
   prompt: { label: 'Prompt', placeholder: 'Type the beginning of a text…' },
   actions: { generate: 'Generate', step: 'Step', stop: 'Stop', reroll: 'New seed', export: 'Export JSON', exportCsv: 'Export CSV', import: 'Open a JSON export', branch: 'Continue from here with this token', copyLink: 'Copy link' },
@@ -213,6 +215,9 @@ export const en = {
     badModelRef: '"{{ref}}" is not a catalog model, a Hub repo id (owner/name) or a URL.',
     notLoadedYet: 'The model is not loaded yet: wait for it, or load one.',
     emptyPrompt: 'The prompt is empty: type the beginning of a text.',
+    dtype_unavailable: 'This model does not have weights of that precision',
+    dtypeUnavailable: 'This model has no {{dtype}} weights; it has {{available}}. Pick one under Precision.',
+    dtypeNoneFound: 'This model has no {{dtype}} weights, and no weight file could be found in its folder.',
   },
   notices: {
     badParam: 'The link had {{name}} = "{{value}}", which is not allowed ({{why}}); using the default instead.',

@@ -17,7 +17,7 @@ import { refusalOf } from '../../store/urlState';
 import type { Refusal } from '../../store/types';
 import { messageText, refusalText } from '../messages';
 import { formatDuration, formatMetric, metricLabel, paramLabel } from '../sweepFormat';
-import { linkFor } from '../urlSync';
+import { currentShared, linkFor } from '../urlSync';
 
 const SweepCharts = lazy(() => import('../charts/SweepCharts'));
 
@@ -308,8 +308,7 @@ export function SweepView() {
           <input type="file" accept=".json,.csv,application/json,text/csv" data-testid="sweep-open" onChange={(e) => { const f = e.target.files?.[0]; if (f) void openSweepFile(f); }} />
         </label>
         <button type="button" onClick={() => {
-          const s = useStore.getState();
-          const link = linkFor({ prompt: s.prompt, model: s.modelRef, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens, stop: s.stop, lang: s.lang, run: true });
+          const link = linkFor({ ...currentShared(), run: true });
           void navigator.clipboard?.writeText(new URL(link, location.href).href);
         }}>{t('sweep.copyLink')}</button>
       </div>
