@@ -2,12 +2,12 @@
 // its points and progress to the store, and opens saved sweeps.
 import {
   GrammarRecogniser, parseSweepCsv, parseSweepJson, settingCount, checkSize, applySetting, sweepQuery,
-  type GrammarJson, type MetricValues, type SweepResults, type SweepSetting,
+  type GrammarJson, type MetricValues, type SweepPoint, type SweepResults, type SweepSetting,
 } from '../core/sweep';
-import { distinctN, runMetrics, type RunMetrics } from '../core';
+import { MAX_SAMPLES, distinctN, overridesOf, runMetrics, type RunMetrics, type RunSettings } from '../core';
 import type { CompareRow } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
-import { engine } from './engineBridge';
+import { compare, engine } from './engineBridge';
 import { useStore } from './store';
 import { effectiveObjective } from './sweepSlice';
 import { runSweep, type RowOutcome, type SweepEngine, type SweepRow } from './sweepRunner';
@@ -180,6 +180,25 @@ export function applySettingToPlayground(setting: SweepSetting): void {
   if (!results) return;
   const params = applySetting(results.base.params, results.definition.dims, setting);
   useStore.setState({ params, seed: results.base.seed, maxNewTokens: results.base.max_new_tokens, mode: 'model' });
+}
+
+/**
+ * Opens a point in the compare view: its setting as a lane beside `best`'s (beside the page's own settings when
+ * it is the best), K samples each on the prompt of its first sample, from the sweep's seed and fixed settings —
+ * so its lane draws the samples the sweep drew (batching never changes a row's tokens).
+ */
+export function openPointInCompare(point: SweepPoint, best: SweepPoint | null): void {
+  const s = useStore.getState();
+  const results = s.sweepResults;
+  if (!results) return;
+  const base: RunSettings = { params: results.base.params, seed: results.base.seed, max_new_tokens: results.base.max_new_tokens, stop: s.stop, beam: s.beam };
+  const laneOf = (setting: SweepSetting) => overridesOf({ ...base, params: applySetting(base.params, results.definition.dims, setting) }, base);
+  useStore.setState({
+    prompt: point.samples[0]?.prompt ?? s.prompt, params: base.params, seed: base.seed, maxNewTokens: base.max_new_tokens, paramErrors: {},
+    laneQueries: [laneOf(point.setting), best && best !== point ? laneOf(best.setting) : ''], laneErrors: {},
+    samples: Math.min(results.definition.samples, MAX_SAMPLES), compareOpen: true, mode: 'model',
+  });
+  compare();
 }
 
 export { settingCount };

@@ -16,9 +16,9 @@ export function metricLabel(t: TFunction, metric: string): string {
 }
 
 export function paramLabel(t: TFunction, name: string): string {
-  if (name === 'order') return `${t('params.order')} (order)`;
-  if (name === 'do_sample') return t('params.do_sample');
-  return `${t(`names.${name}`)} (${name})`;
+  const label = name === 'order' ? t('params.order') : name === 'do_sample' ? t('params.do_sample') : t(`names.${name}`);
+  // Chinese names already carry the identifier: 温度（temperature）.
+  return label.includes(name) ? label : `${label} (${name})`;
 }
 
 /** "1 min 5 s" / "1 分 5 秒". */

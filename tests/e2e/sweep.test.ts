@@ -82,6 +82,14 @@ describe('sweep', () => {
     await page.getByTestId('sweep-samples').waitFor();
     expect(await page.getByTestId('sweep-sample').count()).toBe(4);
     expect(await page.getByTestId('sweep-sample').first().textContent()).toContain('The weather today is very');
+    // The cell opens in the compare view too: its lane draws the very samples the sweep drew (same prompt, seeds, settings).
+    const sweptTexts = await page.getByTestId('sweep-sample').locator('.sample-text').allTextContents();
+    await page.getByTestId('sweep-open-compare').click();
+    await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 360_000 });
+    const lane = page.getByTestId('lane').first();
+    expect(await lane.locator('h3 code').textContent()).toBe('temperature=0.9&top_p=0.75');
+    expect(await lane.getByTestId('sample').count()).toBe(4);
+    expect(await lane.getByTestId('lane-full-text').textContent()).toBe(sweptTexts[0]);
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);

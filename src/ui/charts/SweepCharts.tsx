@@ -206,9 +206,10 @@ export const QualityDiversity = memo(function QualityDiversity({ results, select
         {(width) => (
           <ScatterChart width={width} height={280} margin={{ top: 12, right: 20, bottom: 28, left: 8 }} role="img" aria-label={title}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="x" type="number" domain={['auto', 'auto']} tickFormatter={(v: number) => formatMetric(v)} name="distinct_2"
+            {/* distinct-2 and the grammatical rate are shares: their axes run 0 to 1. */}
+            <XAxis dataKey="x" type="number" domain={[0, 1]} tickFormatter={(v: number) => formatMetric(v)} name="distinct_2"
               label={{ value: 'distinct_2', position: 'insideBottom', offset: -14 }} />
-            <YAxis dataKey="y" type="number" domain={['auto', 'auto']} width={64} tickFormatter={(v: number) => formatMetric(v)} name={yMetric}
+            <YAxis dataKey="y" type="number" domain={useGrammar ? [0, 1] : ['auto', 'auto']} width={64} tickFormatter={(v: number) => formatMetric(v)} name={yMetric}
               reversed={!useGrammar} />
             <Tooltip formatter={(v) => formatMetric(Number(v))} />
             <Scatter data={front} line={{ stroke: '#e8590c', strokeWidth: 2 }} isAnimationActive={false} shape={() => <g />} legendType="none" />

@@ -507,6 +507,8 @@ export const en = {
     samplesOf: 'Samples of {{settings}}',
     noSamples: 'This file kept no samples (CSV).',
     openInPlayground: 'Use this setting in the playground',
+    openInCompare: 'Open in the compare view',
+    openInCompareHint: 'Runs this setting as a lane beside the best one (or beside the page’s settings, if it is the best), with the same prompt, seeds and samples.',
     sample: 'seed {{seed}} · {{tokens}} tokens · {{reason}}',
     close: 'Close',
     noModel: 'Load a model first: the sweep runs on it.',

@@ -511,6 +511,8 @@ export const zh: Shape<typeof en> = {
     samplesOf: '{{settings}} 的样本',
     noSamples: '该文件没有保存样本（CSV）。',
     openInPlayground: '在主界面使用这组设置',
+    openInCompare: '在对比视图中打开',
+    openInCompareHint: '把这组设置作为一条对比道，与最佳设置并排运行（若它本身最佳，则与页面当前设置并排），提示词、随机种子和样本数相同。',
     sample: '随机种子 {{seed}} · {{tokens}} 个 token · {{reason}}',
     close: '关闭',
     noModel: '请先加载模型：搜索在模型上运行。',

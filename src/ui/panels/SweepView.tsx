@@ -1,7 +1,7 @@
 // The sweep view: what to vary and how to search, run / cancel / resume with progress and time left, the
 // pictures, every evaluated setting with its metrics (the page contract: data-testid="sweep-point"), the
 // samples of the setting picked, and export / open / link.
-import { lazy, Suspense, useState } from 'react';
+import { Fragment, lazy, Suspense, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { PARAM_SPECS, SamplingParamError, parseParamValue } from '../../core';
@@ -11,7 +11,7 @@ import {
   type SweepDefinition, type SweepDimension, type SweepMetric, type SweepPoint, type SweepResults,
 } from '../../core/sweep';
 import { useStore } from '../../store/store';
-import { applySettingToPlayground, cancelSweep, openSweepFile, startSweep } from '../../store/sweepBridge';
+import { applySettingToPlayground, cancelSweep, openPointInCompare, openSweepFile, startSweep } from '../../store/sweepBridge';
 import { effectiveObjective } from '../../store/sweepSlice';
 import { refusalOf } from '../../store/urlState';
 import type { Refusal } from '../../store/types';
@@ -217,6 +217,11 @@ function bestPoint(results: SweepResults): SweepPoint | null {
   return best;
 }
 
+/** An identifier that may wrap after its underscores only (grammatical_ / rate), never inside a word. */
+function breakable(name: string): ReactNode {
+  return name.split('_').map((part, i, parts) => <Fragment key={i}>{part}{i < parts.length - 1 && <>_<wbr /></>}</Fragment>);
+}
+
 function PointsTable({ results, metrics, selected, onSelect }: { results: SweepResults; metrics: string[]; selected: string | null; onSelect(q: string): void }) {
   const { t } = useTranslation();
   const dims = results.definition.dims;
@@ -227,8 +232,8 @@ function PointsTable({ results, metrics, selected, onSelect }: { results: SweepR
         <caption>{t('sweep.points')}</caption>
         <thead>
           <tr>
-            {dims.map((d) => <th key={d.name} scope="col">{d.name}</th>)}
-            {metrics.map((m) => <th key={m} scope="col" title={metricLabel(t, m)}>{m}</th>)}
+            {dims.map((d) => <th key={d.name} scope="col">{breakable(d.name)}</th>)}
+            {metrics.map((m) => <th key={m} scope="col" title={metricLabel(t, m)}>{breakable(m)}</th>)}
             <th scope="col">{t('sweep.score')}</th>
           </tr>
         </thead>
@@ -251,13 +256,15 @@ function PointsTable({ results, metrics, selected, onSelect }: { results: SweepR
   );
 }
 
-function SamplesPanel({ results, query, onClose, t }: { results: SweepResults; query: string; onClose(): void; t: TFunction }) {
+function SamplesPanel({ results, query, onClose, running, t }: { results: SweepResults; query: string; onClose(): void; running: boolean; t: TFunction }) {
   const point = results.points.find((p) => settingQuery(results.definition.dims, p.setting) === query);
   if (!point) return null;
   return (
     <section className="sweep-samples" data-testid="sweep-samples" aria-label={t('sweep.samplesOf', { settings: query })}>
       <div className="row wrap">
         <h3>{t('sweep.samplesOf', { settings: query })}</h3>
+        <button type="button" data-testid="sweep-open-compare" disabled={running} title={t('sweep.openInCompareHint')}
+          onClick={() => openPointInCompare(point, bestPoint(results))}>{t('sweep.openInCompare')}</button>
         <button type="button" onClick={() => applySettingToPlayground(point.setting)}>{t('sweep.openInPlayground')}</button>
         <button type="button" onClick={onClose}>{t('sweep.close')}</button>
       </div>
@@ -335,7 +342,7 @@ export function SweepView() {
           <Suspense fallback={null}>
             <SweepCharts results={results} metric={metric} selected={selected} onSelect={select} />
           </Suspense>
-          {selected && <SamplesPanel results={results} query={selected} onClose={() => select(null)} t={t} />}
+          {selected && <SamplesPanel results={results} query={selected} onClose={() => select(null)} running={running} t={t} />}
           <PointsTable results={results} metrics={present} selected={selected} onSelect={select} />
         </>
       )}
