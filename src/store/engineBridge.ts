@@ -72,6 +72,26 @@ function onEngineEvent(event: EngineEvent): void {
   // Everything queued belongs before a run's end.
   flushSteps();
   useStore.getState().handleEngineEvent(event);
+  if (event.type === 'done') void fetchShownStepLogits();
+}
+
+/**
+ * When a run ends (or pauses after a Step) on its last step, that step's raw logits come along, so a knob changed
+ * right then shows its what-if without a click on the token first.
+ */
+async function fetchShownStepLogits(): Promise<void> {
+  const s = useStore.getState();
+  const runId = s.currentRunId;
+  const steps = runId !== null ? s.runs[runId]?.steps : undefined;
+  if (runId === null || !steps || steps.length === 0 || s.selectedStep !== null || !client) return;
+  const step = steps.length - 1;
+  try {
+    const view = await engine().getStepLogits(runId, step);
+    const now = useStore.getState();
+    if (now.currentRunId === runId && now.selectedStep === null && now.runs[runId]?.steps.length === step + 1) now.setStepLogits({ runId, step, ...view });
+  } catch {
+    // A run the worker no longer keeps: what-if waits for a click, as before.
+  }
 }
 
 export function engine(): EngineClient {

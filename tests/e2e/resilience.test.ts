@@ -138,8 +138,7 @@ describe('a bad weights file', { timeout: SLOW }, () => {
     await page.close();
   });
 
-  // Quarantined at stop 12: failed on a fresh clone at c041329; issue 19 stays open until it passes.
-  it.skip('the playground keeps the bundled model, says so once (en and 中文) with Retry, and Retry loads the fixed file', async () => {
+  it('the playground keeps the bundled model, says so once (en and 中文) with Retry, and Retry loads the fixed file', async () => {
     const page = await playground(browser, '?lang=en');
     serveWeights(hub, BAD_WEIGHTS.lfs);
     await loadCustom(page, folderUrl());
@@ -170,8 +169,7 @@ describe('a bad weights file', { timeout: SLOW }, () => {
 });
 
 describe('downloads', { timeout: SLOW }, () => {
-  // Quarantined at stop 12: failed on a fresh clone at c041329; issue 19 stays open until it passes.
-  it.skip('a stalled download is reported with Retry, the model before it stays, and Retry finishes it', async () => {
+  it('a stalled download is reported with Retry, the model before it stays, and Retry finishes it', async () => {
     const page = await playground(browser, '?lang=en');
     await hooks(page, 'setStallMs', 3000);
     const stalled = await startHubServer({ repo: 'logitlab/stalled', folder: FOLDER });
@@ -193,8 +191,7 @@ describe('downloads', { timeout: SLOW }, () => {
     await page.close();
   });
 
-  // Quarantined at stop 12: failed on a fresh clone at c041329; issue 19 stays open until it passes.
-  it.skip('the newest load wins: a slow model picked first never takes over from the bundled one picked after it', async () => {
+  it('the newest load wins: a slow model picked first never takes over from the bundled one picked after it', async () => {
     const slow = await startHubServer({ repo: 'logitlab/slow', folder: FOLDER });
     try {
       slow.slowFile('.onnx', 8000);
@@ -235,8 +232,7 @@ describe('downloads', { timeout: SLOW }, () => {
 
 describe('workers that die or hang', { timeout: SLOW }, () => {
   for (const [worker, fault] of [['inference', 'close'], ['observer', 'hang']] as const) {
-    // Quarantined at stop 12: both cases failed on a fresh clone at c041329; issue 19 stays open until they pass.
-    it.skip(`${worker} worker ${fault} mid-run: noticed, restarted, model reloaded, run kept to its last step`, async () => {
+    it(`${worker} worker ${fault} mid-run: noticed, restarted, model reloaded, run kept to its last step`, async () => {
       const page = await playground(browser, '?lang=en&max_new_tokens=500&logit_bias=0%3A-100&temperature=0');
       await page.fill('[data-testid="prompt"]', 'The weather today is very');
       await page.getByTestId('generate').click();
@@ -301,8 +297,7 @@ describe('workers that die or hang', { timeout: SLOW }, () => {
 
 describe('Generate twice and Stop', { timeout: SLOW }, () => {
   for (const device of ['wasm', 'webgpu'] as const) {
-    // Quarantined at stop 12 on WASM (failed on a fresh clone at c041329; WebGPU passed); issue 19 stays open until it passes.
-    (device === 'wasm' ? it.skip : it)(`${device}: Ctrl+Enter twice during a run never hangs; Stop works and Generate comes back`, async () => {
+    it(`${device}: Ctrl+Enter twice during a run never hangs; Stop works and Generate comes back`, async () => {
       const page = await playground(device === 'webgpu' ? gpuBrowser : browser, `?lang=en&device=${device}&max_new_tokens=300&logit_bias=0%3A-100`);
       expect(await page.getByTestId('model-ready').textContent()).toContain(device === 'webgpu' ? 'WebGPU' : 'WASM');
       await page.fill('[data-testid="prompt"]', 'The weather today is very');
@@ -326,8 +321,7 @@ describe('Generate twice and Stop', { timeout: SLOW }, () => {
 });
 
 describe('device choice', { timeout: SLOW }, () => {
-  // Quarantined at stop 12: failed on a fresh clone at c041329; issue 19 stays open until it passes.
-  it.skip('auto passes over a software WebGPU adapter for WASM and says why; device= forces either', async () => {
+  it('auto passes over a software WebGPU adapter for WASM and says why; device= forces either', async () => {
     const auto = await playground(gpuBrowser, '?lang=en');
     const ready = (await auto.getByTestId('model-ready').textContent()) ?? '';
     expect(ready).toContain('WASM');

@@ -64,6 +64,27 @@ describe('big vocabularies: the summarised tail never changes a decision', () =>
       }), { numRuns: runs(15, 120) });
   });
 
+  it('a pipeline that stepped before decides as a fresh one (no weight of the last step is read again)', () => {
+    // Found by the property above: top_p listed tokens out of the tail and summed weights the step had not set yet.
+    const stepWith = (pipe: SamplingPipeline, logits: Float32Array, params: SamplingParams) => {
+      pipe.setParams(params);
+      pipe.reset([]);
+      const r = pipe.step(logits, createRng(2), { topN: 30 });
+      return pipe.keptDistribution(r.greedy, r.greedyId).ids;
+    };
+    fc.assert(fc.property(vocabArb, shapeArb, shapeArb, fc.integer({ min: 0, max: 1e6 }), paramsArb, paramsArb, (vocab, shapeA, shapeB, seed, a, b) => {
+      const used = new SamplingPipeline(vocab);
+      stepWith(used, makeLogits(vocab, shapeA, seed + 1), a);
+      const logits = makeLogits(vocab, shapeB, seed);
+      expect(stepWith(used, logits, b)).toEqual(stepWith(new SamplingPipeline(vocab), logits, b));
+    }), { numRuns: runs(10, 60) });
+    const params = { ...OFF_PARAMS, top_k: 1300, top_p: 0.999, min_tokens_to_keep: 637, order: ['typical_p', 'temperature', 'top_p', 'min_p', 'top_k'] as WarperName[] };
+    const used = new SamplingPipeline(20_000);
+    stepWith(used, makeLogits(20_000, 'flat', 925_908), { ...OFF_PARAMS, top_k: 7 });
+    const logits = makeLogits(20_000, 'realistic', 240_010);
+    expect(stepWith(used, logits, params)).toEqual(referenceStep(logits, params).kept);
+  });
+
   it('observing a step never changes what it decides, with the tail summarised', () => {
     fc.assert(fc.property(vocabArb, shapeArb, fc.integer({ min: 0, max: 1e6 }), paramsArb, (vocab, shape, seed, params) => {
       const { unobserved, observed } = drawsBothWays(makeLogits(vocab, shape, seed), params, seed, 3);
