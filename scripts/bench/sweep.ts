@@ -2,8 +2,8 @@
 // in headless Chromium, through the worker's batched loop as the sweep sends it (DEFAULT_ROWS_PER_BATCH rows a
 // request) against the same 288 runs one at a time through the same loop (one row a request), in the same run.
 // Every row runs its 32 tokens (ignore_eos), so both sides decode the same tokens; the bench checks they do.
-// Both sides are warmed by a discarded small run first; then they alternate, LOGITLAB_BENCH_SWEEP_ROUNDS rounds
-// (default 2), and each side's samples/s is its median round's.
+// The sides alternate; the first WARMUP rounds are discarded (WebAssembly tiers up in them), then
+// LOGITLAB_BENCH_SWEEP_ROUNDS rounds (default 2) are timed, and each side's samples/s is its median round's.
 import { DEFAULT_PARAMS, type SamplingParams } from '../../src/core';
 import { gridSettings, numericDimension, applySetting } from '../../src/core/sweep';
 import type { BatchRowSettings } from '../../src/engine/BatchGenerator';
@@ -15,6 +15,7 @@ const PROMPT = 'The weather today is very';
 const SAMPLES = 8;
 const TOKENS = 32;
 const ROUNDS = Number(process.env.LOGITLAB_BENCH_SWEEP_ROUNDS ?? 2);
+const WARMUP = 1;
 
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; message?: string }[]>;
@@ -30,7 +31,9 @@ export async function runSweepBench(): Promise<BenchRow[]> {
     return Array.from({ length: SAMPLES }, (_, k) => ({ params, seed: 1 + k, max_new_tokens: TOKENS, stop: [], ignore_eos: true }));
   });
   const { server, url } = await startPreviewServer();
-  const browser = await launchBrowser({ optimizedWasm: true });
+  // As in the beam bench: compiling the runtime optimised up front (--no-liftoff) can take minutes on this shared
+  // machine under load, long enough for the page's watchdog to give up on the loading worker.
+  const browser = await launchBrowser({ optimizedWasm: process.env.LOGITLAB_BENCH_NO_LIFTOFF === '1' });
   try {
     const page = await browser.newPage();
     await page.goto(`${url}tests/e2e/pages/engine.html`, { timeout: 180_000 });
@@ -40,16 +43,14 @@ export async function runSweepBench(): Promise<BenchRow[]> {
     if (failed) throw new Error(`load failed: ${failed.message}`);
     const run = (list: BatchRowSettings[], perBatch: number) =>
       page.evaluate(([p, r, n]) => (window as unknown as { logitlab: Api }).logitlab.sweepRows(p as string, r as BatchRowSettings[], n as number), [PROMPT, list, perBatch] as const);
-    await run(rows.slice(0, 16), DEFAULT_ROWS_PER_BATCH);
-    await run(rows.slice(0, 4), 1);
     const batchedMs: number[] = [];
     const sequentialMs: number[] = [];
-    for (let round_ = 0; round_ < ROUNDS; round_++) {
+    for (let round_ = 0; round_ < WARMUP + ROUNDS; round_++) {
       const order = round_ % 2 === 0 ? ['batched', 'sequential'] : ['sequential', 'batched'];
       const tokens: Record<string, number[][]> = {};
       for (const side of order) {
         const answer = await run(rows, side === 'batched' ? DEFAULT_ROWS_PER_BATCH : 1);
-        (side === 'batched' ? batchedMs : sequentialMs).push(answer.ms);
+        if (round_ >= WARMUP) (side === 'batched' ? batchedMs : sequentialMs).push(answer.ms);
         tokens[side] = answer.tokens;
       }
       // Same rows, same seeds: batching must not change a single token.
