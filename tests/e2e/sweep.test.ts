@@ -75,6 +75,8 @@ describe('sweep', () => {
     expect(metrics[0].grammatical).toBeGreaterThanOrEqual(metrics[8].grammatical);
     expect(metrics[0].distinct_2).toBeLessThan(metrics[8].distinct_2);
     await page.getByTestId('sweep-heatmap').waitFor();
+    // The cells follow the figure once its width is measured (a frame or more later on a loaded machine).
+    await page.locator('.sweep-cell').nth(8).waitFor();
     expect(await page.locator('.sweep-cell').count()).toBe(9);
     expect(await sweep.getAttribute('data-state')).toBe('completion');
     // A cell opens its samples: 4 samples of the weather prompt.
