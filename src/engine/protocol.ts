@@ -87,6 +87,11 @@ export type EngineRequest =
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
   /** Tokens whose text matches `query` (see tokenSearch.ts), best first. */
   | { type: 'findTokens'; requestId: number; query: string; limit: number }
+  /**
+   * One forward pass per prompt, no sampling: each prompt's last-position logits, and the first token of each of
+   * its continuations (teaching-point distance, sweeps). A sweep's samples run as a 'compare'.
+   */
+  | { type: 'promptLogits'; requestId: number; prompts: string[]; continuations: string[][]; chat: boolean }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null }
   /** The client's watchdog: any message back (a 'pong' when idle) shows the worker still answers. */
@@ -211,6 +216,13 @@ export interface PackedSteps {
 /** `interrupted`: its worker died or stopped answering; the run keeps the steps that reached the page. */
 export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full' | 'interrupted';
 
+/** A prompt's next-token logits (one forward pass) and the first token each continuation is written with. */
+export interface PromptLogits {
+  promptIds: number[];
+  logits: Float32Array;
+  firstTokens: (number | null)[];
+}
+
 export type ErrorCode =
   | 'not_found'
   | 'network'
@@ -306,6 +318,7 @@ export type EngineEvent =
   | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string; beam?: CompareBeamResult }
   | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number }
   | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
+  | { type: 'promptLogits'; requestId: number; items: PromptLogits[] }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'pong'; requestId: number }
   /** A WebGPU load failed in a way that can leave the runtime unable to load again: the client retries on WASM in a fresh worker. */

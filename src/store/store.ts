@@ -12,6 +12,7 @@ import { PRESETS, type PresetName } from './presets';
 import { compareSlice, type CompareSlice } from './compareSlice';
 import { parseLogitBias, refusalOf } from './urlState';
 import { beamSlice, type BeamSlice } from './beamSlice';
+import { sweepSlice, type SweepSlice } from './sweepSlice';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
 export interface ModelSlice {
@@ -98,7 +99,7 @@ export interface GenerationSlice {
 export interface UiSlice {
   lang: 'en' | 'zh';
   classroom: boolean;
-  mode: 'model' | 'toy';
+  mode: 'model' | 'toy' | 'sweep';
   notices: Notice[];
   toyTokens: ToyToken[];
   /** Toy mode's logit bias, by index into toyTokens (the model's bias is params.logit_bias, by token id). */
@@ -113,7 +114,7 @@ export interface UiSlice {
   nameTokens(names: Record<number, string>): void;
   setLang(lang: 'en' | 'zh'): void;
   setClassroom(on: boolean): void;
-  setMode(mode: 'model' | 'toy'): void;
+  setMode(mode: 'model' | 'toy' | 'sweep'): void;
   notify(message: UserMessage): void;
   dismiss(id: number): void;
   setToyTokens(tokens: ToyToken[]): void;
@@ -123,7 +124,7 @@ export interface UiSlice {
   biasToken(id: number, bias: number | null): void;
 }
 
-export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice & CompareSlice;
+export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice & CompareSlice & SweepSlice;
 
 let noticeId = 1;
 
@@ -430,6 +431,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'pong':
       case 'webgpuFailed':
       case 'tokenMatches':
+      case 'promptLogits':
         break;
       case 'compareStarted':
       case 'compareSteps':
@@ -497,6 +499,7 @@ export const useStore = create<Store>()((...a) => ({
   ...uiSlice(...a),
   ...beamSlice(...a),
   ...compareSlice(...a),
+  ...sweepSlice(...a),
 }));
 
 export { HF_ORDER, LLAMA_CPP_ORDER };

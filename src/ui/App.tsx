@@ -12,6 +12,7 @@ import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
 import { Notices } from './panels/Notices';
 import { StepPanel } from './panels/StepPanel';
+import { SweepView } from './panels/SweepView';
 import { ToyMode } from './panels/ToyMode';
 import { Warmup } from './panels/Warmup';
 import { CopyLink } from './panels/CopyLink';
@@ -51,6 +52,7 @@ export function App() {
           <div role="tablist" aria-label={t('app.mode')}>
             <button type="button" role="tab" aria-selected={mode === 'model'} data-testid="mode-model" onClick={() => setMode('model')}>{t('app.modeModel')}</button>
             <button type="button" role="tab" aria-selected={mode === 'toy'} data-testid="mode-toy" onClick={() => setMode('toy')}>{t('app.modeToy')}</button>
+            <button type="button" role="tab" aria-selected={mode === 'sweep'} data-testid="mode-sweep" onClick={() => setMode('sweep')}>{t('app.modeSweep')}</button>
           </div>
           <button type="button" aria-pressed={compareOpen} data-testid="mode-compare" onClick={() => { setCompareOpen(!compareOpen); setMode('model'); }}>{t('compare.tab')}</button>
           <label>
@@ -69,15 +71,15 @@ export function App() {
       </header>
       <Notices />
       <main>
-        {mode === 'model' && <div className="prompt-area"><PromptAndActions /></div>}
+        {mode !== 'toy' && <div className="prompt-area"><PromptAndActions actions={mode === 'model'} /></div>}
         <aside className="controls" aria-label={t('params.column')}>
           <button type="button" className="controls-toggle" data-testid="controls-toggle" aria-expanded={controlsOpen} aria-controls="controls-body"
             onClick={() => setControlsOpen(!controlsOpen)}>
             {controlsOpen ? `▾ ${t('app.hideControls')}` : `▸ ${t('app.showControls')}`}
           </button>
-          {mode === 'model' && <ModelStatus />}
+          {mode !== 'toy' && <ModelStatus />}
           <div id="controls-body" hidden={!controlsOpen}>
-            {mode === 'model' && <ModelPicker />}
+            {mode !== 'toy' && <ModelPicker />}
             <SamplingControls />
           </div>
         </aside>
@@ -92,6 +94,8 @@ export function App() {
               <ExportPanel />
               <Warmup />
             </>
+          ) : mode === 'sweep' ? (
+            <SweepView />
           ) : (
             <ToyMode />
           )}

@@ -4,6 +4,7 @@ import type {
   BeamOptions, BeamHypothesisView, CompareRow, DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent,
 } from '../../../src/engine/protocol';
 import type { PeerAnswer, PeerRequest } from './tjsWorker';
+import type { BatchRowSettings } from '../../../src/engine/BatchGenerator';
 
 interface RunSummary {
   tokens: number[];
@@ -115,6 +116,21 @@ const api = {
       deltas: steps.map((s) => s.textDelta),
       ...(options.withSteps ? { steps } : {}),
     };
+  },
+  /**
+   * A sweep's rows (one prompt, each row its own settings) through the worker's batched loop as the sweep sends them
+   * (a comparison of `rowsPerBatch` rows, read back whole), or one row a request (`rowsPerBatch` 1: the same runs one
+   * at a time). Returns the wall time and every row's token ids.
+   */
+  async sweepRows(prompt: string, rows: BatchRowSettings[], rowsPerBatch: number): Promise<{ ms: number; tokens: number[][] }> {
+    const started = performance.now();
+    const tokens: number[][] = [];
+    for (let i = 0; i < rows.length; i += rowsPerBatch) {
+      const batch: CompareRow[] = rows.slice(i, i + rowsPerBatch).map((row, k) => ({ ...row, lane: k, sample: 0 }));
+      const answer = await api.client.compareRows({ prompt, chat: false, rows: batch });
+      for (const row of answer.rows) tokens.push(row.steps.map((step) => step.tokenId));
+    }
+    return { ms: performance.now() - started, tokens };
   },
 };
 
