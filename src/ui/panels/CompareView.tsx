@@ -14,15 +14,7 @@ import { refusalOf } from '../../store/urlState';
 import { layoutTokenTree } from '../charts/tokenTreeLayout';
 import { fixed, percent, probabilityColour, tokenLabel } from '../format';
 import { messageText, refusalText } from '../messages';
-
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+import { download } from '../download';
 
 /** Per lane, the first step where its sample 0 differs from another lane's sample 0 (null: never within both). */
 export function firstDivergence(sequences: readonly (readonly number[])[]): (number | null)[] {

@@ -18,17 +18,9 @@ import type { Refusal } from '../../store/types';
 import { messageText, refusalText } from '../messages';
 import { formatDuration, formatMetric, metricLabel, paramLabel } from '../sweepFormat';
 import { currentShared, linkFor } from '../urlSync';
+import { download } from '../download';
 
 const SweepCharts = lazy(() => import('../charts/SweepCharts'));
-
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 const ALL_NAMES: string[] = [...SWEEPABLE_NUMERIC, ...Object.keys(SWEEPABLE_CATEGORICAL)];
 
