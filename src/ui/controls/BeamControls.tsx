@@ -2,24 +2,8 @@
 // and a note saying which settings a beam search ignores (so none is ignored silently).
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../store/store';
+import { Help } from './Help';
 import { ParamControl } from './ParamControl';
-
-function Explain({ name }: { name: string }) {
-  const { t } = useTranslation();
-  const explain = t(`explain.${name}`, { returnObjects: true }) as unknown as Record<string, string>;
-  const labels = t('explain.labels', { returnObjects: true }) as unknown as Record<string, string>;
-  return (
-    <details className="explain">
-      <summary>?</summary>
-      <dl>
-        <dt>{labels.what}</dt><dd>{explain.what}</dd>
-        <dt>{labels.formula}</dt><dd><code>{explain.formula}</code></dd>
-        <dt>{labels.when}</dt><dd>{explain.when}</dd>
-        <dt>{labels.example}</dt><dd>{explain.example}</dd>
-      </dl>
-    </details>
-  );
-}
 
 export function BeamControls() {
   const { t } = useTranslation();
@@ -37,7 +21,7 @@ export function BeamControls() {
           <input type="checkbox" data-testid="early-stopping" checked={early} onChange={(e) => setEarly(e.target.checked)} />{' '}
           {t('names.early_stopping')} <code>early_stopping</code>
         </label>
-        <Explain name="early_stopping" />
+        <Help topic="early_stopping" name="early_stopping" />
       </div>
       <ParamControl name="num_return_sequences" />
     </fieldset>

@@ -88,8 +88,6 @@ function DryBreakers() {
     const text = draft.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
     if (text !== '' && !breakers.includes(text) && setBreakers([...breakers, text])) setDraft('');
   };
-  const explain = t('explain.dry_sequence_breakers', { returnObjects: true }) as unknown as Record<string, string>;
-  const labels = t('explain.labels', { returnObjects: true }) as unknown as Record<string, string>;
   return (
     <fieldset className={`stops breakers ${error ? 'invalid' : ''}`} data-testid="param-dry_sequence_breakers">
       <legend>{t('names.dry_sequence_breakers')} <code>dry_sequence_breakers</code></legend>
@@ -104,15 +102,7 @@ function DryBreakers() {
       <button type="button" onClick={add}>{t('params.breakersAdd')}</button>
       <button type="button" onClick={() => setBreakers([...DEFAULT_DRY_BREAKERS])}>{t('params.breakersReset')}</button>
       {error && <p className="error" role="alert">{t('params.refused', { name: 'dry_sequence_breakers', why: refusalText(t, error) })}</p>}
-      <details className="explain">
-        <summary>?</summary>
-        <dl>
-          <dt>{labels.what}</dt><dd>{explain.what}</dd>
-          <dt>{labels.formula}</dt><dd><code>{explain.formula}</code></dd>
-          <dt>{labels.when}</dt><dd>{explain.when}</dd>
-          <dt>{labels.example}</dt><dd>{explain.example}</dd>
-        </dl>
-      </details>
+      <Help topic="dry_sequence_breakers" name="dry_sequence_breakers" />
     </fieldset>
   );
 }
