@@ -202,28 +202,12 @@ export class EngineClient {
   }
 
   generate(settings: GenerateSettings, options: { branch?: BranchPoint; singleStep?: boolean } = {}): number {
-    const requestId = this.nextRequestId++;
-    const pair = this.current;
-    if (!pair) {
-      queueMicrotask(() => this.dispatch({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' }));
-      return requestId;
-    }
-    pair.activeRun = requestId;
-    pair.post({ type: 'generate', requestId, settings, ...options });
-    return requestId;
+    return this.startRun({ type: 'generate', settings, ...options });
   }
 
   /** A beam search; its steps arrive as 'beamSteps' events and its end as 'beamDone'; it is the pair's run in flight. */
   beamSearch(settings: GenerateSettings, beam: BeamOptions): number {
-    const requestId = this.nextRequestId++;
-    const pair = this.current;
-    if (!pair) {
-      queueMicrotask(() => this.dispatch({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' }));
-      return requestId;
-    }
-    pair.activeRun = requestId;
-    pair.post({ type: 'beamSearch', requestId, settings, beam });
-    return requestId;
+    return this.startRun({ type: 'beamSearch', settings, beam });
   }
 
   async getBeamNode(runId: number, step: number, source: number, tokenId: number): Promise<BeamNode> {
@@ -235,15 +219,7 @@ export class EngineClient {
 
   /** A comparison: lanes × samples as rows of one batch (events carry the row); it is the pair's run in flight. */
   compare(request: { prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }): number {
-    const requestId = this.nextRequestId++;
-    const pair = this.current;
-    if (!pair) {
-      queueMicrotask(() => this.dispatch({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' }));
-      return requestId;
-    }
-    pair.activeRun = requestId;
-    pair.post({ type: 'compare', requestId, ...request });
-    return requestId;
+    return this.startRun({ type: 'compare', ...request });
   }
 
   /**
@@ -340,6 +316,19 @@ export class EngineClient {
     this.pending?.pair.terminate();
     this.current = null;
     this.pending = null;
+  }
+
+  /** Posts a run (generation, beam search, comparison) as the pair's run in flight; without a model, answers not_loaded. */
+  private startRun(run: DistributiveOmit<Extract<EngineRequest, { type: 'generate' | 'beamSearch' | 'compare' }>, 'requestId'>): number {
+    const requestId = this.nextRequestId++;
+    const pair = this.current;
+    if (!pair) {
+      queueMicrotask(() => this.dispatch({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' }));
+      return requestId;
+    }
+    pair.activeRun = requestId;
+    pair.post({ ...run, requestId } as EngineRequest);
+    return requestId;
   }
 
   private startLoad(request: LoadRequest, retried = false): void {
