@@ -2,7 +2,7 @@
 export * from './types';
 export {
   DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, LOGIT_BIAS_RANGE, SamplingParamError, NoAllowedTokenError,
-  validateParams, parseParamValue, checkParam, describeRule, isUnusual,
+  validateParams, parseParamValue, checkParam, describeRule, isUnusual, isInRange, paramRule, NUMBER_SYNTAX,
   type ParamSpec, type ParamName, type ParamRule,
 } from './params';
 export { createRng, type Rng } from './rng';

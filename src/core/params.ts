@@ -154,15 +154,25 @@ function rangeRule(spec: ParamSpec): ParamRule {
   return rule;
 }
 
-/** Throws SamplingParamError unless `value` lies in the range of `name`. */
-export function checkParam(name: ParamName, value: number): void {
+/** The range rule of a numeric parameter, as data (for messages in the page's language). */
+export function paramRule(name: ParamName): ParamRule {
+  return rangeRule(PARAM_SPECS[name]);
+}
+
+/** Whether `value` lies in the range of `name`. */
+export function isInRange(name: ParamName, value: number): boolean {
   const spec = PARAM_SPECS[name];
-  const inRange =
+  return (
     Number.isFinite(value) &&
     (spec.minExclusive ? value > spec.min : value >= spec.min) &&
     value <= spec.max &&
-    (!spec.integer || Number.isInteger(value));
-  if (!inRange) throw new SamplingParamError(name, value, rangeRule(spec));
+    (!spec.integer || Number.isInteger(value))
+  );
+}
+
+/** Throws SamplingParamError unless `value` lies in the range of `name`. */
+export function checkParam(name: ParamName, value: number): void {
+  if (!isInRange(name, value)) throw new SamplingParamError(name, value, rangeRule(PARAM_SPECS[name]));
 }
 
 /** Throws SamplingParamError naming the first invalid parameter. */
@@ -197,7 +207,7 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
   }
 }
 
-const NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+export const NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Strict text → number for URLs and inputs: no blanks, no trailing junk, no silent clamping. */
 export function parseParamValue(name: string, raw: string): number {

@@ -1,9 +1,12 @@
-// The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
-// naming the parameter) and written back with SAMPLING.md's names.
+// The page's shareable state in the URL: parsed strictly by the link schemas (a bad value falls back to the default
+// with a notice naming the parameter) and written back with SAMPLING.md's names — into the fragment, which never
+// reaches the server, compressed when long. Links with a query string (older ones) still read.
+import { decompressFromEncodedURIComponent, compressToEncodedURIComponent } from 'lz-string';
 import {
-  DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, parseParamValue, validateParams,
-  type ParamName, type SamplingParams, type WarperName,
+  DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError,
+  type ParamName, type SamplingParams,
 } from '../core';
+import { LinkBoolean, LinkLang, LinkLogitBias, LinkModel, LinkOrder, linkNumber, parseWith } from './schemas';
 import type { Refusal } from './types';
 
 export interface SharedState {
@@ -21,6 +24,8 @@ export interface UrlNotice {
   name: string;
   value: string;
   why: Refusal;
+  /** Set when the key was given this many times (only `stop` and `lane` may repeat); `value` is the one used. */
+  repeated?: number;
 }
 
 export const NUMERIC_PARAMS: ParamName[] = [
@@ -35,40 +40,67 @@ export function defaultSharedState(model: string, seed: number): SharedState {
   };
 }
 
-/** "13:-100,42:5" ⇄ { 13: -100, 42: 5 }. */
 /** The rule an error broke, or its text when it names none. */
 export function refusalOf(error: unknown): Refusal {
   if (error instanceof SamplingParamError) return error.rule;
   return { kind: 'text', text: error instanceof Error ? error.message : String(error) };
 }
 
+/** "13:-100,42:5" → { 13: -100, 42: 5 }; throws SamplingParamError naming logit_bias. */
 export function parseLogitBias(text: string): Record<number, number> {
-  const out: Record<number, number> = {};
-  const trimmed = text.trim();
-  if (trimmed === '') return out;
-  for (const part of trimmed.split(',')) {
-    const m = /^\s*(\d+)\s*:\s*([+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)\s*$/i.exec(part);
-    if (!m) throw new SamplingParamError('logit_bias', part.trim(), { kind: 'biasPairs' });
-    out[Number(m[1])] = Number(m[2]);
-  }
-  validateParams({ ...DEFAULT_PARAMS, logit_bias: out });
-  return out;
+  return parseWith(LinkLogitBias, 'logit_bias', text);
 }
 
 export function formatLogitBias(bias: Record<number, number>): string {
   return Object.entries(bias).map(([id, b]) => `${id}:${b}`).join(',');
 }
 
-function parseOrder(text: string): WarperName[] {
-  const names = text.split(',').map((s) => s.trim()) as WarperName[];
-  validateParams({ ...DEFAULT_PARAMS, order: names });
-  return names;
+/** Keys a link may give more than once: each value counts. Any other key given twice gets a notice. */
+export const REPEATABLE_KEYS = new Set(['stop', 'lane']);
+
+/** The fragment's key for the whole state compressed (lz-string, URL-safe alphabet). */
+export const COMPRESSED_KEY = 'z';
+
+/**
+ * The link's settings from the query string (old links) and the fragment (what the page writes), one reader for
+ * both: a key in the fragment wins over the same key in the query string. A fragment `z=…` holds the fragment's
+ * pairs compressed.
+ */
+export function readLinkParams(search: string, hash: string, notices: UrlNotice[]): URLSearchParams {
+  const query = new URLSearchParams(search);
+  let fragmentText = hash.replace(/^#/, '');
+  const packed = new URLSearchParams(fragmentText).get(COMPRESSED_KEY);
+  if (packed !== null) {
+    const unpacked = decompressFromEncodedURIComponent(packed);
+    if (unpacked) fragmentText = unpacked;
+    else {
+      notices.push({ name: COMPRESSED_KEY, value: packed.length > 40 ? `${packed.slice(0, 40)}…` : packed, why: { kind: 'text', text: 'not a compressed LogitLab link (cut short?)' } });
+      fragmentText = '';
+    }
+  }
+  const fragment = new URLSearchParams(fragmentText);
+  const merged = new URLSearchParams();
+  const names = new Set([...query.keys(), ...fragment.keys()]);
+  names.delete(COMPRESSED_KEY);
+  for (const name of names) {
+    const values = fragment.has(name) ? fragment.getAll(name) : query.getAll(name);
+    const given = query.getAll(name).length + fragment.getAll(name).length;
+    if (!REPEATABLE_KEYS.has(name) && given > 1) {
+      notices.push({ name, value: values[values.length - 1], why: { kind: 'text', text: `given ${given} times` }, repeated: given });
+      // The last value is the one the link's author added last (the fragment comes after the query string).
+      merged.append(name, values[values.length - 1]);
+    } else {
+      for (const value of values) merged.append(name, value);
+    }
+  }
+  return merged;
 }
 
-export function parseUrlState(search: string, defaults: SharedState): { state: SharedState; notices: UrlNotice[] } {
-  const q = new URLSearchParams(search);
-  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop] };
+/** Reads a link: its query string (`?…`) and its fragment (`#…`, plain or compressed), any key in either. */
+export function parseUrlState(search: string, defaults: SharedState, hash = ''): { state: SharedState; notices: UrlNotice[] } {
   const notices: UrlNotice[] = [];
+  const q = readLinkParams(search, hash, notices);
+  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop] };
   const attempt = (name: string, raw: string, apply: () => void) => {
     try {
       apply();
@@ -81,37 +113,34 @@ export function parseUrlState(search: string, defaults: SharedState): { state: S
   const model = q.get('model');
   if (model !== null) {
     attempt('model', model, () => {
-      if (model.trim() === '') throw new SamplingParamError('model', model, { kind: 'modelRef' });
-      state.model = model.trim();
+      state.model = parseWith(LinkModel, 'model', model);
     });
   }
   for (const name of NUMERIC_PARAMS) {
     const raw = q.get(name);
-    if (raw !== null) attempt(name, raw, () => { (state.params as unknown as Record<string, number>)[name] = parseParamValue(name, raw); });
+    if (raw !== null) attempt(name, raw, () => { (state.params as unknown as Record<string, number>)[name] = parseWith(linkNumber(name), name, raw); });
   }
   const doSample = q.get('do_sample');
   if (doSample !== null) {
     attempt('do_sample', doSample, () => {
-      if (doSample !== 'true' && doSample !== 'false') throw new SamplingParamError('do_sample', doSample, { kind: 'boolean' });
-      state.params.do_sample = doSample === 'true';
+      state.params.do_sample = parseWith(LinkBoolean, 'do_sample', doSample);
     });
   }
   const bias = q.get('logit_bias');
   if (bias !== null) attempt('logit_bias', bias, () => { state.params.logit_bias = parseLogitBias(bias); });
   const order = q.get('order');
-  if (order !== null) attempt('order', order, () => { state.params.order = parseOrder(order); });
+  if (order !== null) attempt('order', order, () => { state.params.order = parseWith(LinkOrder, 'order', order); });
   const seed = q.get('seed');
-  if (seed !== null) attempt('seed', seed, () => { state.seed = parseParamValue('seed', seed); });
+  if (seed !== null) attempt('seed', seed, () => { state.seed = parseWith(linkNumber('seed'), 'seed', seed); });
   const maxNew = q.get('max_new_tokens');
-  if (maxNew !== null) attempt('max_new_tokens', maxNew, () => { state.max_new_tokens = parseParamValue('max_new_tokens', maxNew); });
+  if (maxNew !== null) attempt('max_new_tokens', maxNew, () => { state.max_new_tokens = parseWith(linkNumber('max_new_tokens'), 'max_new_tokens', maxNew); });
   const stops = q.getAll('stop').filter((s) => s !== '');
   if (stops.length > MAX_STOP_SEQUENCES) notices.push({ name: 'stop', value: `${stops.length} values`, why: { kind: 'stopCount', max: MAX_STOP_SEQUENCES } });
   else if (q.has('stop')) state.stop = stops;
   const lang = q.get('lang');
   if (lang !== null) {
     attempt('lang', lang, () => {
-      if (lang !== 'en' && lang !== 'zh') throw new SamplingParamError('lang', lang, { kind: 'language' });
-      state.lang = lang;
+      state.lang = parseWith(LinkLang, 'lang', lang);
     });
   }
   state.run = q.get('run') === '1';
@@ -137,4 +166,21 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   if (state.lang) q.set('lang', state.lang);
   if (state.run) q.set('run', '1');
   return q.toString();
+}
+
+/** Past this many characters a fragment is compressed (when that makes it shorter). */
+export const COMPRESS_OVER = 1500;
+
+/**
+ * The longest link the page writes. Chromium takes 2 MB, but other browsers and the places links are pasted into
+ * (chats, mail, documents) cut long ones; 64 K characters is what current browsers all open.
+ */
+export const MAX_LINK_CHARS = 65_536;
+
+/** The fragment (without `#`) for a state: readable pairs, or `z=` and the pairs compressed when that is shorter. */
+export function linkFragment(state: SharedState, defaults: SharedState): string {
+  const plain = serializeUrlState(state, defaults);
+  if (plain.length <= COMPRESS_OVER) return plain;
+  const packed = `${COMPRESSED_KEY}=${compressToEncodedURIComponent(plain)}`;
+  return packed.length < plain.length ? packed : plain;
 }

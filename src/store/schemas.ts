@@ -1,0 +1,299 @@
+// What the page accepts from outside — run exports, link values, conformance cases — as valibot schemas, so a
+// value that passes is one the page can use and draw. Built from the core's parameter table: a new numeric knob
+// is one entry in PARAM_SPECS and DEFAULT_PARAMS, and these schemas take it up.
+import * as v from 'valibot';
+import {
+  DEFAULT_PARAMS, HF_ORDER, LOGIT_BIAS_RANGE, NUMBER_SYNTAX, PARAM_SPECS, SamplingParamError, describeRule, isInRange,
+  paramRule, type ParamName, type ParamRule, type SamplingParams, type StageView, type TokenFate, type WarperName,
+} from '../core';
+import type { FinishReason, StepEvent } from '../engine/protocol';
+import type { Refusal, RunView } from './types';
+
+// A check's message is the English wording of its rule; this table gives the rule back, so the page can word the
+// refusal in its own language.
+const RULE_BY_MESSAGE = new Map<string, ParamRule>();
+
+function ruleMessage(rule: ParamRule): string {
+  const text = describeRule(rule);
+  RULE_BY_MESSAGE.set(text, rule);
+  return text;
+}
+
+/** The rule an issue broke (worded by the page), or its text with where it happened. */
+export function refusalOfIssue(issue: v.BaseIssue<unknown>): Refusal {
+  return RULE_BY_MESSAGE.get(issue.message) ?? { kind: 'text', text: issueText(issue) };
+}
+
+/** "runs.0.steps.3.tokenTexts: Invalid type: Expected Object but received null" */
+export function issueText(issue: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(issue);
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/**
+ * Parses `raw` with `schema`; a failure throws a SamplingParamError naming `name` and the rule (or, for a rule the
+ * core has no name for, an Error with the issue's text).
+ */
+export function parseWith<S extends v.GenericSchema>(schema: S, name: string, raw: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, raw);
+  if (result.success) return result.output;
+  const why = refusalOfIssue(result.issues[0]);
+  if (why.kind === 'text') throw new Error(`${name}: ${why.text}`);
+  throw new SamplingParamError(name, raw, why);
+}
+
+// ── Parameters ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The numeric sampling knobs: every PARAM_SPECS entry that SamplingParams carries. */
+export const KNOB_NAMES: ParamName[] = (Object.keys(PARAM_SPECS) as ParamName[]).filter((name) => name in DEFAULT_PARAMS);
+
+export function paramNumber(name: ParamName) {
+  return v.pipe(v.number(ruleMessage(paramRule(name))), v.check((n) => isInRange(name, n), ruleMessage(paramRule(name))));
+}
+
+const ORDER_RULE: ParamRule = { kind: 'order', names: HF_ORDER };
+
+function isWarperOrder(names: string[]): boolean {
+  return names.length === HF_ORDER.length && new Set(names).size === names.length && names.every((n) => (HF_ORDER as readonly string[]).includes(n));
+}
+
+export const OrderSchema = v.pipe(
+  v.array(v.string(), ruleMessage(ORDER_RULE)),
+  v.check((names: string[]) => isWarperOrder(names), ruleMessage(ORDER_RULE)),
+  v.transform((names) => names as WarperName[]),
+);
+
+const TOKEN_IDS_RULE: ParamRule = { kind: 'tokenIds' };
+const BIAS_RULE: ParamRule = { kind: 'bias', ...LOGIT_BIAS_RANGE };
+
+function isTokenIdKey(key: string): boolean {
+  return /^\d+$/.test(key) && Number.isSafeInteger(Number(key));
+}
+
+/** `{ "13": -100 }` as JSON holds it → `{ 13: -100 }`. */
+export const LogitBiasSchema = v.pipe(
+  v.record(v.string(), v.number(ruleMessage(BIAS_RULE))),
+  v.check((bias) => Object.keys(bias).every(isTokenIdKey), ruleMessage(TOKEN_IDS_RULE)),
+  v.check((bias) => Object.values(bias).every((b) => Number.isFinite(b) && b >= LOGIT_BIAS_RANGE.min && b <= LOGIT_BIAS_RANGE.max), ruleMessage(BIAS_RULE)),
+  v.transform((bias) => Object.fromEntries(Object.entries(bias).map(([k, b]) => [Number(k), b])) as Record<number, number>),
+);
+
+/** Token ids of `bias` that a vocabulary of `vocabSize` lacks. */
+export function biasIdsOutside(bias: Record<number, number>, vocabSize: number | undefined): number[] {
+  if (vocabSize === undefined) return [];
+  return Object.keys(bias).map(Number).filter((id) => id >= vocabSize);
+}
+
+function samplingParamsEntries(): v.ObjectEntries {
+  const entries: v.ObjectEntries = {};
+  for (const name of KNOB_NAMES) entries[name] = v.optional(paramNumber(name), DEFAULT_PARAMS[name as keyof SamplingParams] as number);
+  entries.do_sample = v.optional(v.boolean(ruleMessage({ kind: 'boolean' })), DEFAULT_PARAMS.do_sample);
+  entries.order = v.optional(OrderSchema, () => [...DEFAULT_PARAMS.order]);
+  entries.logit_bias = v.optional(LogitBiasSchema, () => ({}));
+  return entries;
+}
+
+/**
+ * A run's settings as an export holds them. A knob the file lacks takes its default (exports written before it
+ * existed); knobs this page does not know are kept as they are.
+ */
+export const SamplingParamsSchema = v.pipe(
+  v.looseObject(samplingParamsEntries()),
+  // Every known key was checked above; SamplingParams is what they add up to.
+  v.transform((p) => p as unknown as SamplingParams),
+);
+
+// ── Run exports ───────────────────────────────────────────────────────────────────────────────────────────────
+
+function isNumberList(x: unknown): x is number[] {
+  if (!Array.isArray(x)) return false;
+  for (const n of x) if (typeof n !== 'number' || !Number.isFinite(n)) return false;
+  return true;
+}
+
+function isIdList(x: unknown): x is number[] {
+  if (!Array.isArray(x)) return false;
+  for (const n of x) if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return false;
+  return true;
+}
+
+// Views carry long number lists: one loop per list instead of a schema per number keeps a 50 MB export fast.
+const NumberList = v.custom<number[]>(isNumberList, 'Expected a list of finite numbers');
+const IdList = v.custom<number[]>(isIdList, 'Expected a list of token ids (whole numbers from 0)');
+const Finite = v.pipe(v.number(), v.finite());
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+// A sum of float probabilities can land a hair above 1.
+const Probability = v.pipe(v.number(), v.check((p) => p >= 0 && p <= 1 + 1e-6, 'Expected a probability from 0 to 1'));
+// Stage names are open: a newer page may add samplers, and a name is only ever shown as a label.
+const StageNameSchema = v.pipe(v.string(), v.minLength(1));
+
+export const StageViewSchema = v.pipe(
+  v.object({
+    stage: StageNameSchema,
+    ids: IdList,
+    before: NumberList,
+    after: NumberList,
+    keptBefore: Count,
+    keptAfter: Count,
+    removedCount: Finite,
+    removedMass: Finite,
+    entropy: Finite,
+    threshold: v.optional(Finite),
+  }),
+  v.check((view) => view.before.length === view.ids.length && view.after.length === view.ids.length, 'ids, before and after differ in length'),
+  v.transform((view) => view as StageView),
+);
+
+export const TokenFateSchema = v.pipe(
+  v.object({ id: Count, rawProb: Probability, finalProb: Probability, removedBy: v.nullable(StageNameSchema) }),
+  v.transform((fate) => fate as TokenFate),
+);
+
+const TimingsSchema = v.pipe(
+  v.optional(v.looseObject({}), {}),
+  // Exports from before the views were built apart from the draw have no observeMs: their pipelineMs covered both.
+  v.transform((t) => ({ forwardMs: finiteMsOrZero(t.forwardMs), pipelineMs: finiteMsOrZero(t.pipelineMs), observeMs: finiteMsOrZero(t.observeMs) })),
+);
+
+function finiteMsOrZero(ms: unknown): number {
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : 0;
+}
+
+export const StepEventSchema = v.pipe(
+  v.object({
+    runId: v.number(),
+    step: Count,
+    tokenId: Count,
+    tokenText: v.string(),
+    textDelta: v.string(),
+    views: v.array(StageViewSchema),
+    fates: v.optional(v.array(TokenFateSchema)),
+    entropy: Finite,
+    probability: Probability,
+    rank: Count,
+    greedyId: Count,
+    tokenTexts: v.record(v.pipe(v.string(), v.regex(/^\d+$/)), v.string()),
+    timings: TimingsSchema,
+  }),
+  // Exports from before steps carried fates rebuild them from the views (see fatesFromViews).
+  v.transform((s) => s as StepEvent),
+);
+
+const FINISH_REASONS: FinishReason[] = ['eos', 'stop', 'max_new_tokens', 'cancelled', 'context_full'];
+
+export const RunViewSchema = v.pipe(
+  v.object({
+    runId: v.number(),
+    parentRunId: v.optional(v.number()),
+    branchStep: v.optional(Count),
+    prompt: v.string(),
+    promptIds: IdList,
+    params: SamplingParamsSchema,
+    seed: v.pipe(v.number(), v.check((n) => isInRange('seed', n), ruleMessage(paramRule('seed')))),
+    steps: v.pipe(
+      v.array(StepEventSchema),
+      v.check((steps) => steps.every((s, i) => s.step === i), 'steps must be numbered 0, 1, 2, … in order'),
+    ),
+    text: v.string(),
+    reason: v.nullable(v.picklist(FINISH_REASONS)),
+  }),
+  v.transform((run) => run as RunView),
+);
+
+export const EXPORT_FORMAT = 'logitlab-run';
+
+export const ExportHeaderSchema = v.object({
+  format: v.literal(EXPORT_FORMAT, `"format" must be "${EXPORT_FORMAT}"`),
+  version: v.literal(1, 'only version 1 exports can be opened'),
+  model: v.optional(v.string(), ''),
+  runs: v.pipe(v.array(v.unknown(), 'it holds no runs'), v.minLength(1, 'it holds no runs')),
+});
+
+// ── Link values (always text) ─────────────────────────────────────────────────────────────────────────────────
+
+/** A link's number: strict syntax (no blanks inside, no trailing junk), then the knob's range; never clamped. */
+export function linkNumber(name: ParamName) {
+  const message = ruleMessage(paramRule(name));
+  return v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(NUMBER_SYNTAX, message),
+    v.transform(Number),
+    v.check((n) => isInRange(name, n), message),
+  );
+}
+
+export const LinkBoolean = v.pipe(v.picklist(['true', 'false'], ruleMessage({ kind: 'boolean' })), v.transform((s) => s === 'true'));
+
+export const LinkLang = v.picklist(['en', 'zh'], ruleMessage({ kind: 'language' }));
+
+export const LinkModel = v.pipe(v.string(), v.trim(), v.minLength(1, ruleMessage({ kind: 'modelRef' })));
+
+export const LinkOrder = v.pipe(v.string(), v.transform((text) => text.split(',').map((s) => s.trim())), OrderSchema);
+
+const BIAS_PAIR = /^\s*(\d+)\s*:\s*([+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)\s*$/i;
+
+/** "13:-100,42:5" → { 13: -100, 42: 5 }; "" → {}. */
+export const LinkLogitBias = v.pipe(
+  v.string(),
+  v.trim(),
+  v.check((text) => text === '' || text.split(',').every((part) => BIAS_PAIR.test(part)), ruleMessage({ kind: 'biasPairs' })),
+  v.transform((text) => {
+    const out: Record<string, number> = {};
+    if (text === '') return out;
+    for (const part of text.split(',')) {
+      const m = BIAS_PAIR.exec(part)!;
+      out[String(Number(m[1]))] = Number(m[2]);
+    }
+    return out;
+  }),
+  LogitBiasSchema,
+);
+
+// ── Conformance cases (shared/conformance/README.md) ──────────────────────────────────────────────────────────
+
+const CaseId = v.union([v.string(), v.number()], 'a case needs an "id" (text or number)');
+
+const CaseParamsSchema = v.optional(
+  v.looseObject({
+    ...Object.fromEntries(KNOB_NAMES.map((name) => [name, v.optional(v.number())])),
+    do_sample: v.optional(v.boolean()),
+    logit_bias: v.optional(v.record(v.string(), v.number())),
+    order: v.optional(v.array(v.string())),
+  }),
+  {},
+);
+
+export const SamplingCaseSchema = v.looseObject({
+  id: CaseId,
+  kind: v.optional(v.literal('sampling')),
+  logits: v.pipe(v.array(v.nullable(v.number())), v.minLength(1, 'logits is empty')),
+  params: CaseParamsSchema,
+  prompt_ids: v.optional(v.array(v.pipe(v.number(), v.integer(), v.minValue(0)))),
+  generated_ids: v.optional(v.array(v.pipe(v.number(), v.integer(), v.minValue(0)))),
+});
+
+export const StopCaseSchema = v.looseObject({
+  id: CaseId,
+  kind: v.literal('stop'),
+  pieces: v.array(v.string()),
+  stops: v.array(v.string()),
+});
+
+/** The id to answer a case with, whatever else is wrong with it. */
+export function caseIdOf(raw: unknown): string | number | null {
+  const id = raw !== null && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
+/**
+ * A case in the shape its kind needs (sampling and stop cases here; a kind this file does not describe passes
+ * through as an object with an id, and the answering code says what it lacks), or the first problem found.
+ */
+export function readCase(raw: unknown): { ok: true; value: Record<string, unknown> & { id: string | number } } | { ok: false; error: string } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: 'a case must be a JSON object' };
+  const kind = (raw as { kind?: unknown }).kind;
+  const schema = kind === undefined || kind === 'sampling' ? SamplingCaseSchema : kind === 'stop' ? StopCaseSchema : v.looseObject({ id: CaseId });
+  const result = v.safeParse(schema, raw);
+  return result.success ? { ok: true, value: result.output as Record<string, unknown> & { id: string | number } } : { ok: false, error: issueText(result.issues[0]) };
+}
