@@ -3,8 +3,9 @@
 import { EngineClient } from '../client/EngineClient';
 import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from '../engine/catalog';
 import type { EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
-import { useStore } from './store';
+import { liveEngineRun, useStore } from './store';
 import type { TeachingPoint } from './types';
+import { remoteWeightBytes } from '../engine/modelSize';
 
 let client: EngineClient | null = null;
 let pending: { requestId: number; step: StepEvent }[] = [];
@@ -62,10 +63,47 @@ export function loadModel(ref = useStore.getState().modelRef): void {
     return;
   }
   store.setModelRef(ref);
+  if (store.modelConfirm) useStore.setState({ modelConfirm: null });
   if (store.activeRequest !== null) engine().cancel();
   useStore.setState({ modelStatus: 'loading', progress: {}, modelError: null, modelNotice: null, loaded: null, genState: 'loading', activeRequest: null });
   engine().load(source, 'auto');
   void loadTeachingPoints(source);
+}
+
+/** The host of a model URL on another host than the page's own, else null (catalog, Hub id, our own folders). */
+export function foreignModelHost(ref: string): string | null {
+  const source = modelSourceOf(ref);
+  if (source?.kind !== 'url') return null;
+  const url = new URL(source.url);
+  return url.host !== location.host ? url.host : null;
+}
+
+/**
+ * The first load, of the link's model: a URL on another host waits for the user's click (ModelPicker asks, with
+ * the host and the download size — HEAD requests only, no body — before anything is downloaded from there).
+ */
+export function loadModelFromLink(): void {
+  const ref = useStore.getState().modelRef;
+  const host = foreignModelHost(ref);
+  if (host === null) {
+    loadModel(ref);
+    return;
+  }
+  useStore.setState({ modelConfirm: { ref, host, bytes: null }, modelStatus: 'idle' });
+  const url = new URL((modelSourceOf(ref) as Extract<ModelSource, { kind: 'url' }>).url);
+  const folder = `${url.origin}${url.pathname.replace(/\/+$/, '')}/`;
+  void remoteWeightBytes(folder, 'q8').then((bytes) => {
+    const pending = useStore.getState().modelConfirm;
+    if (pending?.ref === ref) useStore.setState({ modelConfirm: { ...pending, bytes: bytes ?? 'unknown' } });
+  });
+}
+
+/** The user's answer to a link's model from another host: load it, or the bundled model instead. */
+export function confirmLinkModel(load: boolean): void {
+  const pending = useStore.getState().modelConfirm;
+  if (!pending) return;
+  useStore.setState({ modelConfirm: null });
+  loadModel(load ? pending.ref : BUNDLED_MODEL_ID);
 }
 
 async function loadTeachingPoints(source: ModelSource): Promise<void> {
@@ -120,9 +158,10 @@ export function step(): void {
   const s = useStore.getState();
   if (s.activeRequest !== null) return;
   const run = s.currentRunId !== null ? s.runs[s.currentRunId] : undefined;
-  const continuable = run && run.prompt === s.prompt && (run.reason === 'max_new_tokens' || run.reason === 'cancelled') && run.steps.length > 0;
+  const engineRun = liveEngineRun(s, run);
+  const continuable = run && engineRun && run.prompt === s.prompt && (run.reason === 'max_new_tokens' || run.reason === 'cancelled') && run.steps.length > 0;
   const id = continuable
-    ? engine().generate(settings(), { branch: { runId: run.runId, step: run.steps.length }, singleStep: true })
+    ? engine().generate(settings(), { branch: { runId: engineRun.runId, step: run.steps.length }, singleStep: true })
     : engine().generate(settings(), { singleStep: true });
   s.setActiveRequest(id, 'running');
 }
@@ -131,25 +170,47 @@ export function stop(): void {
   if (useStore.getState().activeRequest !== null) engine().cancel();
 }
 
+/** Whether the run's tokens are still in the worker (not imported, not from an earlier model load). */
+export function canBranchFrom(runId: number | null): boolean {
+  const s = useStore.getState();
+  return runId !== null && liveEngineRun(s, s.runs[runId]) !== undefined;
+}
+
 export function branch(stepIndex: number, tokenId: number): void {
   const s = useStore.getState();
   if (s.currentRunId === null || !canRun()) return;
+  const engineRun = liveEngineRun(s, s.runs[s.currentRunId]);
+  if (!engineRun) {
+    useStore.setState({ genState: 'error', genError: { key: 'errors.notKept' } });
+    return;
+  }
   if (s.activeRequest !== null) engine().cancel();
-  const id = engine().generate(settings(), { branch: { runId: s.currentRunId, step: stepIndex, tokenId } });
+  const id = engine().generate(settings(), { branch: { runId: engineRun.runId, step: stepIndex, tokenId } });
   s.setActiveRequest(id, 'running');
 }
 
-/** Opens a step in the charts and fetches its raw logits for what-if. */
+/**
+ * Opens a step in the charts and fetches its raw logits for what-if — the logits of the run on screen, from the
+ * worker's run behind it; an imported run (or one from an earlier model load) has none.
+ */
 export async function inspect(stepIndex: number | null): Promise<void> {
   const s = useStore.getState();
   s.selectStep(stepIndex);
   if (stepIndex === null || s.currentRunId === null || !client) return;
   const runId = s.currentRunId;
+  const engineRun = liveEngineRun(s, s.runs[runId]);
+  if (!engineRun) {
+    s.setStepLogits(null);
+    return;
+  }
   try {
-    const view = await engine().getStepLogits(runId, stepIndex);
-    if (useStore.getState().selectedStep === stepIndex) useStore.getState().setStepLogits({ runId, step: stepIndex, ...view });
+    const view = await engine().getStepLogits(engineRun.runId, stepIndex);
+    const now = useStore.getState();
+    if (now.currentRunId === runId && now.selectedStep === stepIndex && liveEngineRun(now, now.runs[runId]) === engineRun) {
+      now.setStepLogits({ runId, step: stepIndex, ...view });
+    }
   } catch {
-    // An imported run or a forgotten one has no logits: the charts show the recorded views instead.
-    useStore.getState().setStepLogits(null);
+    // A run the worker has forgotten has no logits: the charts show the recorded views instead.
+    if (useStore.getState().currentRunId === runId) useStore.getState().setStepLogits(null);
   }
 }

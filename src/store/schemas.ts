@@ -280,6 +280,9 @@ export const StopCaseSchema = v.looseObject({
   stops: v.array(v.string()),
 });
 
+/** The kinds of case the conformance README defines; beam cases are checked by the code that answers them. */
+const CASE_KINDS = ['sampling', 'stop', 'beam'];
+
 /** The id to answer a case with, whatever else is wrong with it. */
 export function caseIdOf(raw: unknown): string | number | null {
   const id = raw !== null && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
@@ -293,6 +296,7 @@ export function caseIdOf(raw: unknown): string | number | null {
 export function readCase(raw: unknown): { ok: true; value: Record<string, unknown> & { id: string | number } } | { ok: false; error: string } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: 'a case must be a JSON object' };
   const kind = (raw as { kind?: unknown }).kind;
+  if (kind !== undefined && !CASE_KINDS.includes(kind as string)) return { ok: false, error: `unknown case kind ${JSON.stringify(kind)}` };
   const schema = kind === undefined || kind === 'sampling' ? SamplingCaseSchema : kind === 'stop' ? StopCaseSchema : v.looseObject({ id: CaseId });
   const result = v.safeParse(schema, raw);
   return result.success ? { ok: true, value: result.output as Record<string, unknown> & { id: string | number } } : { ok: false, error: issueText(result.issues[0]) };

@@ -9,8 +9,16 @@ import {
 import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
+import { biasIdsOutside } from './schemas';
 import { parseLogitBias, refusalOf } from './urlState';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
+
+export interface ModelConfirm {
+  ref: string;
+  host: string;
+  /** The weights' download size; null while asked for, 'unknown' when the host does not say. */
+  bytes: number | 'unknown' | null;
+}
 
 export interface ModelSlice {
   modelRef: string;
@@ -21,6 +29,8 @@ export interface ModelSlice {
   modelNotice: UserMessage | null;
   chat: boolean;
   teachingPoints: TeachingPoint[];
+  /** A link's model on another host, waiting for the user's yes before anything is fetched from there. */
+  modelConfirm: ModelConfirm | null;
   setModelRef(ref: string): void;
   setChat(chat: boolean): void;
   setTeachingPoints(points: TeachingPoint[]): void;
@@ -58,10 +68,17 @@ export interface GenerationSlice {
   stepLogits: StepLogitsView | null;
   /** Request id of the generation in flight (events for others are ignored). */
   activeRequest: number | null;
+  /** Counts model loads: a run's logits are in the worker only while the session it ran in lasts. */
+  engineSession: number;
+  /** The worker's run ids of this session → the page's run ids. */
+  engineRunIds: Record<number, number>;
   selectStep(step: number | null): void;
   openRun(runId: number): void;
+  /** Takes a run out of the page (the way out of a run that cannot be drawn); steps still arriving for it are dropped. */
+  closeRun(runId: number): void;
   setStepLogits(view: StepLogitsView | null): void;
-  importRuns(runs: RunView[]): void;
+  /** Adds runs from an export beside the others, with new ids; returns those ids. Never touches a live run. */
+  importRuns(runs: RunView[]): number[];
   handleEngineEvent(event: EngineEvent): void;
   appendSteps(requestId: number, steps: StepEvent[]): void;
   setActiveRequest(id: number | null, state: GenState): void;
@@ -73,6 +90,8 @@ export interface UiSlice {
   mode: 'model' | 'toy';
   notices: Notice[];
   toyTokens: ToyToken[];
+  /** Set while the settings are too big for any link (the address bar then stops following them). */
+  linkTooBig: { size: number; max: number } | null;
   setLang(lang: 'en' | 'zh'): void;
   setClassroom(on: boolean): void;
   setMode(mode: 'model' | 'toy'): void;
@@ -84,6 +103,12 @@ export interface UiSlice {
 export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice;
 
 let noticeId = 1;
+let pageRunId = 1;
+
+/** The worker's run behind a page run, while the worker still holds it (same model session). */
+export function liveEngineRun(state: Pick<GenerationSlice, 'engineSession'>, run: RunView | undefined): RunView['engineRun'] {
+  return run?.engineRun && run.engineRun.session === state.engineSession ? run.engineRun : undefined;
+}
 
 /** An engine error in the page's language: a headline by its code, the engine's specifics after it. */
 function engineError(code: ErrorCode, message: string): UserMessage {
@@ -110,6 +135,7 @@ const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   modelNotice: null,
   chat: false,
   teachingPoints: [],
+  modelConfirm: null,
   setModelRef: (modelRef) => set({ modelRef }),
   setChat: (chat) => set({ chat }),
   setTeachingPoints: (teachingPoints) => set({ teachingPoints }),
@@ -210,22 +236,55 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
   selectedStep: null,
   stepLogits: null,
   activeRequest: null,
+  engineSession: 0,
+  engineRunIds: {},
   selectStep: (selectedStep) => set({ selectedStep, stepLogits: selectedStep === null ? null : get().stepLogits }),
   openRun: (runId) => set({ currentRunId: runId, selectedStep: null, stepLogits: null }),
   setStepLogits: (stepLogits) => set({ stepLogits }),
-  importRuns: (runs) => {
-    const map: Record<number, RunView> = {};
-    for (const r of runs) map[r.runId] = r;
-    set({ runs: map, runOrder: runs.map((r) => r.runId), currentRunId: runs[0]?.runId ?? null, selectedStep: null, genState: 'done', genError: null });
+  closeRun: (runId) => {
+    const state = get();
+    const { [runId]: _closed, ...runs } = state.runs;
+    const runOrder = state.runOrder.filter((id) => id !== runId);
+    const engineRunIds = Object.fromEntries(Object.entries(state.engineRunIds).filter(([, id]) => id !== runId));
+    const current = state.currentRunId === runId ? runOrder[runOrder.length - 1] ?? null : state.currentRunId;
+    set({ runs, runOrder, engineRunIds, currentRunId: current, ...(state.currentRunId === runId ? { selectedStep: null, stepLogits: null } : {}) });
+  },
+  importRuns: (imported) => {
+    const state = get();
+    const newIds = new Map<number, number>();
+    for (const r of imported) if (!newIds.has(r.runId)) newIds.set(r.runId, pageRunId++);
+    const runs = { ...state.runs };
+    const added: number[] = [];
+    for (const r of imported) {
+      const runId = newIds.get(r.runId)!;
+      if (runs[runId]) continue; // a file that repeats a run id: its first run stands
+      // A parent that is not in the file is not in the page either: the branch becomes a run of its own.
+      const parentRunId = r.parentRunId !== undefined ? newIds.get(r.parentRunId) : undefined;
+      const { engineRun: _none, parentRunId: _old, branchStep, ...rest } = r;
+      runs[runId] = {
+        ...rest, runId, imported: true, steps: r.steps.map((s) => ({ ...s, runId })),
+        ...(parentRunId !== undefined && parentRunId !== runId ? { parentRunId, branchStep } : {}),
+      };
+      added.push(runId);
+    }
+    // While a run streams in it stays on screen; the imported runs wait in the history.
+    const show = state.activeRequest === null && added.length > 0;
+    set({
+      runs, runOrder: [...state.runOrder, ...added],
+      ...(show ? { currentRunId: added[0], selectedStep: null, stepLogits: null } : {}),
+    });
+    return added;
   },
   setActiveRequest: (activeRequest, genState) => set({ activeRequest, genState, genError: null }),
   appendSteps: (requestId, steps) => {
     if (requestId !== get().activeRequest || steps.length === 0) return;
+    const ids = get().engineRunIds;
     const runs = { ...get().runs };
     for (const step of steps) {
-      const run = runs[step.runId];
+      const runId = ids[step.runId];
+      const run = runId !== undefined ? runs[runId] : undefined;
       if (!run) continue;
-      runs[step.runId] = { ...run, steps: [...run.steps, step], text: run.text + step.textDelta };
+      runs[runId] = { ...run, steps: [...run.steps, { ...step, runId }], text: run.text + step.textDelta };
     }
     set({ runs });
   },
@@ -235,19 +294,33 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'progress':
         set({ progress: { ...state.progress, [event.file]: { loaded: event.loaded, total: event.total } } });
         break;
-      case 'loaded':
+      case 'loaded': {
+        const outside = biasIdsOutside(state.params.logit_bias, event.vocabSize);
         set({
           modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle',
           loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, vocabSize: event.vocabSize, contextLength: event.contextLength },
+          // A new generator: the worker's run ids start again, and earlier runs' logits are gone.
+          engineSession: state.engineSession + 1, engineRunIds: {},
         });
+        if (outside.length > 0) {
+          // Ids the model lacks are refused as soon as the model is known, not at Generate.
+          const kept = Object.fromEntries(Object.entries(state.params.logit_bias).filter(([id]) => Number(id) < event.vocabSize));
+          set({ params: { ...get().params, logit_bias: kept } });
+          get().notify({
+            key: 'notices.biasOutside', params: { pairs: outside.map((id) => `${id}:${state.params.logit_bias[id]}`).join(',') },
+            why: { kind: 'tokenIds', vocabSize: event.vocabSize },
+          });
+        }
         break;
+      }
       case 'runStarted': {
         if (event.requestId !== state.activeRequest) break;
-        const parent = event.parentRunId !== undefined ? state.runs[event.parentRunId] : undefined;
+        const parentId = event.parentRunId !== undefined ? state.engineRunIds[event.parentRunId] : undefined;
+        const parent = parentId !== undefined ? state.runs[parentId] : undefined;
         const run: RunView = {
-          runId: event.runId, prompt: parent?.prompt ?? state.prompt, promptIds: event.promptIds, params: state.params,
-          seed: state.seed, steps: [], text: '', reason: null,
-          ...(event.parentRunId !== undefined ? { parentRunId: event.parentRunId, branchStep: event.branchStep } : {}),
+          runId: pageRunId++, prompt: parent?.prompt ?? state.prompt, promptIds: event.promptIds, params: state.params,
+          seed: state.seed, steps: [], text: '', reason: null, engineRun: { session: state.engineSession, runId: event.runId },
+          ...(parent ? { parentRunId: parent.runId, branchStep: event.branchStep } : {}),
         };
         // Continuing a run one Step at a time replaces it in the history instead of piling up copies.
         const continued = parent && parent.steps.length === event.branchStep && parent.parentRunId === undefined;
@@ -256,15 +329,19 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
           run.parentRunId = undefined;
           run.branchStep = undefined;
         }
-        set({ runs: { ...state.runs, [run.runId]: run }, runOrder, currentRunId: run.runId, selectedStep: null, stepLogits: null });
+        set({
+          runs: { ...state.runs, [run.runId]: run }, runOrder, currentRunId: run.runId, selectedStep: null, stepLogits: null,
+          engineRunIds: { ...state.engineRunIds, [event.runId]: run.runId },
+        });
         break;
       }
       case 'step':
         break; // batched by the bridge into appendSteps
       case 'done': {
         if (event.requestId !== state.activeRequest) break;
-        const run = state.runs[event.runId];
-        const runs = run ? { ...state.runs, [event.runId]: { ...run, text: event.text, reason: event.reason } } : state.runs;
+        const runId = state.engineRunIds[event.runId];
+        const run = runId !== undefined ? state.runs[runId] : undefined;
+        const runs = run ? { ...state.runs, [runId]: { ...run, text: event.text, reason: event.reason } } : state.runs;
         set({ runs, genState: 'done', activeRequest: null });
         break;
       }
@@ -295,6 +372,7 @@ const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
   classroom: false,
   mode: 'model',
   notices: [],
+  linkTooBig: null,
   toyTokens: [
     { label: 'sunny', logit: 3.0 },
     { label: 'cloudy', logit: 2.5 },

@@ -4,7 +4,14 @@ import type { EngineEvent, FinishReason, StepEvent } from '../engine/protocol';
 
 export type GenState = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
+/** Where a run's raw logits live: run `runId` of the worker's generator in model session `session`. */
+export interface EngineRunRef {
+  session: number;
+  runId: number;
+}
+
 export interface RunView {
+  /** The page's own id, unique in the page whatever the worker's ids or an import's were. */
   runId: number;
   parentRunId?: number;
   branchStep?: number;
@@ -15,6 +22,10 @@ export interface RunView {
   steps: StepEvent[];
   text: string;
   reason: FinishReason | null;
+  /** The worker's run, whose logits what-if and branching use; absent for an imported run. */
+  engineRun?: EngineRunRef;
+  /** Opened from an export: no logits, no branching, never written to by a live run. */
+  imported?: boolean;
 }
 
 /** What the worker said about the loaded model (the protocol's 'loaded' event, minus routing fields). */

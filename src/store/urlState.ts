@@ -181,6 +181,12 @@ export const MAX_LINK_CHARS = 65_536;
 export function linkFragment(state: SharedState, defaults: SharedState): string {
   const plain = serializeUrlState(state, defaults);
   if (plain.length <= COMPRESS_OVER) return plain;
-  const packed = `${COMPRESSED_KEY}=${compressToEncodedURIComponent(plain)}`;
-  return packed.length < plain.length ? packed : plain;
+  // The page asks at every store update (steps stream in several times a second): compress each text once.
+  if (plain !== lastPacked.plain) {
+    const packed = `${COMPRESSED_KEY}=${compressToEncodedURIComponent(plain)}`;
+    lastPacked = { plain, fragment: packed.length < plain.length ? packed : plain };
+  }
+  return lastPacked.fragment;
 }
+
+let lastPacked = { plain: '', fragment: '' };

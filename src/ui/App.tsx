@@ -8,6 +8,7 @@ import { SamplingControls } from './controls/SamplingControls';
 import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
 import { Notices } from './panels/Notices';
+import { PanelBoundary } from './panels/PanelBoundary';
 import { StepPanel } from './panels/StepPanel';
 import { ToyMode } from './panels/ToyMode';
 import { Warmup } from './panels/Warmup';
@@ -54,24 +55,24 @@ export function App() {
           <label><input type="checkbox" data-testid="classroom" checked={classroom} onChange={(e) => setClassroom(e.target.checked)} /> {t('app.classroom')}</label>
         </div>
       </header>
-      <Notices />
+      <PanelBoundary panel="notices"><Notices /></PanelBoundary>
       <main>
         <aside className="controls">
-          {mode === 'model' && <ModelPicker />}
-          <SamplingControls />
+          {mode === 'model' && <PanelBoundary panel="model"><ModelPicker /></PanelBoundary>}
+          <PanelBoundary panel="sampling"><SamplingControls /></PanelBoundary>
         </aside>
         <div className="content">
           {mode === 'model' ? (
             <>
-              <PromptAndActions />
-              <Completion />
-              <StepPanel />
-              <RunHistory />
-              <ExportPanel />
-              <Warmup />
+              <PanelBoundary panel="prompt"><PromptAndActions /></PanelBoundary>
+              <PanelBoundary panel="completion" drawsRun><Completion /></PanelBoundary>
+              <PanelBoundary panel="step" drawsRun><StepPanel /></PanelBoundary>
+              <PanelBoundary panel="history"><RunHistory /></PanelBoundary>
+              <PanelBoundary panel="export"><ExportPanel /></PanelBoundary>
+              <PanelBoundary panel="warmup"><Warmup /></PanelBoundary>
             </>
           ) : (
-            <ToyMode />
+            <PanelBoundary panel="toy"><ToyMode /></PanelBoundary>
           )}
         </div>
       </main>

@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CATALOG } from '../../engine/catalog';
-import { loadModel } from '../../store/engineBridge';
+import { confirmLinkModel, loadModel } from '../../store/engineBridge';
+import { formatBytes } from '../../engine/modelSize';
 import { useStore } from '../../store/store';
 import { percent } from '../format';
 import { messageText } from '../messages';
@@ -48,6 +49,7 @@ export function ModelPicker() {
       {spec?.chat && (
         <label className="row"><input type="checkbox" checked={chat} onChange={(e) => setChat(e.target.checked)} />{t('model.chat')}</label>
       )}
+      <ModelConfirm />
       {status === 'loading' && (
         <div data-testid="load-progress">
           {files.map(([file, p]) => (
@@ -71,5 +73,24 @@ export function ModelPicker() {
       {notice && <p className="warning" role="status">{messageText(t, notice)}</p>}
       {error && <p className="error" role="alert" data-testid="model-error">{messageText(t, error)}</p>}
     </section>
+  );
+}
+
+/** A link's model on another host: its host and download size, and nothing fetched from there until a click. */
+function ModelConfirm() {
+  const { t } = useTranslation();
+  const pending = useStore((s) => s.modelConfirm);
+  if (!pending) return null;
+  const size = pending.bytes === null ? t('model.confirmSizeChecking') : pending.bytes === 'unknown' ? t('model.confirmSizeUnknown') : formatBytes(pending.bytes);
+  return (
+    <div className="confirm-model" role="alertdialog" aria-labelledby="confirm-model-heading" data-testid="model-confirm">
+      <p id="confirm-model-heading"><strong>{t('model.confirmHeading')}</strong></p>
+      <p>{t('model.confirmText', { host: pending.host, size })}</p>
+      <p className="hint"><code>{pending.ref}</code></p>
+      <div className="row wrap">
+        <button type="button" data-testid="confirm-model" onClick={() => confirmLinkModel(true)}>{t('model.confirmLoad', { host: pending.host })}</button>
+        <button type="button" data-testid="confirm-model-bundled" onClick={() => confirmLinkModel(false)}>{t('model.confirmBundled')}</button>
+      </div>
+    </div>
   );
 }

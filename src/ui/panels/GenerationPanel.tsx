@@ -37,13 +37,14 @@ export function Completion() {
   const modelError = useStore((s) => s.modelError);
   const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
   const modelStatus = useStore((s) => s.modelStatus);
-  const state = modelStatus === 'loading' && genState !== 'running' ? 'loading' : genState;
+  // An imported run is finished whatever the model does meanwhile (a live run keeps going in the background).
+  const state = run?.imported ? 'done' : modelStatus === 'loading' && genState !== 'running' ? 'loading' : genState;
   const message = error ?? (state === 'error' ? modelError : null);
   return (
     <section className="panel" aria-labelledby="completion-heading">
       <h2 id="completion-heading">{t('stream.heading')}</h2>
-      <p className="status">
-        {t(`stream.state.${state}`)}
+      <p className="status" data-testid="run-status">
+        {run?.imported ? t('stream.imported') : t(`stream.state.${state}`)}
         {run?.reason && state === 'done' && ` — ${t(`stream.reason.${run.reason}`)}`}
       </p>
       <div className="completion" data-testid="completion" data-state={state} aria-live="polite">
@@ -120,6 +121,7 @@ export function RunHistory() {
             <li key={id}>
               <button type="button" aria-pressed={id === current} onClick={() => openRun(id)}>
                 {t('stream.run', { id })}
+                {run.imported && ` (${t('stream.importedTag')})`}
                 {run.parentRunId !== undefined && ` (${t('stream.branchOf', { parent: run.parentRunId, step: run.branchStep })})`}
                 : <span className="run-text">{run.text.slice(0, 60)}</span>
               </button>
