@@ -61,6 +61,15 @@ export const REPEATABLE_KEYS = new Set(['stop', 'lane']);
 /** The fragment's key for the whole state compressed (lz-string, URL-safe alphabet). */
 export const COMPRESSED_KEY = 'z';
 
+/** lz-string throws on some damaged inputs and returns null or '' on others: all of them are "not readable". */
+function unpack(packed: string): string | null {
+  try {
+    return decompressFromEncodedURIComponent(packed) || null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The link's settings from the query string (old links) and the fragment (what the page writes), one reader for
  * both: a key in the fragment wins over the same key in the query string. A fragment `z=…` holds the fragment's
@@ -71,7 +80,7 @@ export function readLinkParams(search: string, hash: string, notices: UrlNotice[
   let fragmentText = hash.replace(/^#/, '');
   const packed = new URLSearchParams(fragmentText).get(COMPRESSED_KEY);
   if (packed !== null) {
-    const unpacked = decompressFromEncodedURIComponent(packed);
+    const unpacked = unpack(packed);
     if (unpacked) fragmentText = unpacked;
     else {
       notices.push({ name: COMPRESSED_KEY, value: packed.length > 40 ? `${packed.slice(0, 40)}…` : packed, why: { kind: 'text', text: 'not a compressed LogitLab link (cut short?)' } });

@@ -48,3 +48,16 @@ describe('run export', () => {
     expect(() => parseExport('{"format":"logitlab-run","version":1,"runs":[]}')).toThrow('it holds no runs');
   });
 });
+
+describe('CSV cells a spreadsheet would run', () => {
+  it.each(['=1+1', '+SUM(A1)', '-2+3', '@cmd', '\t=x'])('%j is written as text', (text) => {
+    const csv = exportCsv([{ ...run, steps: [{ ...run.steps[0], tokenText: text }] }]);
+    const cell = csv.trim().split('\n')[1].split(',')[4];
+    expect(cell.replace(/^"|"$/g, '').startsWith(`'`)).toBe(true);
+  });
+
+  it('numbers, negative ones included, stay numbers', () => {
+    const csv = exportCsv([{ ...run, steps: [{ ...run.steps[0], entropy: -0.5 }] }]);
+    expect(csv.trim().split('\n')[1].split(',')[7]).toBe('-0.5');
+  });
+});
