@@ -77,17 +77,17 @@ function unpack(packed: string): string | null {
  */
 export function readLinkParams(search: string, hash: string, notices: UrlNotice[]): URLSearchParams {
   const query = new URLSearchParams(search);
-  let fragmentText = hash.replace(/^#/, '');
-  const packed = new URLSearchParams(fragmentText).get(COMPRESSED_KEY);
+  const fragment = new URLSearchParams(hash.replace(/^#/, ''));
+  const packed = fragment.get(COMPRESSED_KEY);
   if (packed !== null) {
     const unpacked = unpack(packed);
-    if (unpacked) fragmentText = unpacked;
-    else {
-      notices.push({ name: COMPRESSED_KEY, value: packed.length > 40 ? `${packed.slice(0, 40)}…` : packed, why: { kind: 'text', text: 'not a compressed LogitLab link (cut short?)' } });
-      fragmentText = '';
-    }
+    // Pairs written beside z= (e.g. "&run=1" added to a copied link) count too, after the packed ones.
+    const beside = [...fragment].filter(([name]) => name !== COMPRESSED_KEY);
+    for (const name of new Set(fragment.keys())) fragment.delete(name);
+    if (unpacked) for (const [name, value] of new URLSearchParams(unpacked)) fragment.append(name, value);
+    else notices.push({ name: COMPRESSED_KEY, value: packed.length > 40 ? `${packed.slice(0, 40)}…` : packed, why: { kind: 'text', text: 'not a compressed LogitLab link (cut short?)' } });
+    for (const [name, value] of beside) fragment.append(name, value);
   }
-  const fragment = new URLSearchParams(fragmentText);
   const merged = new URLSearchParams();
   const names = new Set([...query.keys(), ...fragment.keys()]);
   names.delete(COMPRESSED_KEY);

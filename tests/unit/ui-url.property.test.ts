@@ -137,3 +137,14 @@ describe('links in the fragment', () => {
     }), { numRuns: DEEP });
   });
 });
+
+describe('a compressed link with pairs added after it', () => {
+  it('reads the packed pairs and the added ones', () => {
+    const fragment = linkFragment({ ...defaults, prompt: '天'.repeat(3000) }, defaults);
+    expect(fragment.startsWith('z=')).toBe(true);
+    const { state, notices } = parseUrlState('', defaults, `#${fragment}&run=1`);
+    expect(notices).toEqual([]);
+    expect(state.prompt).toBe('天'.repeat(3000));
+    expect(state.run).toBe(true);
+  });
+});
