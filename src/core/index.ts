@@ -1,12 +1,21 @@
 // The sampling core's public surface: pure TypeScript, no runtime, UI or worker imports.
 export * from './types';
 export {
-  DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, LOGIT_BIAS_RANGE, SamplingParamError, NoAllowedTokenError,
-  validateParams, parseParamValue, checkParam, describeRule, isUnusual, isInRange, paramRule, NUMBER_SYNTAX,
-  type ParamSpec, type ParamName, type ParamRule,
+  DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, PARAM_NAMES, SAMPLING_PARAM_NAMES, LOGIT_BIAS_RANGE, SamplingParamError,
+  NoAllowedTokenError, validateParams, parseParamValue, formatParamValue, paramSpec, checkParam, describeRule, isUnusual,
+  isInRange, paramRule,
+  type ParamSpec, type ParamName, type SamplingParamName, type ParamRule,
 } from './params';
+export {
+  SETTING_KNOBS, settingKnob, defaultRunSettings, cloneRunSettings, parseLogitBias, formatLogitBias, parseOrder,
+  type RunSettings, type SettingKnob,
+} from './settings';
 export { createRng, type Rng } from './rng';
-export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate } from './pipeline';
+export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate, type PipelineRow } from './pipeline';
+export {
+  rawTokenStats, distinctN, repetition4, runMetrics, laneMetrics, bestAndWorst, RUN_METRIC_NAMES, METRIC_BETTER,
+  type MetricStep, type RunMetricName, type RunMetrics, type LaneMetrics,
+} from './runMetrics';
 export { sampleStep, type StepInput } from './sampleStep';
 export { StopMatcher, MAX_STOP_SEQUENCES } from './stop';
 export { answerCase, caseParams, type ConformanceCase, type ConformanceAnswer } from './conformance';

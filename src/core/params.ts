@@ -77,21 +77,15 @@ function formatValue(value: unknown): string {
   return String(value);
 }
 
-export type ParamName =
-  | 'temperature'
-  | 'top_k'
-  | 'top_p'
-  | 'min_p'
-  | 'typical_p'
-  | 'repetition_penalty'
-  | 'frequency_penalty'
-  | 'presence_penalty'
-  | 'min_tokens_to_keep'
-  | 'max_new_tokens'
-  | 'seed';
-
+/**
+ * One numeric knob of the parameter registry. Everything that lists knobs — the core's validation, the link
+ * (`urlState`), the controls, compare lanes and sweeps — reads `PARAM_SPECS`, so a new numeric knob is one
+ * entry here (plus its field in `SamplingParams` and its words in the i18n files under `helpKey`).
+ */
 export interface ParamSpec {
-  name: ParamName;
+  name: string;
+  /** Where the value lives: a field of `SamplingParams`, or of the run (seed, max_new_tokens). */
+  setting: 'sampling' | 'run';
   min: number;
   max: number;
   /** Values above this are accepted but flagged as unusual (temperature: 2, inputs up to 5). */
@@ -103,39 +97,80 @@ export interface ParamSpec {
   off?: number;
   default: number;
   step: number;
+  /** The slider's right end when it is shorter than the range (the text box still takes up to `max`). */
+  sliderMax?: number;
+  /** i18n key of the knob's explanation (`what`, `formula`, `when`, `example`). */
+  helpKey: string;
 }
 
-export const PARAM_SPECS: Record<ParamName, ParamSpec> = {
-  temperature: { name: 'temperature', min: 0, max: 5, softMax: 2, integer: false, off: 1, default: 1, step: 0.05 },
-  top_k: { name: 'top_k', min: 0, max: 1_000_000, integer: true, off: 0, default: 50, step: 1 },
-  top_p: { name: 'top_p', min: 0, max: 1, minExclusive: true, integer: false, off: 1, default: 1, step: 0.01 },
-  min_p: { name: 'min_p', min: 0, max: 1, integer: false, off: 0, default: 0, step: 0.01 },
-  typical_p: { name: 'typical_p', min: 0, max: 1, minExclusive: true, integer: false, off: 1, default: 1, step: 0.01 },
-  repetition_penalty: {
-    name: 'repetition_penalty', min: 0, max: 2, minExclusive: true, integer: false, off: 1, default: 1, step: 0.05,
+/** The registry of numeric knobs, in the order the controls and links list them. */
+const PARAM_TABLE = {
+  temperature: {
+    name: 'temperature', setting: 'sampling', min: 0, max: 5, softMax: 2, integer: false, off: 1, default: 1, step: 0.05,
+    sliderMax: 2, helpKey: 'explain.temperature',
   },
-  frequency_penalty: { name: 'frequency_penalty', min: -2, max: 2, integer: false, off: 0, default: 0, step: 0.1 },
-  presence_penalty: { name: 'presence_penalty', min: -2, max: 2, integer: false, off: 0, default: 0, step: 0.1 },
-  min_tokens_to_keep: { name: 'min_tokens_to_keep', min: 1, max: 1_000_000, integer: true, default: 1, step: 1 },
-  max_new_tokens: { name: 'max_new_tokens', min: 1, max: 1_000_000, integer: true, default: 64, step: 1 },
-  seed: { name: 'seed', min: 0, max: 0xffffffff, integer: true, default: 0, step: 1 },
-};
+  top_k: {
+    name: 'top_k', setting: 'sampling', min: 0, max: 1_000_000, integer: true, off: 0, default: 50, step: 1, sliderMax: 200,
+    helpKey: 'explain.top_k',
+  },
+  top_p: {
+    name: 'top_p', setting: 'sampling', min: 0, max: 1, minExclusive: true, integer: false, off: 1, default: 1, step: 0.01,
+    helpKey: 'explain.top_p',
+  },
+  min_p: { name: 'min_p', setting: 'sampling', min: 0, max: 1, integer: false, off: 0, default: 0, step: 0.01, helpKey: 'explain.min_p' },
+  typical_p: {
+    name: 'typical_p', setting: 'sampling', min: 0, max: 1, minExclusive: true, integer: false, off: 1, default: 1, step: 0.01,
+    helpKey: 'explain.typical_p',
+  },
+  repetition_penalty: {
+    name: 'repetition_penalty', setting: 'sampling', min: 0, max: 2, minExclusive: true, integer: false, off: 1, default: 1,
+    step: 0.05, helpKey: 'explain.repetition_penalty',
+  },
+  frequency_penalty: {
+    name: 'frequency_penalty', setting: 'sampling', min: -2, max: 2, integer: false, off: 0, default: 0, step: 0.1,
+    helpKey: 'explain.frequency_penalty',
+  },
+  presence_penalty: {
+    name: 'presence_penalty', setting: 'sampling', min: -2, max: 2, integer: false, off: 0, default: 0, step: 0.1,
+    helpKey: 'explain.presence_penalty',
+  },
+  min_tokens_to_keep: {
+    name: 'min_tokens_to_keep', setting: 'sampling', min: 1, max: 1_000_000, integer: true, default: 1, step: 1, sliderMax: 20,
+    helpKey: 'explain.min_tokens_to_keep',
+  },
+  seed: { name: 'seed', setting: 'run', min: 0, max: 0xffffffff, integer: true, default: 0, step: 1, helpKey: 'params.seed' },
+  max_new_tokens: {
+    name: 'max_new_tokens', setting: 'run', min: 1, max: 1_000_000, integer: true, default: 64, step: 1,
+    helpKey: 'params.max_new_tokens',
+  },
+} as const satisfies Record<string, ParamSpec>;
+
+export type ParamName = keyof typeof PARAM_TABLE;
+export const PARAM_SPECS: { readonly [N in ParamName]: ParamSpec & { name: N } } = PARAM_TABLE;
+
+/** The numeric knobs that are fields of `SamplingParams`, in registry order. */
+export type SamplingParamName = { [N in ParamName]: (typeof PARAM_TABLE)[N]['setting'] extends 'sampling' ? N : never }[ParamName];
+
+export const PARAM_NAMES = Object.keys(PARAM_SPECS) as ParamName[];
+export const SAMPLING_PARAM_NAMES = PARAM_NAMES.filter((n) => PARAM_SPECS[n].setting === 'sampling') as SamplingParamName[];
+
+/** The registry entry of a knob name, or undefined for a name that is not a numeric knob. */
+export function paramSpec(name: string): ParamSpec | undefined {
+  return Object.prototype.hasOwnProperty.call(PARAM_SPECS, name) ? (PARAM_SPECS as Record<string, ParamSpec>)[name] : undefined;
+}
+
+/** How a numeric knob is written in links, text boxes and exports (the shortest text that parses back exactly). */
+export function formatParamValue(_name: ParamName, value: number): string {
+  return String(value);
+}
 
 export const LOGIT_BIAS_RANGE = { min: -100, max: 100 } as const;
 export const WARPER_NAMES: readonly WarperName[] = HF_ORDER;
 
-/** The UI's starting point (SAMPLING.md table). */
+/** The UI's starting point (SAMPLING.md table): every numeric knob at its registry default. */
 export const DEFAULT_PARAMS: SamplingParams = Object.freeze({
-  temperature: 1,
-  top_k: 50,
-  top_p: 1,
-  min_p: 0,
-  typical_p: 1,
-  repetition_penalty: 1,
-  frequency_penalty: 0,
-  presence_penalty: 0,
+  ...(Object.fromEntries(SAMPLING_PARAM_NAMES.map((n) => [n, PARAM_SPECS[n].default])) as Record<SamplingParamName, number>),
   logit_bias: {},
-  min_tokens_to_keep: 1,
   do_sample: true,
   order: [...HF_ORDER],
 }) as SamplingParams;
@@ -177,11 +212,7 @@ export function checkParam(name: ParamName, value: number): void {
 
 /** Throws SamplingParamError naming the first invalid parameter. */
 export function validateParams(params: SamplingParams, vocabSize?: number): void {
-  const numeric: ParamName[] = [
-    'temperature', 'top_k', 'top_p', 'min_p', 'typical_p',
-    'repetition_penalty', 'frequency_penalty', 'presence_penalty', 'min_tokens_to_keep',
-  ];
-  for (const name of numeric) checkParam(name, params[name as keyof SamplingParams] as number);
+  for (const name of SAMPLING_PARAM_NAMES) checkParam(name, params[name]);
   if (typeof params.do_sample !== 'boolean') {
     throw new SamplingParamError('do_sample', params.do_sample, { kind: 'boolean' });
   }
@@ -207,16 +238,16 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
   }
 }
 
-export const NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Strict text → number for URLs and inputs: no blanks, no trailing junk, no silent clamping. */
 export function parseParamValue(name: string, raw: string): number {
-  const spec = PARAM_SPECS[name as ParamName];
+  const spec = paramSpec(name);
   if (!spec) throw new SamplingParamError(name, raw, { kind: 'knownName' });
   const text = raw.trim();
   if (!NUMBER_SYNTAX.test(text)) throw new SamplingParamError(name, raw, rangeRule(spec));
   const value = Number(text);
-  checkParam(spec.name, value);
+  checkParam(spec.name as ParamName, value);
   return value;
 }
 

@@ -75,6 +75,16 @@ export function buildChain(params: SamplingParams, history: TokenHistory): { pre
   return { pre, warpers };
 }
 
+/**
+ * One sequence's own sampling state when several sequences share one pipeline's vocabulary-sized buffers
+ * (the rows of a batch): its params, its token history and the chain built on them.
+ */
+export interface PipelineRow {
+  readonly params: SamplingParams;
+  readonly history: TokenHistory;
+  readonly chain: { pre: Sampler[]; warpers: Sampler[] };
+}
+
 /** Reusable per-vocabulary sampler chain; stateful through its token history (accept / reset). */
 export class SamplingPipeline {
   readonly vocabSize: number;
@@ -101,6 +111,22 @@ export class SamplingPipeline {
 
   reset(promptIds: ArrayLike<number> = []): void {
     this.history.reset(promptIds);
+  }
+
+  /** A row of its own (validated params, a history that starts from the prompt) for `stepRow`. */
+  createRow(params: SamplingParams, promptIds: ArrayLike<number>): PipelineRow {
+    validateParams(params, this.vocabSize);
+    const history = new TokenHistory(this.vocabSize);
+    history.reset(promptIds);
+    return { params, history, chain: buildChain(params, history) };
+  }
+
+  /** One step of `row` through this pipeline's buffers; the row's own history is what its penalties read. */
+  stepRow(row: PipelineRow, logits: ArrayLike<number>, rng: Rng | null, observe?: { topN: number; observer?: StageObserver }): StepResult {
+    this.params = row.params;
+    this.chain = row.chain;
+    this.candidates.rankFor(row.params.top_k);
+    return this.step(logits, rng, observe);
   }
 
   accept(tokenId: number): void {

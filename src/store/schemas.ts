@@ -3,8 +3,8 @@
 // is one entry in PARAM_SPECS and DEFAULT_PARAMS, and these schemas take it up.
 import * as v from 'valibot';
 import {
-  DEFAULT_PARAMS, HF_ORDER, LOGIT_BIAS_RANGE, NUMBER_SYNTAX, PARAM_SPECS, SamplingParamError, describeRule, isInRange,
-  paramRule, type ParamName, type ParamRule, type SamplingParams, type StageView, type TokenFate, type WarperName,
+  DEFAULT_PARAMS, HF_ORDER, LOGIT_BIAS_RANGE, MAX_STOP_SEQUENCES, SAMPLING_PARAM_NAMES, describeRule,
+  isInRange, paramRule, type ParamName, type ParamRule, type SamplingParams, type StageView, type TokenFate, type WarperName,
 } from '../core';
 import type { FinishReason, StepEvent } from '../engine/protocol';
 import type { Refusal, RunView } from './types';
@@ -30,22 +30,10 @@ export function issueText(issue: v.BaseIssue<unknown>): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-/**
- * Parses `raw` with `schema`; a failure throws a SamplingParamError naming `name` and the rule (or, for a rule the
- * core has no name for, an Error with the issue's text).
- */
-export function parseWith<S extends v.GenericSchema>(schema: S, name: string, raw: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, raw);
-  if (result.success) return result.output;
-  const why = refusalOfIssue(result.issues[0]);
-  if (why.kind === 'text') throw new Error(`${name}: ${why.text}`);
-  throw new SamplingParamError(name, raw, why);
-}
-
 // ── Parameters ────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** The numeric sampling knobs: every PARAM_SPECS entry that SamplingParams carries. */
-export const KNOB_NAMES: ParamName[] = (Object.keys(PARAM_SPECS) as ParamName[]).filter((name) => name in DEFAULT_PARAMS);
+/** The numeric sampling knobs: every registry entry that SamplingParams carries. */
+export const KNOB_NAMES: readonly ParamName[] = SAMPLING_PARAM_NAMES;
 
 export function paramNumber(name: ParamName) {
   return v.pipe(v.number(ruleMessage(paramRule(name))), v.check((n) => isInRange(name, n), ruleMessage(paramRule(name))));
@@ -223,46 +211,22 @@ export const ExportHeaderSchema = v.object({
   runs: v.pipe(v.array(v.unknown(), 'it holds no runs'), v.minLength(1, 'it holds no runs')),
 });
 
-// ── Link values (always text) ─────────────────────────────────────────────────────────────────────────────────
+// ── Link state ────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** A link's number: strict syntax (no blanks inside, no trailing junk), then the knob's range; never clamped. */
-export function linkNumber(name: ParamName) {
-  const message = ruleMessage(paramRule(name));
-  return v.pipe(
-    v.string(),
-    v.trim(),
-    v.regex(NUMBER_SYNTAX, message),
-    v.transform(Number),
-    v.check((n) => isInRange(name, n), message),
-  );
-}
-
-export const LinkBoolean = v.pipe(v.picklist(['true', 'false'], ruleMessage({ kind: 'boolean' })), v.transform((s) => s === 'true'));
-
-export const LinkLang = v.picklist(['en', 'zh'], ruleMessage({ kind: 'language' }));
-
-export const LinkModel = v.pipe(v.string(), v.trim(), v.minLength(1, ruleMessage({ kind: 'modelRef' })));
-
-export const LinkOrder = v.pipe(v.string(), v.transform((text) => text.split(',').map((s) => s.trim())), OrderSchema);
-
-const BIAS_PAIR = /^\s*(\d+)\s*:\s*([+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)\s*$/i;
-
-/** "13:-100,42:5" → { 13: -100, 42: 5 }; "" → {}. */
-export const LinkLogitBias = v.pipe(
-  v.string(),
-  v.trim(),
-  v.check((text) => text === '' || text.split(',').every((part) => BIAS_PAIR.test(part)), ruleMessage({ kind: 'biasPairs' })),
-  v.transform((text) => {
-    const out: Record<string, number> = {};
-    if (text === '') return out;
-    for (const part of text.split(',')) {
-      const m = BIAS_PAIR.exec(part)!;
-      out[String(Number(m[1]))] = Number(m[2]);
-    }
-    return out;
-  }),
-  LogitBiasSchema,
-);
+/** A link's state once its keys are parsed (core/settings.ts parses each key's text strictly). */
+export const SharedStateSchema = v.object({
+  prompt: v.string(),
+  model: v.pipe(v.string(), v.minLength(1, ruleMessage({ kind: 'modelRef' }))),
+  params: v.pipe(
+    v.looseObject(samplingParamsEntries()),
+    v.check((p) => KNOB_NAMES.every((name) => name in p), 'a sampling knob is missing'),
+  ),
+  seed: paramNumber('seed'),
+  max_new_tokens: paramNumber('max_new_tokens'),
+  stop: v.pipe(v.array(v.string()), v.maxLength(MAX_STOP_SEQUENCES, ruleMessage({ kind: 'stopCount', max: MAX_STOP_SEQUENCES }))),
+  lang: v.nullable(v.picklist(['en', 'zh'], ruleMessage({ kind: 'language' }))),
+  run: v.boolean(),
+});
 
 // ── Conformance cases (shared/conformance/README.md) ──────────────────────────────────────────────────────────
 

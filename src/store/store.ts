@@ -4,7 +4,7 @@
 import { create, type StateCreator } from 'zustand';
 import {
   DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
-  type ParamName, type SamplingParams, type WarperName,
+  parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
 } from '../core';
 import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
@@ -44,7 +44,9 @@ export interface SamplingSlice {
   prompt: string;
   /** Refused inputs by parameter name, with the reason; the last good value stays in force. */
   paramErrors: Record<string, Refusal>;
-  setParam(name: ParamName, value: number): boolean;
+  setParam(name: SamplingParamName, value: number): boolean;
+  /** A knob's text box: parsed by the registry's strict parser (the one links use), then set like its slider. */
+  setParamText(name: ParamName, text: string): boolean;
   setDoSample(on: boolean): void;
   setOrder(order: WarperName[]): void;
   moveWarper(name: WarperName, delta: -1 | 1): void;
@@ -165,6 +167,17 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
       }
       set({ params: { ...get().params, [name]: value }, paramErrors: accept(name) });
       return true;
+    },
+    setParamText: (name, text) => {
+      let value: number;
+      try {
+        value = parseParamValue(name, text);
+      } catch (error) {
+        return refuse(name, error);
+      }
+      if (name === 'seed') return get().setSeed(value);
+      if (name === 'max_new_tokens') return get().setMaxNewTokens(value);
+      return get().setParam(name, value);
     },
     setDoSample: (do_sample) => set({ params: { ...get().params, do_sample } }),
     setOrder: (order) => set({ params: { ...get().params, order: [...order] } }),

@@ -1,21 +1,20 @@
-// The page's shareable state in the URL: parsed strictly by the link schemas (a bad value falls back to the default
-// with a notice naming the parameter) and written back with SAMPLING.md's names — into the fragment, which never
-// reaches the server, compressed when long. Links with a query string (older ones) still read.
+// The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
+// naming the parameter; the assembled state checked once more by its valibot schema) and written back with
+// SAMPLING.md's names — into the fragment, which never reaches the server, compressed when long. Links with a
+// query string (older ones) still read, every key in either place.
 import { decompressFromEncodedURIComponent, compressToEncodedURIComponent } from 'lz-string';
+import * as v from 'valibot';
 import {
-  DEFAULT_PARAMS, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError,
-  type ParamName, type SamplingParams,
+  SETTING_KNOBS, SamplingParamError, defaultRunSettings, formatLogitBias, parseLogitBias, type RunSettings,
 } from '../core';
-import { LinkBoolean, LinkLang, LinkLogitBias, LinkModel, LinkOrder, linkNumber, parseWith } from './schemas';
+import { SharedStateSchema, issueText } from './schemas';
 import type { Refusal } from './types';
 
-export interface SharedState {
+export { formatLogitBias, parseLogitBias };
+
+export interface SharedState extends RunSettings {
   prompt: string;
   model: string;
-  params: SamplingParams;
-  seed: number;
-  max_new_tokens: number;
-  stop: string[];
   lang: 'en' | 'zh' | null;
   run: boolean;
 }
@@ -28,31 +27,14 @@ export interface UrlNotice {
   repeated?: number;
 }
 
-export const NUMERIC_PARAMS: ParamName[] = [
-  'temperature', 'top_k', 'top_p', 'min_p', 'typical_p', 'repetition_penalty', 'frequency_penalty',
-  'presence_penalty', 'min_tokens_to_keep',
-];
-
 export function defaultSharedState(model: string, seed: number): SharedState {
-  return {
-    prompt: '', model, params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order] }, seed,
-    max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [], lang: null, run: false,
-  };
+  return { prompt: '', model, ...defaultRunSettings(seed), lang: null, run: false };
 }
 
 /** The rule an error broke, or its text when it names none. */
 export function refusalOf(error: unknown): Refusal {
   if (error instanceof SamplingParamError) return error.rule;
   return { kind: 'text', text: error instanceof Error ? error.message : String(error) };
-}
-
-/** "13:-100,42:5" → { 13: -100, 42: 5 }; throws SamplingParamError naming logit_bias. */
-export function parseLogitBias(text: string): Record<number, number> {
-  return parseWith(LinkLogitBias, 'logit_bias', text);
-}
-
-export function formatLogitBias(bias: Record<number, number>): string {
-  return Object.entries(bias).map(([id, b]) => `${id}:${b}`).join(',');
 }
 
 /** Keys a link may give more than once: each value counts. Any other key given twice gets a notice. */
@@ -114,7 +96,9 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
     try {
       apply();
     } catch (error) {
-      notices.push({ name, value: raw, why: refusalOf(error) });
+      // A repeated key (stop) names what was wrong with the list as a whole, e.g. "9 values".
+      const value = error instanceof SamplingParamError && error.rule.kind === 'stopCount' ? String(error.value) : raw;
+      notices.push({ name, value, why: refusalOf(error) });
     }
   };
   const prompt = q.get('prompt');
@@ -122,37 +106,31 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
   const model = q.get('model');
   if (model !== null) {
     attempt('model', model, () => {
-      state.model = parseWith(LinkModel, 'model', model);
+      if (model.trim() === '') throw new SamplingParamError('model', model, { kind: 'modelRef' });
+      state.model = model.trim();
     });
   }
-  for (const name of NUMERIC_PARAMS) {
-    const raw = q.get(name);
-    if (raw !== null) attempt(name, raw, () => { (state.params as unknown as Record<string, number>)[name] = parseWith(linkNumber(name), name, raw); });
+  for (const knob of SETTING_KNOBS) {
+    const values = q.getAll(knob.name);
+    if (values.length === 0) continue;
+    const shown = knob.repeated ? values.join(',') : values[0];
+    attempt(knob.name, shown, () => knob.apply(state, knob.repeated ? values : [values[0]]));
   }
-  const doSample = q.get('do_sample');
-  if (doSample !== null) {
-    attempt('do_sample', doSample, () => {
-      state.params.do_sample = parseWith(LinkBoolean, 'do_sample', doSample);
-    });
-  }
-  const bias = q.get('logit_bias');
-  if (bias !== null) attempt('logit_bias', bias, () => { state.params.logit_bias = parseLogitBias(bias); });
-  const order = q.get('order');
-  if (order !== null) attempt('order', order, () => { state.params.order = parseWith(LinkOrder, 'order', order); });
-  const seed = q.get('seed');
-  if (seed !== null) attempt('seed', seed, () => { state.seed = parseWith(linkNumber('seed'), 'seed', seed); });
-  const maxNew = q.get('max_new_tokens');
-  if (maxNew !== null) attempt('max_new_tokens', maxNew, () => { state.max_new_tokens = parseWith(linkNumber('max_new_tokens'), 'max_new_tokens', maxNew); });
-  const stops = q.getAll('stop').filter((s) => s !== '');
-  if (stops.length > MAX_STOP_SEQUENCES) notices.push({ name: 'stop', value: `${stops.length} values`, why: { kind: 'stopCount', max: MAX_STOP_SEQUENCES } });
-  else if (q.has('stop')) state.stop = stops;
   const lang = q.get('lang');
   if (lang !== null) {
     attempt('lang', lang, () => {
-      state.lang = parseWith(LinkLang, 'lang', lang);
+      if (lang !== 'en' && lang !== 'zh') throw new SamplingParamError('lang', lang, { kind: 'language' });
+      state.lang = lang;
     });
   }
   state.run = q.get('run') === '1';
+  // Every key was parsed strictly above; this is the guarantee that what the page starts from is a state it can
+  // draw, whatever a future key's parser lets through.
+  const checked = v.safeParse(SharedStateSchema, state);
+  if (!checked.success) {
+    notices.push({ name: 'link', value: '', why: { kind: 'text', text: issueText(checked.issues[0]) } });
+    return { state: { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop] }, notices };
+  }
   return { state, notices };
 }
 
@@ -161,17 +139,7 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   const q = new URLSearchParams();
   if (state.prompt) q.set('prompt', state.prompt);
   if (state.model !== defaults.model) q.set('model', state.model);
-  for (const name of NUMERIC_PARAMS) {
-    const v = (state.params as unknown as Record<string, number>)[name];
-    if (v !== (defaults.params as unknown as Record<string, number>)[name]) q.set(name, String(v));
-  }
-  if (state.params.do_sample !== defaults.params.do_sample) q.set('do_sample', String(state.params.do_sample));
-  const bias = formatLogitBias(state.params.logit_bias);
-  if (bias) q.set('logit_bias', bias);
-  if (state.params.order.join(',') !== HF_ORDER.join(',')) q.set('order', state.params.order.join(','));
-  q.set('seed', String(state.seed));
-  if (state.max_new_tokens !== defaults.max_new_tokens) q.set('max_new_tokens', String(state.max_new_tokens));
-  for (const s of state.stop) q.append('stop', s);
+  for (const knob of SETTING_KNOBS) for (const value of knob.write(state, defaults)) q.append(knob.name, value);
   if (state.lang) q.set('lang', state.lang);
   if (state.run) q.set('run', '1');
   return q.toString();

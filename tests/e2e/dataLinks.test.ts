@@ -12,6 +12,8 @@ import { launchBrowser, startPreviewServer, watchErrors } from './harness';
 let server: PreviewServer;
 let url: string;
 let browser: Browser;
+/** Loading the model and generating share 2 cores with other test runs: minutes, not seconds. */
+const TEST_MS = 600_000;
 const dir = mkdtempSync(join(tmpdir(), 'logitlab-e2e-data-'));
 
 beforeAll(async () => {
@@ -74,7 +76,7 @@ describe('imports, links and render errors', () => {
     await expect.poll(() => page.getByTestId('notices').textContent()).toContain('这不是 LogitLab 的导出文件');
     expect(errors.filter((e) => !/favicon|models\//.test(e))).toEqual([]);
     await page.close();
-  });
+  }, TEST_MS);
 
   it('a render error inside a panel becomes a message with a way out, never a blank page', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -105,7 +107,7 @@ describe('imports, links and render errors', () => {
     await expect.poll(() => page.locator('[data-testid="history"] li').count()).toBe(1);
     expect(await generatedText(page)).toBe(exported.text);
     await page.close();
-  });
+  }, TEST_MS);
 
   it('importing during a run adds the runs beside it; the live run goes on untouched with its status and Stop', async () => {
     // The end-of-text token is banned so the run lasts until its 400 tokens or Stop.
@@ -136,7 +138,7 @@ describe('imports, links and render errors', () => {
     expect(await page.getByTestId('run-status').textContent()).toContain('Imported run');
     expect(await page.locator('.token').count()).toBe(exported.data.runs[0].steps.length);
     await page.close();
-  });
+  }, TEST_MS);
 
   it('what-if on an imported run shows that run\'s own step and says it has no logits — never the live run\'s numbers', async () => {
     const page = await openPage('?lang=en&seed=11&max_new_tokens=6&top_k=0');
@@ -162,7 +164,7 @@ describe('imports, links and render errors', () => {
     await page.locator('.token').nth(1).click();
     await page.getByTestId('whatif').waitFor();
     await page.close();
-  });
+  }, TEST_MS);
 
   it('a 2,000-character Chinese prompt and a long bias list live in the fragment and reload', async () => {
     const page = await openPage('?lang=zh');
@@ -187,7 +189,7 @@ describe('imports, links and render errors', () => {
     expect([...errors, ...freshErrors].filter((e) => /http 4\d\d/.test(e))).toEqual([]);
     await fresh.close();
     await page.close();
-  });
+  }, TEST_MS);
 
   it('a query-string link still works, and the page moves its state into the fragment', async () => {
     const page = await openPage('?lang=en&top_p=0.9&prompt=Hello&stop=.&stop=!');
@@ -201,7 +203,7 @@ describe('imports, links and render errors', () => {
     await expect.poll(() => twice.getByTestId('notices').textContent()).toContain('top_k 2 times');
     expect(await twice.inputValue('#param-top_k')).toBe('9');
     await twice.close();
-  });
+  }, TEST_MS);
 
   it('settings too big for any link say so and offer the JSON export', async () => {
     const page = await openPage('?lang=en');
@@ -221,7 +223,7 @@ describe('imports, links and render errors', () => {
     await expect.poll(() => page.getByTestId('link-too-big').count()).toBe(0);
     await expect.poll(() => page.url()).toContain('prompt=short+again');
     await page.close();
-  });
+  }, TEST_MS);
 
   it('a link whose model is on another host shows the host and size and fetches nothing from there until clicked', async () => {
     const other = url.replace('127.0.0.1', 'localhost');
@@ -251,5 +253,5 @@ describe('imports, links and render errors', () => {
     await declined.getByTestId('model-ready').waitFor({ timeout: 180_000 });
     expect(declinedSeen).toEqual([]);
     await declined.close();
-  });
+  }, TEST_MS);
 });

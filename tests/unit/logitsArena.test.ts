@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LogitsArena, isSharedView } from '../../src/engine/logitsArena';
+import { runs } from '../runs';
 
 describe('LogitsArena', () => {
   it('gives back each step as kept, after any number of later steps, in shared and unshared memory', () => {
@@ -26,7 +27,7 @@ describe('LogitsArena', () => {
           expect(isSharedView(view)).toBe(shared);
         });
       }),
-      { numRuns: 40 },
+      { numRuns: runs(8, 40) },
     );
   });
 

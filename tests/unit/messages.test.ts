@@ -72,8 +72,12 @@ describe('refusals in the page language', () => {
     const codes: ErrorCode[] = ['not_found', 'network', 'unsupported_architecture', 'too_large', 'device_lost', 'busy', 'invalid_params', 'not_loaded', 'internal'];
     for (const code of codes) {
       const zhText = messageText(tZh, { key: `errors.${code}`, detail: 'file model.onnx: 404' });
-      expect(zhText).toMatch(CJK);
-      expect(zhText).toContain('file model.onnx: 404');
+      // The headline itself is Chinese: the （详情：…） wrapper around the details alone would not do.
+      const headline = zhText.slice(0, zhText.indexOf('（详情：'));
+      expect(headline).toMatch(CJK);
+      expect(headline).not.toContain('errors.');
+      expect(headline).not.toBe(messageText(tEn, { key: `errors.${code}` }));
+      expect(zhText.endsWith('（详情：file model.onnx: 404）')).toBe(true);
       expect(messageText(tEn, { key: `errors.${code}`, detail: 'x' })).not.toBe(`errors.${code}: x`);
     }
   });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { HF_ORDER, OFF_PARAMS, SamplingPipeline, createRng, sampleStep, type SamplingParams, type WarperName } from '../../src/core';
 import { Candidates } from '../../src/core/candidates';
 import { drawsBothWays, expectSameDecisions } from './observedDraws';
+import { runs } from '../runs';
 
 const logitsArb = fc.array(fc.oneof(fc.double({ min: -20, max: 20, noNaN: true }), fc.constant(-Infinity)), { minLength: 1, maxLength: 60 })
   .filter((a) => a.some((z) => z !== -Infinity));
@@ -94,7 +95,7 @@ describe('pipeline properties', () => {
       const p = { ...params, frequency_penalty: tidy(params.frequency_penalty), presence_penalty: tidy(params.presence_penalty) };
       const { unobserved, observed } = drawsBothWays(logits.map(tidy), greedy ? { ...p, temperature: 0 } : p, seed, 6);
       expectSameDecisions(unobserved, observed, expect);
-    }), { numRuns: 200 });
+    }), { numRuns: runs(50, 200) });
   });
 
   it('100,000 seeded draws match the final distribution (chi-square)', () => {
@@ -141,7 +142,7 @@ describe('big vocabularies take the histogram path and agree with a full sort', 
       const pmax = w[order[0]];
       const refKept = ref.filter((i) => w[i] >= 0.02 * pmax).sort((a, b) => a - b);
       expect(kept).toEqual(refKept);
-    }), { numRuns: 15 });
+    }), { numRuns: runs(4, 15) });
   });
 });
 
@@ -168,6 +169,6 @@ describe('the ranking a set keeps between stages', () => {
         const kk = Math.min(k, logits.length);
         expect(c.kthLargest(kk)).toBe([...scaled].sort((a, b) => b - a)[kk - 1]);
       },
-    ), { numRuns: 2000 });
+    ), { numRuns: runs(300, 2000) });
   });
 });

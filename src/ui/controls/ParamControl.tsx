@@ -2,27 +2,26 @@
 // stays), an "off" button where the knob has one, and its explanation in the current language.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PARAM_SPECS, isUnusual, type ParamName } from '../../core';
+import { PARAM_SPECS, formatParamValue, isUnusual, type SamplingParamName } from '../../core';
 import { useStore } from '../../store/store';
 import { refusalText } from '../messages';
 
-const SLIDER_MAX: Partial<Record<ParamName, number>> = { top_k: 200, min_tokens_to_keep: 20, temperature: 2 };
-
-export function ParamControl({ name }: { name: Exclude<ParamName, 'seed' | 'max_new_tokens'> }) {
+export function ParamControl({ name }: { name: SamplingParamName }) {
   const { t } = useTranslation();
   const value = useStore((s) => s.params[name] as number);
   const error = useStore((s) => s.paramErrors[name]);
   const setParam = useStore((s) => s.setParam);
+  const setParamText = useStore((s) => s.setParamText);
   const spec = PARAM_SPECS[name];
+  const sliderMax = spec.sliderMax ?? spec.max;
   const [draft, setDraft] = useState<string | null>(null);
   const commit = (text: string) => {
-    const v = Number(text.trim());
-    const ok = text.trim() !== '' && setParam(name, v);
+    const ok = text.trim() !== '' && setParamText(name, text);
     setDraft(ok ? null : text);
   };
   const isOff = spec.off !== undefined && value === spec.off;
   const id = `param-${name}`;
-  const explain = t(`explain.${name}`, { returnObjects: true }) as unknown as Record<string, string>;
+  const explain = t(spec.helpKey, { returnObjects: true }) as unknown as Record<string, string>;
   const labels = t('explain.labels', { returnObjects: true }) as unknown as Record<string, string>;
   return (
     <div className={`param ${isOff ? 'off' : ''} ${error ? 'invalid' : ''}`} data-testid={`param-${name}`}>
@@ -31,9 +30,9 @@ export function ParamControl({ name }: { name: Exclude<ParamName, 'seed' | 'max_
       </label>
       <div className="param-inputs">
         <input type="range" aria-label={`${name} slider`} min={spec.minExclusive ? spec.step : spec.min}
-          max={SLIDER_MAX[name] ?? spec.max} step={spec.step} value={Math.min(value, SLIDER_MAX[name] ?? spec.max)}
+          max={sliderMax} step={spec.step} value={Math.min(value, sliderMax)}
           onChange={(e) => { setParam(name, Number(e.target.value)); setDraft(null); }} />
-        <input id={id} type="text" inputMode="decimal" className="number" value={draft ?? String(value)}
+        <input id={id} type="text" inputMode="decimal" className="number" value={draft ?? formatParamValue(name, value)}
           aria-invalid={Boolean(error)} aria-describedby={error ? `${id}-error` : undefined}
           onChange={(e) => setDraft(e.target.value)} onBlur={(e) => commit(e.target.value)}
           onKeyDown={(e) => { if (e.key === 'Enter') commit((e.target as HTMLInputElement).value); }} />

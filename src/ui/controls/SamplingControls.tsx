@@ -1,7 +1,7 @@
 // Every knob of SAMPLING.md, presets, warper order, seed, max new tokens, stop sequences and logit bias.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { HF_ORDER, LLAMA_CPP_ORDER, type WarperName } from '../../core';
+import { HF_ORDER, LLAMA_CPP_ORDER, SAMPLING_PARAM_NAMES, formatParamValue, type WarperName } from '../../core';
 import { PRESETS, describePreset, type PresetName } from '../../store/presets';
 import { useStore } from '../../store/store';
 import { formatLogitBias } from '../../store/urlState';
@@ -31,15 +31,7 @@ export function SamplingControls() {
         <input type="checkbox" checked={doSample} onChange={(e) => setDoSample(e.target.checked)} data-testid="do-sample" />
         {t('params.do_sample')}
       </label>
-      <ParamControl name="temperature" />
-      <ParamControl name="top_k" />
-      <ParamControl name="top_p" />
-      <ParamControl name="min_p" />
-      <ParamControl name="typical_p" />
-      <ParamControl name="repetition_penalty" />
-      <ParamControl name="frequency_penalty" />
-      <ParamControl name="presence_penalty" />
-      <ParamControl name="min_tokens_to_keep" />
+      {SAMPLING_PARAM_NAMES.map((name) => <ParamControl key={name} name={name} />)}
       <WarperOrder />
       <LogitBiasInput />
       <SeedAndLength />
@@ -100,23 +92,22 @@ function SeedAndLength() {
   const seed = useStore((s) => s.seed);
   const maxNew = useStore((s) => s.maxNewTokens);
   const errors = useStore((s) => s.paramErrors);
-  const setSeed = useStore((s) => s.setSeed);
+  const setParamText = useStore((s) => s.setParamText);
   const reroll = useStore((s) => s.rerollSeed);
-  const setMax = useStore((s) => s.setMaxNewTokens);
   const [seedDraft, setSeedDraft] = useState<string | null>(null);
   const [maxDraft, setMaxDraft] = useState<string | null>(null);
-  const commit = (text: string, apply: (n: number) => boolean, clear: () => void) => {
-    if (text.trim() !== '' && apply(Number(text.trim()))) clear();
+  const commit = (text: string, name: 'seed' | 'max_new_tokens', clear: () => void) => {
+    if (text.trim() !== '' && setParamText(name, text)) clear();
   };
   return (
     <div className="row wrap">
       <label htmlFor="seed">{t('params.seed')}</label>
-      <input id="seed" data-testid="seed" type="text" inputMode="numeric" className="number wide" value={seedDraft ?? String(seed)}
-        onChange={(e) => setSeedDraft(e.target.value)} onBlur={(e) => commit(e.target.value, setSeed, () => setSeedDraft(null))} />
+      <input id="seed" data-testid="seed" type="text" inputMode="numeric" className="number wide" value={seedDraft ?? formatParamValue('seed', seed)}
+        onChange={(e) => setSeedDraft(e.target.value)} onBlur={(e) => commit(e.target.value, 'seed', () => setSeedDraft(null))} />
       <button type="button" onClick={() => { reroll(); setSeedDraft(null); }}>{t('actions.reroll')}</button>
       <label htmlFor="max-new">{t('params.max_new_tokens')}</label>
-      <input id="max-new" data-testid="max-new-tokens" type="text" inputMode="numeric" className="number" value={maxDraft ?? String(maxNew)}
-        onChange={(e) => setMaxDraft(e.target.value)} onBlur={(e) => commit(e.target.value, setMax, () => setMaxDraft(null))} />
+      <input id="max-new" data-testid="max-new-tokens" type="text" inputMode="numeric" className="number" value={maxDraft ?? formatParamValue('max_new_tokens', maxNew)}
+        onChange={(e) => setMaxDraft(e.target.value)} onBlur={(e) => commit(e.target.value, 'max_new_tokens', () => setMaxDraft(null))} />
       {errors.seed && <p className="error" role="alert">{t('params.refused', { name: 'seed', why: refusalText(t, errors.seed) })}</p>}
       {errors.max_new_tokens && <p className="error" role="alert">{t('params.refused', { name: 'max_new_tokens', why: refusalText(t, errors.max_new_tokens) })}</p>}
     </div>
