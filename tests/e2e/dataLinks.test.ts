@@ -148,11 +148,15 @@ describe('imports, links and render errors', () => {
     await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
     await page.getByTestId('import').setInputFiles(exported.path);
     await expect.poll(() => generatedText(page)).toBe(exported.text);
-    await page.locator('.token').nth(1).click();
     const step = exported.data.runs[0].steps[1];
-    await expect.poll(() => page.locator('#step-heading').textContent()).toMatch(/^Step 1/);
+    // The step panel redraws in background transitions: on a busy machine a click can land on the buttons of the
+    // render before; clicking again until the heading follows is what a person would do.
+    await expect.poll(async () => {
+      await page.locator('.token').nth(1).click();
+      return page.locator('#step-heading').textContent();
+    }, { timeout: 60_000, interval: 2_000 }).toMatch(/^Step 1/);
     await setField(page, '#param-top_k', '2');
-    await page.getByTestId('whatif-unavailable').waitFor();
+    await page.getByTestId('whatif-unavailable').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('whatif').count()).toBe(0);
     const rows = await page.locator('[data-testid="distribution-chart"] tbody tr:not(.rest)').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-token')));
     const texts = (exported.data.runs[0].steps[1] as unknown as { tokenTexts: Record<number, string> }).tokenTexts;
@@ -161,8 +165,11 @@ describe('imports, links and render errors', () => {
     expect(await page.locator('[data-testid^="branch-"]').count()).toBe(0);
     // The live run still gets real what-if.
     await page.locator('[data-testid="history"] button').first().click();
-    await page.locator('.token').nth(1).click();
-    await page.getByTestId('whatif').waitFor();
+    await expect.poll(async () => {
+      await page.locator('.token').nth(1).click();
+      return page.locator('#step-heading').textContent();
+    }, { timeout: 60_000, interval: 2_000 }).toMatch(/^Step 1/);
+    await page.getByTestId('whatif').waitFor({ timeout: 60_000 });
     await page.close();
   }, TEST_MS);
 
