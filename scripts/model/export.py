@@ -40,14 +40,14 @@ def export_fp32(model: TinyLlama, path: Path):
                       output_names=["logits", *present_names], dynamic_axes=dynamic, do_constant_folding=True)
 
 
-def quantize_int8(src: Path, dst: Path):
-    """Weight-only int8: every 2-D float initializer becomes int8 + per-row scales + DequantizeLinear."""
+def quantize_int8(src: Path, dst: Path, min_size: int = 4096):
+    """Weight-only int8: every 2-D float initializer (of min_size values or more) becomes int8 + per-row scales + DequantizeLinear."""
     m = onnx.load(str(src))
     g = m.graph
     new_inits, new_nodes = [], []
     for init in list(g.initializer):
         w = numpy_helper.to_array(init)
-        if w.dtype != np.float32 or w.ndim != 2 or w.size < 4096:
+        if w.dtype != np.float32 or w.ndim != 2 or w.size < min_size:
             new_inits.append(init)
             continue
         # Gather reads rows of the embedding; MatMul weights are [in, out], so scale per output column.

@@ -2,7 +2,7 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, Dtype, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
+  BranchPoint, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -59,7 +59,7 @@ export class EngineClient {
     return () => this.listeners.delete(listener);
   }
 
-  load(source: ModelSource, device: DevicePreference = 'auto', options: { dtype?: Dtype; threads?: number; hubHost?: string } = {}): number {
+  load(source: ModelSource, device: DevicePreference = 'auto', options: { dtype?: string; threads?: number; hubHost?: string } = {}): number {
     return this.post({ type: 'load', source, device, ...options });
   }
 

@@ -7,7 +7,7 @@ import { SamplingPipeline, StopMatcher, createRng, isGreedy, rawTokenStats, type
 import type { BatchRunner } from './batchRunner';
 import type { TextCodec } from './Generator';
 import type { FinishReason } from './protocol';
-import { IncrementalTextDecoder, cachedTokenText } from './textDecoder';
+import { IncrementalTextDecoder } from './textDecoder';
 
 /** What decides one row besides the shared prompt. */
 export interface BatchRowSettings {
@@ -69,7 +69,6 @@ interface RowState {
 
 export class BatchGenerator {
   private readonly pipeline: SamplingPipeline;
-  private readonly tokenText: (id: number) => string;
 
   constructor(
     private readonly runner: BatchRunner,
@@ -78,7 +77,6 @@ export class BatchGenerator {
     private readonly contextLength: number,
   ) {
     this.pipeline = new SamplingPipeline(runner.vocabSize);
-    this.tokenText = cachedTokenText(codec.decode);
   }
 
   get vocabSize(): number {
@@ -98,7 +96,7 @@ export class BatchGenerator {
       return {
         index, settings, sampling,
         rng: isGreedy(settings.params) ? null : createRng(settings.seed),
-        decoder: new IncrementalTextDecoder((ids) => (ids.length === 1 ? this.tokenText(ids[0]) : this.codec.decode(ids))),
+        decoder: new IncrementalTextDecoder(this.codec.text, promptIds),
         stops: new StopMatcher(settings.stop),
         tokens: [], steps: [], reason: null,
         ...(callbacks.keepLogitsFor?.has(index) ? { logits: [] } : {}),
@@ -106,7 +104,7 @@ export class BatchGenerator {
     });
     const results: BatchRowResult[] = new Array(rows.length);
     const finish = (state: RowState) => {
-      const text = state.reason === 'stop' ? state.stops.text : state.stops.text + state.stops.flush();
+      const text = state.reason === 'cancelled' ? state.stops.text + releaseHeld(state) : state.stops.text;
       const result: BatchRowResult = { row: state.index, tokens: state.tokens, text, reason: state.reason!, steps: state.steps };
       if (state.logits) result.logits = state.logits;
       results[state.index] = result;
@@ -147,8 +145,10 @@ export class BatchGenerator {
           else if (isEos) state.reason = 'eos';
           else if (state.tokens.length >= state.settings.max_new_tokens) state.reason = 'max_new_tokens';
           else if (promptIds.length + state.tokens.length >= this.contextLength) state.reason = 'context_full';
+          // A row's last step releases what was held back for what could still follow (never a partial character).
+          const textDelta = state.reason !== null && state.reason !== 'stop' ? released.emit + releaseHeld(state) : released.emit;
           const event: BatchStep = {
-            ...metric, row: state.index, step, textDelta: released.emit, probability: result.probability, rank: result.rank,
+            ...metric, row: state.index, step, textDelta, probability: result.probability, rank: result.rank,
             greedyId: result.greedyId,
           };
           if (kept) event.logits = kept;
@@ -175,4 +175,10 @@ export class BatchGenerator {
     }
     return results;
   }
+}
+
+/** What a row's decoder and stop matcher still hold, released at its end. */
+function releaseHeld(state: RowState): string {
+  const released = state.stops.push(state.decoder.flush());
+  return released.emit + (released.stopped ? '' : state.stops.flush());
 }

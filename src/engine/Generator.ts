@@ -7,12 +7,20 @@ import { SamplingPipeline, StopMatcher, createRng, type Rng, type StepResult } f
 import type { ModelRunner } from './modelRunner';
 import { StepObserver, type DrawnStep, type ObservedRun } from './stepObserver';
 import { LogitsArena } from './logitsArena';
-import { IncrementalTextDecoder, cachedTokenText } from './textDecoder';
+import { IncrementalTextDecoder, type TextDecoding } from './textDecoder';
 import type { BranchPoint, FinishReason, GenerateSettings, StepEvent } from './protocol';
 
 export interface TextCodec {
+  /** A prompt's ids as the model's own tokenizer(prompt) writes them (a BOS where its config asks for one). */
   encode(text: string): number[];
+  /** Ids of a text that already spells out its special tokens (a chat template's output). */
+  encodeTemplated(text: string): number[];
+  /** Ids to text, special tokens kept. */
   decode(ids: number[]): string;
+  /** A token's label: its text as it reads inside a text (cached). */
+  tokenText(id: number): string;
+  /** How a run's text is written. */
+  text: TextDecoding;
 }
 
 /** Everything kept about one run, so any step can be re-examined or branched from without the model. */
@@ -53,8 +61,6 @@ export class Generator {
   private readonly pipeline: SamplingPipeline;
   private readonly runs = new Map<number, RunRecord>();
   private nextRunId = 1;
-  /** The text stream's common case, and every label. */
-  private readonly tokenText: (id: number) => string;
   private readonly observer: StepObserver;
 
   constructor(
@@ -66,8 +72,7 @@ export class Generator {
     private readonly keepRuns = 8,
   ) {
     this.pipeline = new SamplingPipeline(runner.vocabSize);
-    this.tokenText = cachedTokenText(codec.decode);
-    this.observer = new StepObserver(this.tokenText);
+    this.observer = new StepObserver(codec.tokenText);
   }
 
   getRun(runId: number): RunRecord | undefined {
@@ -102,8 +107,7 @@ export class Generator {
     callbacks.onStart?.(run, observed);
 
     const rng = createRng(settings.seed);
-    // Most steps complete their characters, so the tail to decode is the new token alone: its cached text.
-    const decoder = new IncrementalTextDecoder((ids) => (ids.length === 1 ? this.tokenText(ids[0]) : this.codec.decode(ids)));
+    const decoder = new IncrementalTextDecoder(this.codec.text, prompt);
     const stops = new StopMatcher(settings.stop);
     const kept = new LogitsArena(this.runner.vocabSize);
     this.pipeline.reset(prompt);
@@ -136,19 +140,21 @@ export class Generator {
       const isEos = !settings.ignore_eos && this.eosIds.includes(tokenId);
       // The end-of-text token is a signal, not text: it never reaches the stream or the stop matcher.
       const released = isEos ? { emit: '', stopped: false } : stops.push(decoder.push(tokenId));
+      const ending: FinishReason | null = released.stopped ? 'stop' : isEos ? 'eos'
+        : run.generated.length >= maxNew ? 'max_new_tokens'
+        : prompt.length + run.generated.length >= this.contextLength ? 'context_full' : null;
+      // A run's last step releases what was held back for what could still follow (never a partial character).
+      const textDelta = ending !== null && ending !== 'stop' ? released.emit + finalText(decoder, stops) : released.emit;
       const resume = handOn({
-        runId: run.runId, step, tokenId, forced: forced !== null, textDelta: released.emit,
+        runId: run.runId, step, tokenId, forced: forced !== null, textDelta,
         probability: result.probability, rank: result.rank, entropy: result.entropy, greedyId: result.greedyId,
         logits, timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1Kept },
       }, result);
       if (resume) await resume;
-      if (released.stopped) reason = 'stop';
-      else if (isEos) reason = 'eos';
-      else if (run.generated.length >= maxNew) reason = 'max_new_tokens';
-      else if (prompt.length + run.generated.length >= this.contextLength) reason = 'context_full';
+      reason = ending;
       pending = [tokenId];
     }
-    const text = reason === 'stop' ? stops.text : stops.text + stops.flush();
+    const text = reason === 'cancelled' ? stops.text + finalText(decoder, stops) : stops.text;
     return { run, reason, text };
   }
 
@@ -163,6 +169,12 @@ export class Generator {
       this.runs.delete(oldest);
     }
   }
+}
+
+/** What the decoder and the stop matcher still hold, released at the end of a run. */
+function finalText(decoder: IncrementalTextDecoder, stops: StopMatcher): string {
+  const released = stops.push(decoder.flush());
+  return released.emit + (released.stopped ? '' : stops.flush());
 }
 
 function now(): number {

@@ -5,7 +5,9 @@ import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from './catalog';
 import { TransformersRunner, type ModelRunner } from './modelRunner';
 import { remoteWeightBytes, tooLargeReason, weightBudget } from './modelSize';
 import type { TextCodec } from './Generator';
-import type { Dtype, ErrorCode, ModelSource } from './protocol';
+import { cachedTokenText, tokenTextInContext } from './textDecoder';
+import { DTYPES as DTYPE_ORDER, fallbackDtype, isDtype, remoteDtypes } from './dtypes';
+import type { Dtype, ErrorCode, LoadErrorDetails, ModelSource } from './protocol';
 
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
 
@@ -14,7 +16,8 @@ export type RuntimeDevice = 'webgpu' | 'wasm' | 'cpu';
 export interface LoadOptions {
   source: ModelSource;
   device: RuntimeDevice;
-  dtype?: Dtype;
+  /** The precision asked for (from a link, say): a name the model may not have, refused with the ones it has. */
+  dtype?: string;
   /** Folder that holds bundled models (browser: '/models/'; Node: a path). */
   localModelPath: string;
   /** Hub mirror for tests and classrooms; the real Hub otherwise. */
@@ -34,12 +37,14 @@ export interface LoadedModel {
   vocabSize: number;
   contextLength: number;
   dtype: Dtype;
+  /** The precisions the model's folder has (at least the one loaded). */
+  dtypes: Dtype[];
   hasChatTemplate: boolean;
 }
 
 /** A load failure with the cause a user can act on. */
 export class ModelLoadError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(readonly code: ErrorCode, message: string, readonly details?: LoadErrorDetails) {
     super(message);
     this.name = 'ModelLoadError';
   }
@@ -53,8 +58,9 @@ interface Resolved {
   dtype: Dtype;
 }
 
-function resolve(source: ModelSource, device: RuntimeDevice, dtype: Dtype | undefined, hubHost: string): Resolved {
-  const pickDtype = (fallback: Dtype) => dtype ?? fallback;
+function resolve(source: ModelSource, device: RuntimeDevice, dtype: string | undefined, hubHost: string): Resolved {
+  // A name that is no precision at all is refused later, with the ones the model has.
+  const pickDtype = (fallback: Dtype) => (dtype !== undefined && isDtype(dtype) ? dtype : fallback);
   if (source.kind === 'catalog') {
     const spec = findModel(source.id);
     if (!spec) throw new ModelLoadError('not_found', `"${source.id}" is not in the model catalog`);
@@ -114,12 +120,39 @@ function pointAtSource(options: TokenizerOptions & { device: RuntimeDevice }): R
   return r;
 }
 
-/** Encode and decode as the model's tokenizer does, special tokens kept in both directions. */
-function codecOf(tokenizer: PreTrainedTokenizer): TextCodec {
+/**
+ * Encode and decode as the model's tokenizer does. A prompt gets the special tokens the tokenizer adds by default
+ * (a BOS) when its config asks for them (add_bos_token / add_eos_token, the rule of transformers.js's
+ * text-generation pipeline) or, without such a flag, when they only come before the text: a template that also
+ * appends one (BERT's [SEP]) would end the text before the model starts. Labels keep special tokens; the run's
+ * text skips them, as the pipeline's does.
+ */
+export function codecOf(tokenizer: PreTrainedTokenizer): TextCodec {
+  const encodeWith = (text: string, add_special_tokens: boolean) => Array.from(tokenizer.encode(text, { add_special_tokens }) as number[]);
+  const config = (tokenizer as unknown as { config?: Record<string, unknown> }).config ?? {};
+  const addSpecial = tokenizer.add_bos_token !== undefined || tokenizer.add_eos_token !== undefined
+    ? Boolean(tokenizer.add_bos_token || tokenizer.add_eos_token)
+    : addsSpecialsOnlyInFront(encodeWith('a', true), encodeWith('a', false));
+  const decode = (ids: number[]) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: false }));
+  const special = new Set<number>(tokenizer.all_special_ids.map(Number));
+  // Any ordinary token works as the anchor labels are decoded after: the first of a plain letter's ids.
+  const anchor = encodeWith('a', false).find((id) => !special.has(id)) ?? null;
   return {
-    encode: (text) => Array.from(tokenizer.encode(text, { add_special_tokens: false }) as number[]),
-    decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: false }),
+    encode: (text) => encodeWith(text, addSpecial),
+    encodeTemplated: (text) => encodeWith(text, false),
+    decode,
+    tokenText: cachedTokenText(tokenTextInContext(decode, anchor, (id) => special.has(id))),
+    text: {
+      decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true })),
+      isSkipped: (id) => special.has(id),
+      cleansUpSpaces: config.clean_up_tokenization_spaces !== false,
+    },
   };
+}
+
+function addsSpecialsOnlyInFront(withSpecials: number[], without: number[]): boolean {
+  const front = withSpecials.length - without.length;
+  return front > 0 && without.every((id, i) => withSpecials[front + i] === id);
 }
 
 /** What finds a model's tokenizer again (the step observer's worker loads its own, from the browser's cache). */
@@ -140,6 +173,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
     if (info.status === 'progress' && info.file) options.onProgress?.(info.file, info.loaded ?? 0, info.total ?? 0);
   };
   const what = r.id === BUNDLED_MODEL_ID ? 'bundled model' : `model ${r.id}`;
+  const dtypes = await chooseDtype(r, options, what);
   const tooLarge = await checkFits(r, options, what);
   if (tooLarge) throw tooLarge;
   try {
@@ -153,11 +187,33 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
     const codec = codecOf(tokenizer);
     return {
       modelId: r.id, tokenizer, model, runner: new TransformersRunner(model, vocabSize), codec, eosIds, vocabSize,
-      contextLength, dtype: r.dtype, hasChatTemplate: Boolean((tokenizer as unknown as { chat_template?: unknown }).chat_template),
+      contextLength, dtype: r.dtype, dtypes, hasChatTemplate: Boolean((tokenizer as unknown as { chat_template?: unknown }).chat_template),
     };
   } catch (error) {
     throw await diagnose(error, what, r);
   }
+}
+
+/** The folder of a remote model's files (ending in '/'). */
+function remoteFolder(r: Resolved): string {
+  return `${r.remoteHost ?? ''}${(r.remotePathTemplate ?? '').replace('{model}', r.id).replace('{revision}', 'main')}`;
+}
+
+/**
+ * Settles r.dtype: the one asked for when the model has it (refused, naming the ones it has, when not), else the
+ * usual default, or what the folder has when it lacks that. Returns the precisions the model has.
+ */
+async function chooseDtype(r: Resolved, options: LoadOptions, what: string): Promise<Dtype[]> {
+  const spec = options.source.kind === 'catalog' ? findModel(options.source.id) : undefined;
+  const known = spec ? (Object.keys(spec.sizes) as Dtype[]) : r.local ? null : await remoteDtypes(remoteFolder(r));
+  const available = known === null ? null : DTYPE_ORDER.filter((d) => known.includes(d));
+  const asked = options.dtype;
+  if (asked !== undefined && (!isDtype(asked) || (available !== null && !available.includes(asked)))) {
+    const list = available === null ? 'none could be found' : available.join(', ');
+    throw new ModelLoadError('dtype_unavailable', `${what} has no ${asked} weights; it has ${list}`, { dtype: asked, available: available ?? [] });
+  }
+  if (asked === undefined && available !== null) r.dtype = fallbackDtype(available, r.dtype);
+  return available ?? [r.dtype];
 }
 
 /** Refuses, before any download, a model whose weights this device cannot hold. */
@@ -166,8 +222,7 @@ async function checkFits(r: Resolved, options: LoadOptions, what: string): Promi
   if (budget === null || r.local) return null;
   const spec = options.source.kind === 'catalog' ? findModel(options.source.id) : undefined;
   const catalogMB = spec?.sizes[r.dtype];
-  const folder = `${r.remoteHost ?? ''}${(r.remotePathTemplate ?? '').replace('{model}', r.id).replace('{revision}', 'main')}`;
-  const bytes = catalogMB !== undefined ? catalogMB * 1e6 : await remoteWeightBytes(folder, r.dtype);
+  const bytes = catalogMB !== undefined ? catalogMB * 1e6 : await remoteWeightBytes(remoteFolder(r), r.dtype);
   const reason = tooLargeReason(what, r.dtype, bytes, options.device, budget);
   return reason ? new ModelLoadError('too_large', reason) : null;
 }
@@ -198,5 +253,5 @@ export function promptIds(loaded: LoadedModel, prompt: string, chat: boolean): n
   const text = loaded.tokenizer.apply_chat_template([{ role: 'user', content: prompt }], {
     tokenize: false, add_generation_prompt: true,
   }) as string;
-  return loaded.codec.encode(text);
+  return loaded.codec.encodeTemplated(text);
 }

@@ -7,7 +7,6 @@ import { loadTokenizerCodec } from './modelLoader';
 import type { ObserverReply, ObserverRequest, ObserverSetup, WorkerMessage } from './protocol';
 import { StepObserver } from './stepObserver';
 import { StepBatcher, StepPacker } from './stepWire';
-import { cachedTokenText } from './textDecoder';
 
 env.useBrowserCache = true;
 
@@ -32,7 +31,7 @@ async function handle(request: ObserverRequest, engine: MessagePort): Promise<vo
       let reply: ObserverReply;
       try {
         const codec = await loadTokenizerCodec(request.tokenizer);
-        observer = new StepObserver(cachedTokenText(codec.decode));
+        observer = new StepObserver(codec.tokenText);
         reply = { type: 'ready', loadId: request.loadId };
       } catch (error) {
         reply = { type: 'unavailable', loadId: request.loadId, message: error instanceof Error ? error.message : String(error) };

@@ -9,6 +9,12 @@ export type Device = 'webgpu' | 'wasm';
 export type DevicePreference = 'auto' | Device;
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'q4f16';
 
+/** What a refused precision was and which ones the model has, for a message in the page's language. */
+export interface LoadErrorDetails {
+  dtype: string;
+  available: Dtype[];
+}
+
 /** Where a model comes from: the catalog, any Hub repo id, or a URL of a folder in the Hub layout. */
 export type ModelSource =
   | { kind: 'catalog'; id: string }
@@ -44,7 +50,8 @@ export type EngineRequest =
       requestId: number;
       source: ModelSource;
       device: DevicePreference;
-      dtype?: Dtype;
+      /** Weights' precision; a name the model lacks is refused with the list it has. Absent: the model's default. */
+      dtype?: string;
       /** WASM threads; fixed by the first load of a worker (onnxruntime starts its thread pool once). */
       threads?: number;
       /** A Hub mirror (self-hosted, classroom, tests) instead of the real Hub. */
@@ -107,6 +114,7 @@ export type ErrorCode =
   | 'busy'
   | 'invalid_params'
   | 'not_loaded'
+  | 'dtype_unavailable'
   | 'internal';
 
 export type EngineEvent =
@@ -118,6 +126,8 @@ export type EngineEvent =
       device: Device;
       threads: number;
       dtype: Dtype;
+      /** The precisions the model has, for the picker. */
+      dtypes: Dtype[];
       vocabSize: number;
       contextLength: number;
       eosIds: number[];
@@ -148,7 +158,7 @@ export type EngineEvent =
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'notice'; requestId: number; message: string }
-  | { type: 'error'; requestId: number; code: ErrorCode; message: string };
+  | { type: 'error'; requestId: number; code: ErrorCode; message: string; details?: LoadErrorDetails };
 
 /**
  * What the worker posts: the events above, except that steps travel packed and in batches (each message wakes

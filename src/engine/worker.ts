@@ -36,7 +36,9 @@ let cancelRequested = false;
 let runFinished: Promise<void> = Promise.resolve();
 
 function errorMessage(requestId: number, error: unknown, fallback: ErrorCode = 'internal'): WorkerMessage {
-  if (error instanceof ModelLoadError) return { type: 'error', requestId, code: error.code, message: error.message };
+  if (error instanceof ModelLoadError) {
+    return { type: 'error', requestId, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  }
   if (error instanceof SamplingParamError) return { type: 'error', requestId, code: 'invalid_params', message: error.message };
   return { type: 'error', requestId, code: fallback, message: error instanceof Error ? error.message : String(error) };
 }
@@ -127,7 +129,7 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
     try {
       loaded = await loadModel({ ...options, device: target });
     } catch (error) {
-      if (target !== 'webgpu' || (error instanceof ModelLoadError && error.code === 'not_found')) throw error;
+      if (target !== 'webgpu' || (error instanceof ModelLoadError && (error.code === 'not_found' || error.code === 'dtype_unavailable'))) throw error;
       notice = `WebGPU failed (${error instanceof Error ? error.message : String(error)}): running on WASM (CPU) instead.`;
       target = 'wasm';
       loaded = await loadModel({ ...options, device: target });
@@ -139,7 +141,7 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
     watchDeviceLoss(request, loadNumber);
     post({
       type: 'loaded', requestId: request.requestId, modelId: loaded.modelId, device, threads: device === 'wasm' ? threadsInUse : 0,
-      dtype: loaded.dtype, vocabSize: loaded.vocabSize, contextLength: loaded.contextLength, eosIds: loaded.eosIds,
+      dtype: loaded.dtype, dtypes: loaded.dtypes, vocabSize: loaded.vocabSize, contextLength: loaded.contextLength, eosIds: loaded.eosIds,
       ...(notice ? { notice } : {}),
     });
   } catch (error) {
@@ -358,7 +360,7 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       break;
     case 'decodeTokens': {
       const texts: Record<number, string> = {};
-      if (loaded) for (const id of request.ids) texts[id] = loaded.codec.decode([id]);
+      if (loaded) for (const id of request.ids) texts[id] = loaded.codec.tokenText(id);
       post({ type: 'tokenTexts', requestId: request.requestId, texts });
       break;
     }

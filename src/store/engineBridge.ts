@@ -55,7 +55,8 @@ export function modelSourceOf(ref: string): ModelSource | null {
   return null;
 }
 
-export function loadModel(ref = useStore.getState().modelRef): void {
+/** Loads a model; its precision is `dtype`, or (by default) the one asked for before if it is the same model. */
+export function loadModel(ref = useStore.getState().modelRef, dtype: string | null = ref === useStore.getState().modelRef ? useStore.getState().dtype : null): void {
   const store = useStore.getState();
   const source = modelSourceOf(ref);
   if (!source) {
@@ -64,9 +65,11 @@ export function loadModel(ref = useStore.getState().modelRef): void {
   }
   store.setModelRef(ref);
   if (store.modelConfirm) useStore.setState({ modelConfirm: null });
+  if (ref !== store.modelRef) useStore.setState({ dtypesAvailable: [] });
+  store.setDtype(dtype);
   if (store.activeRequest !== null) engine().cancel();
   useStore.setState({ modelStatus: 'loading', progress: {}, modelError: null, modelNotice: null, loaded: null, genState: 'loading', activeRequest: null });
-  engine().load(source, 'auto');
+  engine().load(source, 'auto', dtype === null ? {} : { dtype });
   void loadTeachingPoints(source);
 }
 

@@ -217,6 +217,7 @@ export const ExportHeaderSchema = v.object({
 export const SharedStateSchema = v.object({
   prompt: v.string(),
   model: v.pipe(v.string(), v.minLength(1, ruleMessage({ kind: 'modelRef' }))),
+  dtype: v.optional(v.nullable(v.string())),
   params: v.pipe(
     v.looseObject(samplingParamsEntries()),
     v.check((p) => KNOB_NAMES.every((name) => name in p), 'a sampling knob is missing'),

@@ -6,7 +6,7 @@ import {
   DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
   parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
 } from '../core';
-import type { EngineEvent, ErrorCode, StepEvent } from '../engine/protocol';
+import type { Dtype, EngineEvent, ErrorCode, LoadErrorDetails, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
 import { biasIdsOutside } from './schemas';
@@ -22,6 +22,10 @@ export interface ModelConfirm {
 
 export interface ModelSlice {
   modelRef: string;
+  /** The weights' precision asked for (a link's dtype, the picker); null: the model's default. */
+  dtype: string | null;
+  /** The precisions the model last loaded or refused has. */
+  dtypesAvailable: Dtype[];
   modelStatus: 'idle' | 'loading' | 'ready' | 'error';
   progress: Record<string, { loaded: number; total: number }>;
   loaded: LoadedInfo | null;
@@ -32,6 +36,7 @@ export interface ModelSlice {
   /** A link's model on another host, waiting for the user's yes before anything is fetched from there. */
   modelConfirm: ModelConfirm | null;
   setModelRef(ref: string): void;
+  setDtype(dtype: string | null): void;
   setChat(chat: boolean): void;
   setTeachingPoints(points: TeachingPoint[]): void;
 }
@@ -113,7 +118,12 @@ export function liveEngineRun(state: Pick<GenerationSlice, 'engineSession'>, run
 }
 
 /** An engine error in the page's language: a headline by its code, the engine's specifics after it. */
-function engineError(code: ErrorCode, message: string): UserMessage {
+function engineError(code: ErrorCode, message: string, details?: LoadErrorDetails): UserMessage {
+  if (code === 'dtype_unavailable' && details) {
+    return details.available.length > 0
+      ? { key: 'errors.dtypeUnavailable', params: { dtype: details.dtype, available: details.available.join(', ') } }
+      : { key: 'errors.dtypeNoneFound', params: { dtype: details.dtype } };
+  }
   return { key: `errors.${code}`, detail: message };
 }
 
@@ -130,6 +140,8 @@ export function randomSeed(): number {
 
 const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   modelRef: BUNDLED_MODEL_ID,
+  dtype: null,
+  dtypesAvailable: [],
   modelStatus: 'idle',
   progress: {},
   loaded: null,
@@ -139,6 +151,7 @@ const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   teachingPoints: [],
   modelConfirm: null,
   setModelRef: (modelRef) => set({ modelRef }),
+  setDtype: (dtype) => set({ dtype }),
   setChat: (chat) => set({ chat }),
   setTeachingPoints: (teachingPoints) => set({ teachingPoints }),
 });
@@ -311,9 +324,10 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         const outside = biasIdsOutside(state.params.logit_bias, event.vocabSize);
         set({
           modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle',
-          loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, vocabSize: event.vocabSize, contextLength: event.contextLength },
           // A new generator: the worker's run ids start again, and earlier runs' logits are gone.
           engineSession: state.engineSession + 1, engineRunIds: {},
+          loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, dtypes: event.dtypes, vocabSize: event.vocabSize, contextLength: event.contextLength },
+          dtypesAvailable: event.dtypes,
         });
         if (outside.length > 0) {
           // Ids the model lacks are refused as soon as the model is known, not at Generate.
@@ -363,8 +377,8 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         break;
       case 'error':
         if (state.modelStatus === 'loading' && event.requestId !== state.activeRequest) {
-          const problem = engineError(event.code, event.message);
-          set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem });
+          const problem = engineError(event.code, event.message, event.details);
+          set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem, ...(event.details ? { dtypesAvailable: event.details.available } : {}) });
         } else {
           set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null });
         }

@@ -29,7 +29,7 @@ export interface RunView {
 }
 
 /** What the worker said about the loaded model (the protocol's 'loaded' event, minus routing fields). */
-export type LoadedInfo = Pick<Extract<EngineEvent, { type: 'loaded' }>, 'modelId' | 'device' | 'threads' | 'dtype' | 'vocabSize' | 'contextLength'>;
+export type LoadedInfo = Pick<Extract<EngineEvent, { type: 'loaded' }>, 'modelId' | 'device' | 'threads' | 'dtype' | 'dtypes' | 'vocabSize' | 'contextLength'>;
 
 export interface TeachingPoint {
   prompt: string;

@@ -15,6 +15,8 @@ export { formatLogitBias, parseLogitBias };
 export interface SharedState extends RunSettings {
   prompt: string;
   model: string;
+  /** The weights' precision; null: the model's default. Any name passes here: the engine refuses one the model lacks. */
+  dtype: string | null;
   lang: 'en' | 'zh' | null;
   run: boolean;
 }
@@ -28,7 +30,7 @@ export interface UrlNotice {
 }
 
 export function defaultSharedState(model: string, seed: number): SharedState {
-  return { prompt: '', model, ...defaultRunSettings(seed), lang: null, run: false };
+  return { prompt: '', model, dtype: null, ...defaultRunSettings(seed), lang: null, run: false };
 }
 
 /** The rule an error broke, or its text when it names none. */
@@ -110,6 +112,8 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
       state.model = model.trim();
     });
   }
+  const dtype = q.get('dtype');
+  if (dtype !== null && dtype.trim() !== '') state.dtype = dtype.trim();
   for (const knob of SETTING_KNOBS) {
     const values = q.getAll(knob.name);
     if (values.length === 0) continue;
@@ -139,6 +143,7 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   const q = new URLSearchParams();
   if (state.prompt) q.set('prompt', state.prompt);
   if (state.model !== defaults.model) q.set('model', state.model);
+  if (state.dtype !== null) q.set('dtype', state.dtype);
   for (const knob of SETTING_KNOBS) for (const value of knob.write(state, defaults)) q.append(knob.name, value);
   if (state.lang) q.set('lang', state.lang);
   if (state.run) q.set('run', '1');

@@ -9,7 +9,7 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash 
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, randomSeed());
   const { state, notices } = parseUrlState(search, defaults, hash);
   useStore.setState({
-    prompt: state.prompt, modelRef: state.model, params: state.params, seed: state.seed,
+    prompt: state.prompt, modelRef: state.model, dtype: state.dtype, params: state.params, seed: state.seed,
     maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang,
   });
   for (const n of notices) {
@@ -22,7 +22,7 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash 
 function currentShared(): SharedState {
   const s = useStore.getState();
   return {
-    prompt: s.prompt, model: s.modelRef, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
+    prompt: s.prompt, model: s.modelRef, dtype: s.dtype, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
     stop: s.stop, lang: s.lang, run: false,
   };
 }

@@ -31,7 +31,7 @@ function startLiveRun(requestId: number, engineRunId: number): number {
 
 beforeEach(() => {
   useStore.setState(initial, true);
-  useStore.getState().handleEngineEvent({ type: 'loaded', requestId: 1, modelId: 'm', device: 'wasm', threads: 1, dtype: 'fp32', vocabSize: 100, contextLength: 64, eosIds: [0] });
+  useStore.getState().handleEngineEvent({ type: 'loaded', requestId: 1, modelId: 'm', device: 'wasm', threads: 1, dtype: 'fp32', dtypes: ['fp32'], vocabSize: 100, contextLength: 64, eosIds: [0] });
 });
 
 describe('importing runs', () => {
@@ -71,7 +71,7 @@ describe('importing runs', () => {
   it('a run of a new model session never maps onto an older run with the same worker id', () => {
     const old = startLiveRun(5, 1);
     useStore.getState().handleEngineEvent({ type: 'done', requestId: 5, runId: 1, reason: 'eos', text: '', messagingMs: [], observedApart: true });
-    useStore.getState().handleEngineEvent({ type: 'loaded', requestId: 6, modelId: 'm', device: 'wasm', threads: 1, dtype: 'fp32', vocabSize: 100, contextLength: 64, eosIds: [0] });
+    useStore.getState().handleEngineEvent({ type: 'loaded', requestId: 6, modelId: 'm', device: 'wasm', threads: 1, dtype: 'fp32', dtypes: ['fp32'], vocabSize: 100, contextLength: 64, eosIds: [0] });
     expect(liveEngineRun(useStore.getState(), useStore.getState().runs[old])).toBeUndefined();
     const fresh = startLiveRun(7, 1);
     useStore.getState().appendSteps(7, [step(1, 0, 9)]);
@@ -104,7 +104,7 @@ describe('importing runs', () => {
 
   it('logit_bias ids beyond the vocabulary are refused as soon as the model is known', () => {
     useStore.setState({ params: { ...DEFAULT_PARAMS, logit_bias: { 5: 2, 150: -100 } }, notices: [] });
-    useStore.getState().handleEngineEvent({ type: 'loaded', requestId: 9, modelId: 'm', device: 'wasm', threads: 1, dtype: 'fp32', vocabSize: 100, contextLength: 64, eosIds: [0] });
+    useStore.getState().handleEngineEvent({ type: 'loaded', requestId: 9, modelId: 'm', device: 'wasm', threads: 1, dtype: 'fp32', dtypes: ['fp32'], vocabSize: 100, contextLength: 64, eosIds: [0] });
     const s = useStore.getState();
     expect(s.params.logit_bias).toEqual({ 5: 2 });
     expect(s.notices).toHaveLength(1);

@@ -69,7 +69,7 @@ describe('refusals in the page language', () => {
   });
 
   it('every engine error code has a headline in both languages, with the engine’s details after it', () => {
-    const codes: ErrorCode[] = ['not_found', 'network', 'unsupported_architecture', 'too_large', 'device_lost', 'busy', 'invalid_params', 'not_loaded', 'internal'];
+    const codes: ErrorCode[] = ['not_found', 'network', 'unsupported_architecture', 'too_large', 'device_lost', 'busy', 'invalid_params', 'not_loaded', 'dtype_unavailable', 'internal'];
     for (const code of codes) {
       const zhText = messageText(tZh, { key: `errors.${code}`, detail: 'file model.onnx: 404' });
       // The headline itself is Chinese: the （详情：…） wrapper around the details alone would not do.

@@ -19,11 +19,18 @@ export function ModelPicker() {
   const notice = useStore((s) => s.modelNotice);
   const chat = useStore((s) => s.chat);
   const setChat = useStore((s) => s.setChat);
+  const askedDtype = useStore((s) => s.dtype);
+  const dtypesAvailable = useStore((s) => s.dtypesAvailable);
   const inCatalog = CATALOG.find((m) => m.id === ref);
   const [custom, setCustom] = useState(inCatalog ? '' : ref);
   const files = Object.entries(progress);
   const totals = files.reduce((acc, [, p]) => ({ loaded: acc.loaded + p.loaded, total: acc.total + p.total }), { loaded: 0, total: 0 });
   const spec = inCatalog;
+  // The precisions to offer: what the model has (known once it loaded or refused one), else what the catalog lists.
+  const dtypeOptions: string[] = dtypesAvailable.length > 0 ? dtypesAvailable : spec ? Object.keys(spec.sizes) : [];
+  const dtypeShown = status === 'ready' && loaded ? loaded.dtype : askedDtype ?? '';
+  if (dtypeShown !== '' && !dtypeOptions.includes(dtypeShown)) dtypeOptions.push(dtypeShown);
+  const sizeDtype = spec && loaded && spec.sizes[loaded.dtype] !== undefined ? loaded.dtype : spec?.defaultDtype.wasm;
   return (
     <section className="panel" aria-labelledby="model-heading">
       <h2 id="model-heading">{t('model.heading')}</h2>
@@ -38,8 +45,18 @@ export function ModelPicker() {
       {spec && (
         <p className="hint">
           {spec.bundled ? `${t('model.offline')} · ` : ''}
-          {t('model.size', { size: spec.sizes[spec.defaultDtype.wasm], dtype: spec.defaultDtype.wasm, ctx: spec.contextLength, licence: spec.licence })}
+          {t('model.size', { size: sizeDtype ? spec.sizes[sizeDtype] : '?', dtype: sizeDtype, ctx: spec.contextLength, licence: spec.licence })}
         </p>
+      )}
+      {dtypeOptions.length > 0 && (
+        <div className="row wrap">
+          <label htmlFor="dtype-select" title={t('model.dtypeHint')}>{t('model.dtype')}</label>
+          <select id="dtype-select" data-testid="dtype-select" value={dtypeShown} disabled={status === 'loading'}
+            onChange={(e) => { if (e.target.value) loadModel(ref, e.target.value); }}>
+            {dtypeShown === '' && <option value="">—</option>}
+            {dtypeOptions.map((d) => <option key={d} value={d}>{d}</option>)}
+          </select>
+        </div>
       )}
       <div className="row wrap">
         <label htmlFor="model-custom">{t('model.custom')}</label>

@@ -27,6 +27,8 @@ export const en = {
     confirmSizeChecking: 'checking the size…',
     confirmLoad: 'Load it from {{host}}',
     confirmBundled: 'Use the bundled model instead',
+    dtype: 'Precision',
+    dtypeHint: 'Weights’ precision (quantization): fp32 is full precision; q8, q4 are smaller and faster, slightly different.',
   },
   prompt: { label: 'Prompt', placeholder: 'Type the beginning of a text…' },
   actions: { generate: 'Generate', step: 'Step', stop: 'Stop', reroll: 'New seed', export: 'Export JSON', exportCsv: 'Export CSV', import: 'Open a JSON export', branch: 'Continue from here with this token', copyLink: 'Copy link' },
@@ -232,6 +234,9 @@ export const en = {
     notLoadedYet: 'The model is not loaded yet: wait for it, or load one.',
     emptyPrompt: 'The prompt is empty: type the beginning of a text.',
     notKept: 'This run’s tokens are not in the model’s memory (it was imported, or ran on an earlier model load): generate it again to branch from it.',
+    dtype_unavailable: 'This model does not have weights of that precision',
+    dtypeUnavailable: 'This model has no {{dtype}} weights; it has {{available}}. Pick one under Precision.',
+    dtypeNoneFound: 'This model has no {{dtype}} weights, and no weight file could be found in its folder.',
   },
   notices: {
     badParam: 'The link had {{name}} = "{{value}}", which is not allowed ({{why}}); using the default instead.',

@@ -31,6 +31,8 @@ export const zh: Shape<typeof en> = {
     confirmSizeChecking: '正在查询大小…',
     confirmLoad: '从 {{host}} 加载',
     confirmBundled: '改用内置模型',
+    dtype: '精度（dtype）',
+    dtypeHint: '权重的精度（量化）：fp32 是全精度；q8、q4 更小更快，结果略有不同。',
   },
   prompt: { label: '提示词（prompt）', placeholder: '输入一段文字的开头……' },
   actions: { generate: '生成', step: '单步', stop: '停止', reroll: '换一个种子', export: '导出 JSON', exportCsv: '导出 CSV', import: '打开 JSON 导出文件', branch: '从这里改用这个 token 继续', copyLink: '复制链接' },
@@ -236,6 +238,9 @@ export const zh: Shape<typeof en> = {
     notLoadedYet: '模型还没有加载好：请稍等，或先加载一个模型。',
     emptyPrompt: '提示词是空的：请输入一段文字的开头。',
     notKept: '这次运行的 token 不在模型的内存中（它是导入的，或运行于之前加载的模型）：请重新生成后再从中分支。',
+    dtype_unavailable: '这个模型没有这种精度的权重',
+    dtypeUnavailable: '这个模型没有 {{dtype}} 精度的权重；它有：{{available}}。请在“精度”里选一个。',
+    dtypeNoneFound: '这个模型没有 {{dtype}} 精度的权重，它的文件夹里也找不到任何权重文件。',
   },
   notices: {
     badParam: '链接中 {{name}} = “{{value}}” 不合法（{{why}}），已改用默认值。',

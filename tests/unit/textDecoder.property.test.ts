@@ -1,0 +1,144 @@
+// The live text against the tokenizer's own full decode, for every tokenizer family (the fixtures' hand-written
+// tokenizers and variants of them): after each token, what was shown is decode(prompt + generated) with the decoded
+// prompt cut off, its inner U+FFFD removed and only what could still change held back.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { PreTrainedTokenizer } from '@huggingface/transformers';
+import { codecOf } from '../../src/engine/modelLoader';
+import { IncrementalTextDecoder, visibleText } from '../../src/engine/textDecoder';
+import type { TextCodec } from '../../src/engine/Generator';
+
+type Json = Record<string, unknown>;
+const FIXTURES = 'tests/fixtures/models';
+const RUNS = process.env.LOGITLAB_DEEP_TESTS ? 600 : 60;
+
+function readFixture(name: string): { json: Json; config: Json } {
+  const read = (file: string) => JSON.parse(readFileSync(`${FIXTURES}/${name}/${file}`, 'utf8')) as Json;
+  return { json: read('tokenizer.json'), config: read('tokenizer_config.json') };
+}
+
+interface Family {
+  name: string;
+  json: Json;
+  config: Json;
+}
+
+/** The three fixtures, and the SentencePiece variants real models come in. */
+function families(): Family[] {
+  const sp = readFixture('tiny-llama-sentencepiece');
+  const copy = (x: Json) => structuredClone(x);
+  const decoders = (json: Json) => (json.decoder as { decoders: Json[] }).decoders;
+  const noByteFallback = copy(sp.json);
+  (noByteFallback.model as Json).byte_fallback = false;
+  (noByteFallback.decoder as Json).decoders = decoders(noByteFallback).filter((d) => d.type !== 'ByteFallback');
+  const noDummyPrefix = copy(sp.json);
+  (noDummyPrefix.pre_tokenizer as Json).prepend_scheme = 'never';
+  (noDummyPrefix.decoder as Json).decoders = decoders(noDummyPrefix).filter((d) => d.type !== 'Strip');
+  const metaspaceDecoder = copy(sp.json);
+  metaspaceDecoder.decoder = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: false };
+  const spCleanup = { ...sp.config, clean_up_tokenization_spaces: true };
+  const gpt2NoCleanup = readFixture('tiny-llama-bytelevel');
+  return [
+    { name: 'SentencePiece, byte fallback, dummy prefix (fixture)', ...sp },
+    { name: 'SentencePiece without byte fallback', json: noByteFallback, config: sp.config },
+    { name: 'SentencePiece without the dummy prefix', json: noDummyPrefix, config: sp.config },
+    { name: 'SentencePiece with a Metaspace decoder and space clean-up', json: metaspaceDecoder, config: spCleanup },
+    { name: 'byte-level BPE with space clean-up (fixture)', ...readFixture('tiny-llama-bytelevel') },
+    { name: 'byte-level BPE without clean-up', json: gpt2NoCleanup.json, config: { ...gpt2NoCleanup.config, clean_up_tokenization_spaces: false } },
+    { name: 'WordPiece (fixture)', ...readFixture('tiny-llama-wordpiece') },
+  ];
+}
+
+const PROMPTS = ['', 'Once upon a time', '今天', 'hello 😀', "don't", 'the cat .'];
+const PIECES = ['今天天气晴朗', '😀🙂', '中文', 'é', '晴', ' .', " '", "n't", ' ,', '\n\n', ' ! ?'];
+const CLEANUP = [' .', ' ?', ' !', ' ,', " ' ", " n't", " 'm", " 's", " 've", " 're"];
+
+/** The longest end of text that a clean-up pattern could still rewrite (the oracle's own, written out again). */
+function cleanupHold(text: string): number {
+  let hold = 0;
+  for (const pattern of CLEANUP) for (let n = 1; n < pattern.length; n++) if (n > hold && text.endsWith(pattern.slice(0, n))) hold = n;
+  return hold;
+}
+
+function idArb(codec: TextCodec, tokenizer: PreTrainedTokenizer): fc.Arbitrary<number[]> {
+  const vocabSize = tokenizer.get_vocab() instanceof Map ? (tokenizer.get_vocab() as Map<string, number>).size : Object.keys(tokenizer.get_vocab()).length;
+  const special = tokenizer.all_special_ids.map(Number);
+  const bytePieces = [...Array(vocabSize).keys()].filter((id) => /^<0x[0-9A-F]{2}>$/.test(codec.decode([id])) || codec.decode([id]) === '\uFFFD');
+  const pieceIds = PIECES.flatMap((p) => codec.encodeTemplated(p));
+  const one = fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: vocabSize - 1 }) },
+    { weight: 1, arbitrary: fc.constantFrom(...special) },
+    { weight: 2, arbitrary: bytePieces.length > 0 ? fc.constantFrom(...bytePieces) : fc.integer({ min: 0, max: vocabSize - 1 }) },
+    { weight: 3, arbitrary: fc.constantFrom(...pieceIds) },
+  );
+  return fc.array(one, { minLength: 1, maxLength: 40 });
+}
+
+describe.each(families())('live text of $name', ({ json, config }) => {
+  const tokenizer = new PreTrainedTokenizer(json, config);
+  const codec = codecOf(tokenizer);
+  const cleans = config.clean_up_tokenization_spaces !== false;
+
+  it('after each token equals the full decode, less only what could still change, and never shows U+FFFD', () => {
+    // A prompt is a typed text, or any ids (a branch's, or ones that end inside a character).
+    const promptArb = fc.oneof(fc.constantFrom(...PROMPTS).map((text) => codec.encode(text)), idArb(codec, tokenizer));
+    fc.assert(fc.property(promptArb, idArb(codec, tokenizer), (prompt, generated) => {
+      const decoder = new IncrementalTextDecoder(codec.text, prompt);
+      const decodedPrompt = codec.text.decode(prompt);
+      let shown = '';
+      for (let n = 1; n <= generated.length; n++) {
+        shown += decoder.push(generated[n - 1]);
+        const full = visibleText(codec.text.decode([...prompt, ...generated.slice(0, n)]).slice(decodedPrompt.length));
+        const expected = cleans ? full.slice(0, full.length - cleanupHold(full)) : full;
+        expect(shown).toBe(expected);
+        expect(shown).not.toContain('\uFFFD');
+      }
+      shown += decoder.flush();
+      expect(shown).toBe(visibleText(codec.text.decode([...prompt, ...generated]).slice(decodedPrompt.length)));
+    }), { numRuns: RUNS });
+  });
+
+  it('writes a text back as it was typed, a character at a time or held back, never garbled', () => {
+    const text = 'Once upon a time, the cat ran far away. 今天天气晴朗 😀 hello world';
+    const ids = codec.encodeTemplated(text);
+    const decoder = new IncrementalTextDecoder(codec.text, codec.encode('Story:'));
+    const shown = ids.map((id) => decoder.push(id)).join('') + decoder.flush();
+    expect(shown).toBe(visibleText(codec.text.decode([...codec.encode('Story:'), ...ids]).slice(codec.text.decode(codec.encode('Story:')).length)));
+  });
+});
+
+describe('token labels keep their spaces', () => {
+  const codecs = Object.fromEntries(['tiny-llama-sentencepiece', 'tiny-llama-bytelevel', 'tiny-llama-wordpiece'].map((name) => {
+    const { json, config } = readFixture(name);
+    return [name, codecOf(new PreTrainedTokenizer(json, config))];
+  }));
+  const idOf = (name: string, token: string) => {
+    const vocab = ((readFixture(name).json.model as Json).vocab) as Record<string, number>;
+    return vocab[token];
+  };
+
+  it.each([
+    ['tiny-llama-sentencepiece', '▁upon', ' upon'],
+    ['tiny-llama-sentencepiece', 'ing', 'ing'],
+    ['tiny-llama-sentencepiece', '▁你好', ' 你好'],
+    ['tiny-llama-bytelevel', 'Ġupon', ' upon'],
+    ['tiny-llama-bytelevel', 'upon', 'upon'],
+    ['tiny-llama-wordpiece', 'upon', ' upon'],
+    ['tiny-llama-wordpiece', '##ing', 'ing'],
+  ])('%s: %s reads %j', (name, token, label) => {
+    expect(codecs[name].tokenText(idOf(name, token))).toBe(label);
+  });
+
+  it('special tokens keep their names', () => {
+    expect(codecs['tiny-llama-sentencepiece'].tokenText(2)).toBe('</s>');
+    expect(codecs['tiny-llama-wordpiece'].tokenText(3)).toBe('[SEP]');
+  });
+
+  it('a SentencePiece prompt starts with BOS (its config says so); byte-level and WordPiece prompts get no special token', () => {
+    expect(codecs['tiny-llama-sentencepiece'].encode('Once upon')[0]).toBe(1);
+    expect(codecs['tiny-llama-sentencepiece'].encodeTemplated('Once upon')[0]).not.toBe(1);
+    expect(codecs['tiny-llama-bytelevel'].encode('Once upon')).toEqual(codecs['tiny-llama-bytelevel'].encodeTemplated('Once upon'));
+    expect(codecs['tiny-llama-wordpiece'].encode('once upon')).not.toContain(2);
+  });
+});
