@@ -1,15 +1,17 @@
-// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text]`: runs the benchmark sections and prints their rows.
+// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|compare]`: runs the benchmark sections and prints their rows.
 import { printRows, type BenchRow } from './bench/format';
 import { runPipelineBench } from './bench/pipeline';
 import { runBrowserBench } from './bench/browser';
 import { runPlaygroundBench } from './bench/playground';
 import { runTextDecodeBench } from './bench/textDecode';
+import { runCompareBench } from './bench/compare';
 
 const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: runPipelineBench,
   browser: runBrowserBench,
   playground: runPlaygroundBench,
   text: runTextDecodeBench,
+  compare: runCompareBench,
 };
 
 const args = process.argv.slice(2);

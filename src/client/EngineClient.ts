@@ -2,7 +2,7 @@
 // load / generate / cancel are fire-and-forget (their progress arrives as events); getStepLogits and
 // decodeTokens answer with a promise.
 import type {
-  BranchPoint, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
+  BranchPoint, CompareRow, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -12,6 +12,7 @@ export interface StepLogits {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  dryBreakerIds: number[];
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -67,6 +68,11 @@ export class EngineClient {
     return this.post({ type: 'generate', settings, ...options });
   }
 
+  /** A comparison: lanes × samples as rows of one batch (events carry the row). */
+  compare(request: { prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }): number {
+    return this.post({ type: 'compare', ...request });
+  }
+
   cancel(): void {
     this.post({ type: 'cancel' });
   }
@@ -74,13 +80,19 @@ export class EngineClient {
   async getStepLogits(runId: number, step: number): Promise<StepLogits> {
     const event = await this.request({ type: 'getStepLogits', runId, step });
     if (event.type !== 'stepLogits') throw new Error('unexpected answer to getStepLogits');
-    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds };
+    return { logits: event.logits, promptIds: event.promptIds, generatedIds: event.generatedIds, dryBreakerIds: event.dryBreakerIds };
   }
 
   async decodeTokens(ids: number[]): Promise<Record<number, string>> {
     const event = await this.request({ type: 'decodeTokens', ids });
     if (event.type !== 'tokenTexts') throw new Error('unexpected answer to decodeTokens');
     return event.texts;
+  }
+
+  async findTokens(query: string, limit = 12): Promise<{ id: number; text: string }[]> {
+    const event = await this.request({ type: 'findTokens', query, limit });
+    if (event.type !== 'tokenMatches') throw new Error('unexpected answer to findTokens');
+    return event.matches;
   }
 
   terminate(): void {

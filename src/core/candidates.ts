@@ -97,6 +97,11 @@ export class Candidates {
     this.size = this.tail.build(src, top, this.ids, this.logits, this.pos);
   }
 
+  /** The step's raw logits, as loaded (a summarised token's logit is its raw one times `tail.scale`). */
+  rawLogits(): ArrayLike<number> {
+    return this.source;
+  }
+
   /** Tokens still in the set, listed or summarised. */
   allowedCount(): number {
     return this.size + (this.tail.active ? this.tail.count : 0);

@@ -8,7 +8,13 @@ export interface SamplingCase {
   id: string;
   kind?: 'sampling';
   logits: (number | null)[];
-  params: Partial<Omit<SamplingParams, 'logit_bias' | 'order'>> & { logit_bias?: Record<string, number>; order?: string[] };
+  params: Partial<Omit<SamplingParams, 'logit_bias' | 'order'>> & {
+    logit_bias?: Record<string, number>;
+    order?: string[];
+    /** zoo cases: XTC's coin at this step (missing: 0) and mirostat's current μ. */
+    xtc_roll?: number;
+    mirostat_mu?: number;
+  };
   prompt_ids?: number[];
   generated_ids?: number[];
 }
@@ -27,9 +33,10 @@ export type ConformanceAnswer =
 
 /** Missing parameters mean off (the case format), not the UI defaults. */
 export function caseParams(raw: SamplingCase['params']): SamplingParams {
+  const { xtc_roll: _roll, mirostat_mu: _mu, ...knobs } = raw;
   return {
     ...OFF_PARAMS,
-    ...raw,
+    ...knobs,
     logit_bias: Object.fromEntries(Object.entries(raw.logit_bias ?? {}).map(([k, v]) => [Number(k), v])),
     order: (raw.order as WarperName[] | undefined) ?? [...DEFAULT_PARAMS.order],
     min_tokens_to_keep: raw.min_tokens_to_keep ?? 1,
@@ -56,6 +63,8 @@ export function answerCase(c: ConformanceCase): ConformanceAnswer {
     params: caseParams(c.params),
     promptIds: c.prompt_ids ?? [],
     generatedIds: c.generated_ids ?? [],
+    xtcRoll: c.params.xtc_roll ?? 0,
+    mirostatMu: c.params.mirostat_mu,
   });
   const kept = result.kept!;
   return { id: c.id, kept: kept.ids, probs: kept.probs, greedy: result.greedyId };

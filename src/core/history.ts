@@ -1,13 +1,15 @@
 // What the penalties look at: the distinct ids of prompt + generated, and how often each was generated.
 
 export class TokenHistory {
-  private readonly vocabSize: number;
+  readonly vocabSize: number;
   private readonly seen: Uint8Array;
   private readonly counts: Int32Array;
   /** Distinct ids of prompt + generated, in first-seen order. */
   readonly distinct: number[] = [];
   /** Distinct generated ids (those with counts > 0). */
   readonly generated: number[] = [];
+  /** Prompt + generated, in order (DRY looks for repeats in it). */
+  readonly sequence: number[] = [];
 
   constructor(vocabSize: number) {
     this.vocabSize = vocabSize;
@@ -20,12 +22,18 @@ export class TokenHistory {
     for (const id of this.generated) this.counts[id] = 0;
     this.distinct.length = 0;
     this.generated.length = 0;
-    for (let i = 0; i < promptIds.length; i++) this.markSeen(this.checkId(promptIds[i], 'prompt'));
+    this.sequence.length = 0;
+    for (let i = 0; i < promptIds.length; i++) {
+      const id = this.checkId(promptIds[i], 'prompt');
+      this.sequence.push(id);
+      this.markSeen(id);
+    }
   }
 
   accept(tokenId: number): void {
     const id = this.checkId(tokenId, 'generated');
     if (this.counts[id]++ === 0) this.generated.push(id);
+    this.sequence.push(id);
     this.markSeen(id);
   }
 

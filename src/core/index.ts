@@ -4,14 +4,16 @@ export {
   DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, PARAM_NAMES, SAMPLING_PARAM_NAMES, LOGIT_BIAS_RANGE, SamplingParamError,
   NoAllowedTokenError, validateParams, parseParamValue, formatParamValue, paramSpec, checkParam, describeRule, isUnusual,
   isInRange, paramRule,
+  checkBreakers, parseBreakers, MORE_SAMPLER_PARAMS, MAX_DRY_BREAKERS,
   type ParamSpec, type ParamName, type SamplingParamName, type ParamRule,
 } from './params';
 export {
   SETTING_KNOBS, settingKnob, defaultRunSettings, cloneRunSettings, parseLogitBias, formatLogitBias, parseOrder,
+  applyOverrides, overridesOf, parseSamples, MAX_LANES, MIN_LANES, MAX_SAMPLES,
   type RunSettings, type SettingKnob,
 } from './settings';
 export { createRng, type Rng } from './rng';
-export { SamplingPipeline, buildChain, isGreedy, type StepResult, type TokenFate, type PipelineRow } from './pipeline';
+export { SamplingPipeline, buildChain, isGreedy, usesXtc, type StepResult, type TokenFate, type PipelineRow } from './pipeline';
 export {
   rawTokenStats, distinctN, repetition4, runMetrics, laneMetrics, bestAndWorst, RUN_METRIC_NAMES, METRIC_BETTER,
   type MetricStep, type RunMetricName, type RunMetrics, type LaneMetrics,

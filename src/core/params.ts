@@ -1,11 +1,13 @@
 // The parameter table of SAMPLING.md as data: defaults, ranges, "off" values, validation and strict parsing.
-import { HF_ORDER, type SamplingParams, type WarperName } from './types';
+import { DEFAULT_DRY_BREAKERS, DEFAULT_ORDER, HF_ORDER, type SamplingParams, type WarperName } from './types';
 
 /** What a parameter accepts, as data: the page words it in its own language, `describeRule` in English. */
 export type ParamRule =
   | { kind: 'range'; integer: boolean; min: number; minExclusive: boolean; max: number; off?: number }
   | { kind: 'boolean' }
   | { kind: 'order'; names: readonly string[] }
+  | { kind: 'oneOf'; values: readonly number[] }
+  | { kind: 'breakers'; max: number }
   | { kind: 'tokenIds'; vocabSize?: number }
   | { kind: 'bias'; min: number; max: number }
   | { kind: 'biasPairs' }
@@ -13,7 +15,10 @@ export type ParamRule =
   | { kind: 'context'; max: number }
   | { kind: 'stopCount'; max: number }
   | { kind: 'language' }
-  | { kind: 'modelRef' };
+  | { kind: 'modelRef' }
+  | { kind: 'mode' }
+  | { kind: 'toyToken' }
+  | { kind: 'toyCount'; max: number };
 
 /** An invalid parameter: names the parameter, the value and the rule it broke, so the UI can say why. */
 export class SamplingParamError extends Error {
@@ -44,7 +49,11 @@ export function describeRule(rule: ParamRule): string {
     case 'boolean':
       return 'true or false';
     case 'order':
-      return `a permutation of ${rule.names.join(', ')}`;
+      return `warper names from ${rule.names.join(', ')}, each at most once`;
+    case 'oneOf':
+      return `one of ${rule.values.join(', ')}`;
+    case 'breakers':
+      return `a JSON array of at most ${rule.max} non-empty strings, e.g. ["\\n", ":"]`;
     case 'tokenIds':
       return `token ids are whole numbers from 0${rule.vocabSize === undefined ? '' : ` and below the vocabulary size ${rule.vocabSize}`}`;
     case 'bias':
@@ -61,6 +70,12 @@ export function describeRule(rule: ParamRule): string {
       return 'en or zh';
     case 'modelRef':
       return 'a catalog id, a Hub repo id or a URL';
+    case 'mode':
+      return 'model or toy';
+    case 'toyToken':
+      return 'a token and its logit, e.g. sunny:3';
+    case 'toyCount':
+      return `at most ${rule.max} toy tokens`;
   }
 }
 
@@ -138,6 +153,53 @@ const PARAM_TABLE = {
     name: 'min_tokens_to_keep', setting: 'sampling', min: 1, max: 1_000_000, integer: true, default: 1, step: 1, sliderMax: 20,
     helpKey: 'explain.min_tokens_to_keep',
   },
+  // "More samplers" (SAMPLING.md's range table).
+  dry_multiplier: {
+    name: 'dry_multiplier', setting: 'sampling', min: 0, max: 5, integer: false, off: 0, default: 0, step: 0.05, helpKey: 'explain.dry_multiplier',
+  },
+  dry_base: {
+    name: 'dry_base', setting: 'sampling', min: 1, max: 4, minExclusive: true, integer: false, default: 1.75, step: 0.05, helpKey: 'explain.dry_base',
+  },
+  dry_allowed_length: {
+    name: 'dry_allowed_length', setting: 'sampling', min: 1, max: 20, integer: true, default: 2, step: 1, helpKey: 'explain.dry_allowed_length',
+  },
+  dry_penalty_last_n: {
+    name: 'dry_penalty_last_n', setting: 'sampling', min: -1, max: 1_000_000, integer: true, default: -1, step: 1, sliderMax: 2048,
+    helpKey: 'explain.dry_penalty_last_n',
+  },
+  top_n_sigma: {
+    name: 'top_n_sigma', setting: 'sampling', min: 0, max: 10, integer: false, off: 0, default: 0, step: 0.05, helpKey: 'explain.top_n_sigma',
+  },
+  xtc_probability: {
+    name: 'xtc_probability', setting: 'sampling', min: 0, max: 1, integer: false, off: 0, default: 0, step: 0.01, helpKey: 'explain.xtc_probability',
+  },
+  xtc_threshold: {
+    name: 'xtc_threshold', setting: 'sampling', min: 0, max: 1, integer: false, default: 0.1, step: 0.01, helpKey: 'explain.xtc_threshold',
+  },
+  // The table's range is 0 – 0.1; larger cuts are still well defined (the conformance files use η 0.2), so they
+  // are accepted and flagged instead of refused.
+  epsilon_cutoff: {
+    name: 'epsilon_cutoff', setting: 'sampling', min: 0, max: 1, softMax: 0.1, integer: false, off: 0, default: 0, step: 0.0005, sliderMax: 0.1,
+    helpKey: 'explain.epsilon_cutoff',
+  },
+  eta_cutoff: {
+    name: 'eta_cutoff', setting: 'sampling', min: 0, max: 1, softMax: 0.1, integer: false, off: 0, default: 0, step: 0.0005, sliderMax: 0.1,
+    helpKey: 'explain.eta_cutoff',
+  },
+  dynatemp_range: {
+    name: 'dynatemp_range', setting: 'sampling', min: 0, max: 5, integer: false, off: 0, default: 0, step: 0.05, helpKey: 'explain.dynatemp_range',
+  },
+  dynatemp_exponent: {
+    name: 'dynatemp_exponent', setting: 'sampling', min: 0.1, max: 10, integer: false, default: 1, step: 0.1, helpKey: 'explain.dynatemp_exponent',
+  },
+  // Only version 2 is built: 0 or 2 (checkParam refuses 1).
+  mirostat: { name: 'mirostat', setting: 'sampling', min: 0, max: 2, integer: true, off: 0, default: 0, step: 2, helpKey: 'explain.mirostat' },
+  mirostat_tau: {
+    name: 'mirostat_tau', setting: 'sampling', min: 0, max: 20, integer: false, default: 5, step: 0.1, helpKey: 'explain.mirostat_tau',
+  },
+  mirostat_eta: {
+    name: 'mirostat_eta', setting: 'sampling', min: 0, max: 1, integer: false, default: 0.1, step: 0.01, helpKey: 'explain.mirostat_eta',
+  },
   seed: { name: 'seed', setting: 'run', min: 0, max: 0xffffffff, integer: true, default: 0, step: 1, helpKey: 'params.seed' },
   max_new_tokens: {
     name: 'max_new_tokens', setting: 'run', min: 1, max: 1_000_000, integer: true, default: 64, step: 1,
@@ -164,8 +226,16 @@ export function formatParamValue(_name: ParamName, value: number): string {
   return String(value);
 }
 
+/** The numeric knobs of "More samplers", in the order the controls show them. */
+export const MORE_SAMPLER_PARAMS = [
+  'dry_multiplier', 'dry_base', 'dry_allowed_length', 'dry_penalty_last_n', 'top_n_sigma', 'xtc_probability',
+  'xtc_threshold', 'epsilon_cutoff', 'eta_cutoff', 'dynatemp_range', 'dynatemp_exponent', 'mirostat',
+  'mirostat_tau', 'mirostat_eta',
+] as const satisfies readonly SamplingParamName[];
+export const MAX_DRY_BREAKERS = 16;
+
 export const LOGIT_BIAS_RANGE = { min: -100, max: 100 } as const;
-export const WARPER_NAMES: readonly WarperName[] = HF_ORDER;
+export const WARPER_NAMES: readonly WarperName[] = DEFAULT_ORDER;
 
 /** The UI's starting point (SAMPLING.md table): every numeric knob at its registry default. */
 export const DEFAULT_PARAMS: SamplingParams = Object.freeze({
@@ -173,6 +243,7 @@ export const DEFAULT_PARAMS: SamplingParams = Object.freeze({
   logit_bias: {},
   do_sample: true,
   order: [...HF_ORDER],
+  dry_sequence_breakers: [...DEFAULT_DRY_BREAKERS],
 }) as SamplingParams;
 
 /** Every knob off: plain softmax sampling. */
@@ -201,18 +272,29 @@ export function isInRange(name: ParamName, value: number): boolean {
     Number.isFinite(value) &&
     (spec.minExclusive ? value > spec.min : value >= spec.min) &&
     value <= spec.max &&
-    (!spec.integer || Number.isInteger(value))
+    (!spec.integer || Number.isInteger(value)) &&
+    (name !== 'mirostat' || value === 0 || value === 2)
   );
 }
 
 /** Throws SamplingParamError unless `value` lies in the range of `name`. */
 export function checkParam(name: ParamName, value: number): void {
-  if (!isInRange(name, value)) throw new SamplingParamError(name, value, rangeRule(PARAM_SPECS[name]));
+  if (isInRange(name, value)) return;
+  if (name === 'mirostat' && Number.isFinite(value) && value >= PARAM_SPECS.mirostat.min && value <= PARAM_SPECS.mirostat.max) {
+    throw new SamplingParamError(name, value, { kind: 'oneOf', values: [0, 2] });
+  }
+  throw new SamplingParamError(name, value, rangeRule(PARAM_SPECS[name]));
 }
 
 /** Throws SamplingParamError naming the first invalid parameter. */
 export function validateParams(params: SamplingParams, vocabSize?: number): void {
   for (const name of SAMPLING_PARAM_NAMES) checkParam(name, params[name]);
+  checkBreakers(params.dry_sequence_breakers);
+  for (const id of params.dry_breaker_ids ?? []) {
+    if (!Number.isInteger(id) || id < 0 || (vocabSize !== undefined && id >= vocabSize)) {
+      throw new SamplingParamError('dry_breaker_ids', id, vocabSize === undefined ? { kind: 'tokenIds' } : { kind: 'tokenIds', vocabSize });
+    }
+  }
   if (typeof params.do_sample !== 'boolean') {
     throw new SamplingParamError('do_sample', params.do_sample, { kind: 'boolean' });
   }
@@ -222,9 +304,6 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
       throw new SamplingParamError('order', params.order.join(','), { kind: 'order', names: WARPER_NAMES });
     }
     seen.add(w);
-  }
-  if (params.order.length !== WARPER_NAMES.length) {
-    throw new SamplingParamError('order', params.order.join(','), { kind: 'order', names: WARPER_NAMES });
   }
   for (const [key, bias] of Object.entries(params.logit_bias)) {
     const id = Number(key);
@@ -236,6 +315,24 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
       throw new SamplingParamError(`logit_bias[${key}]`, bias, { kind: 'bias', ...LOGIT_BIAS_RANGE });
     }
   }
+}
+
+/** Throws unless `breakers` is an array of at most MAX_DRY_BREAKERS non-empty strings. */
+export function checkBreakers(breakers: unknown): void {
+  const ok = Array.isArray(breakers) && breakers.length <= MAX_DRY_BREAKERS && breakers.every((b) => typeof b === 'string' && b !== '');
+  if (!ok) throw new SamplingParamError('dry_sequence_breakers', JSON.stringify(breakers), { kind: 'breakers', max: MAX_DRY_BREAKERS });
+}
+
+/** The link / input form of dry_sequence_breakers: a JSON array of strings. */
+export function parseBreakers(text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SamplingParamError('dry_sequence_breakers', text, { kind: 'breakers', max: MAX_DRY_BREAKERS });
+  }
+  checkBreakers(value);
+  return value as string[];
 }
 
 const NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;

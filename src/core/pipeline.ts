@@ -16,7 +16,8 @@ import {
   createTypical,
   type Sampler,
 } from './samplers';
-import type { SamplingParams, StageName, StageObserver, StageView } from './types';
+import { createDry, createDynatemp, createEpsilonCutoff, createEtaCutoff, createMirostat, createTopNSigma, createXtc, type MirostatState } from './moreSamplers';
+import { completeOrder, type SamplingParams, type StageName, type StageObserver, type StageView } from './types';
 
 export interface TokenFate {
   id: number;
@@ -36,6 +37,20 @@ export interface StepResult {
   views: StageView[];
   fates: TokenFate[];
   kept?: { ids: number[]; probs: number[] };
+  /** XTC's coin at this step, when XTC is in the chain (an observer elsewhere replays the step with it). */
+  xtcRoll?: number;
+}
+
+/** What the chain needs besides params: the vocabulary size, this step's XTC coin, and mirostat's state. */
+export interface ChainContext {
+  vocabSize: number;
+  coin: () => number;
+  mirostat: MirostatState;
+}
+
+/** True when XTC takes part in the chain (and so takes a coin from the run's generator each sampled step). */
+export function usesXtc(params: SamplingParams): boolean {
+  return params.mirostat === 0 && params.xtc_probability > 0 && params.xtc_threshold <= 0.5;
 }
 
 /** True when the step picks the argmax instead of drawing. */
@@ -43,20 +58,40 @@ export function isGreedy(params: SamplingParams): boolean {
   return !params.do_sample || params.temperature === 0;
 }
 
-/** The chain built from params in one place: pre-stages first, then the active warpers in `order`. */
-export function buildChain(params: SamplingParams, history: TokenHistory): { pre: Sampler[]; warpers: Sampler[] } {
+/**
+ * The chain built from params in one place: pre-stages first (DRY after frequency/presence, before bias), then the
+ * active warpers in `order` (the ones it leaves out after them), or temperature and mirostat when mirostat is on.
+ */
+export function buildChain(
+  params: SamplingParams, history: TokenHistory,
+  context: ChainContext = { vocabSize: history.vocabSize, coin: () => 0, mirostat: { mu: 2 * params.mirostat_tau } },
+): { pre: Sampler[]; warpers: Sampler[] } {
   const pre: Sampler[] = [];
   if (params.repetition_penalty !== 1) pre.push(createRepetitionPenalty(history, params.repetition_penalty));
   if (params.frequency_penalty !== 0 || params.presence_penalty !== 0) {
     pre.push(createFrequencyPresencePenalty(history, params.frequency_penalty, params.presence_penalty));
   }
+  if (params.dry_multiplier > 0) {
+    pre.push(createDry(history, context.vocabSize, {
+      multiplier: params.dry_multiplier, base: params.dry_base, allowedLength: params.dry_allowed_length,
+      lastN: params.dry_penalty_last_n, breakerIds: params.dry_breaker_ids ?? [],
+    }));
+  }
   if (Object.keys(params.logit_bias).length > 0) pre.push(createLogitBias(params.logit_bias));
   const minKeep = params.min_tokens_to_keep;
   const warpers: Sampler[] = [];
-  for (const name of params.order) {
+  const usesTemperature = params.temperature !== 1 && params.temperature !== 0;
+  if (params.mirostat === 2) {
+    if (usesTemperature) warpers.push(createTemperature(params.temperature));
+    warpers.push(createMirostat(params.mirostat_tau, params.mirostat_eta, context.mirostat));
+    return { pre, warpers };
+  }
+  for (const name of completeOrder(params.order)) {
     switch (name) {
       case 'temperature':
-        if (params.temperature !== 1 && params.temperature !== 0) warpers.push(createTemperature(params.temperature));
+        if (params.dynatemp_range > 0 && params.temperature !== 0) {
+          warpers.push(createDynatemp(params.temperature, params.dynatemp_range, params.dynatemp_exponent));
+        } else if (usesTemperature) warpers.push(createTemperature(params.temperature));
         break;
       case 'top_k':
         if (params.top_k > 0) warpers.push(createTopK(params.top_k, minKeep));
@@ -69,6 +104,18 @@ export function buildChain(params: SamplingParams, history: TokenHistory): { pre
         break;
       case 'typical_p':
         if (params.typical_p < 1) warpers.push(createTypical(params.typical_p, minKeep));
+        break;
+      case 'epsilon_cutoff':
+        if (params.epsilon_cutoff > 0) warpers.push(createEpsilonCutoff(params.epsilon_cutoff, minKeep));
+        break;
+      case 'eta_cutoff':
+        if (params.eta_cutoff > 0) warpers.push(createEtaCutoff(params.eta_cutoff, minKeep));
+        break;
+      case 'top_n_sigma':
+        if (params.top_n_sigma > 0) warpers.push(createTopNSigma(params.top_n_sigma, minKeep));
+        break;
+      case 'xtc':
+        if (usesXtc(params)) warpers.push(createXtc(params.xtc_probability, params.xtc_threshold, minKeep, context.coin));
         break;
     }
   }
@@ -94,6 +141,11 @@ export class SamplingPipeline {
   private readonly idOrder: Int32Array;
   private params: SamplingParams | null = null;
   private chain: { pre: Sampler[]; warpers: Sampler[] } = { pre: [], warpers: [] };
+  /** This step's XTC coin (NaN when none was taken). */
+  private coin = Number.NaN;
+  private mirostat: MirostatState = { mu: 0 };
+  /** A step ran since the last accept: stateful samplers may update from it. */
+  private stepped = false;
 
   constructor(vocabSize: number) {
     this.vocabSize = vocabSize;
@@ -105,20 +157,35 @@ export class SamplingPipeline {
   setParams(params: SamplingParams): void {
     validateParams(params, this.vocabSize);
     this.params = params;
-    this.chain = buildChain(params, this.history);
+    this.mirostat = { mu: 2 * params.mirostat_tau };
+    this.chain = buildChain(params, this.history, { vocabSize: this.vocabSize, coin: () => this.coin, mirostat: this.mirostat });
     this.candidates.rankFor(params.top_k);
   }
 
   reset(promptIds: ArrayLike<number> = []): void {
     this.history.reset(promptIds);
+    this.stepped = false;
+    for (const stage of this.chain.warpers) stage.reset?.();
   }
 
-  /** A row of its own (validated params, a history that starts from the prompt) for `stepRow`. */
+  /**
+   * A row of its own (validated params, a history that starts from the prompt, its own mirostat μ) for `stepRow`;
+   * its XTC coin is this pipeline's, taken from the row's generator at each of its steps.
+   */
   createRow(params: SamplingParams, promptIds: ArrayLike<number>): PipelineRow {
     validateParams(params, this.vocabSize);
     const history = new TokenHistory(this.vocabSize);
     history.reset(promptIds);
-    return { params, history, chain: buildChain(params, history) };
+    const context = { vocabSize: this.vocabSize, coin: () => this.coin, mirostat: { mu: 2 * params.mirostat_tau } };
+    return { params, history, chain: buildChain(params, history, context) };
+  }
+
+  /** The row's token, right after its `stepRow`: its history and its stateful samplers (mirostat) take it. */
+  acceptRow(row: PipelineRow, tokenId: number): void {
+    row.history.accept(tokenId);
+    if (!this.stepped) return;
+    this.stepped = false;
+    for (const stage of row.chain.warpers) stage.accept?.(tokenId);
   }
 
   /** One step of `row` through this pipeline's buffers; the row's own history is what its penalties read. */
@@ -131,9 +198,27 @@ export class SamplingPipeline {
 
   accept(tokenId: number): void {
     this.history.accept(tokenId);
+    if (!this.stepped) return;
+    this.stepped = false;
+    for (const stage of this.chain.warpers) stage.accept?.(tokenId);
   }
 
-  step(logits: ArrayLike<number>, rng: Rng | null, observe?: { topN: number; observer?: StageObserver }): StepResult {
+  /** Mirostat's μ for the next step (conformance cases and what-if give it; a run starts at 2τ). */
+  setMirostatMu(mu: number): void {
+    this.mirostat.mu = mu;
+  }
+
+  get mirostatMu(): number {
+    return this.mirostat.mu;
+  }
+
+  /**
+   * One step. With `rng`, XTC's coin (when XTC is in the chain) is its next number, taken before the token's;
+   * without (observing a step drawn elsewhere, what-if, conformance) it is `given.xtcRoll`, 0 when missing.
+   */
+  step(
+    logits: ArrayLike<number>, rng: Rng | null, observe?: { topN: number; observer?: StageObserver }, given?: { xtcRoll?: number },
+  ): StepResult {
     const params = this.params;
     if (!params) throw new Error('SamplingPipeline.step called before setParams');
     const c = this.candidates;
@@ -143,13 +228,16 @@ export class SamplingPipeline {
 
     for (const stage of this.chain.pre) {
       watch?.before();
-      stage.apply(c);
-      watch?.after(stage, {});
+      const outcome = stage.apply(c);
+      watch?.after(stage, outcome);
     }
     const greedyId = argmax(c);
     const greedy = isGreedy(params);
+    this.stepped = true;
     // Unobserved, a greedy step is decided here: the warpers cannot change the argmax it already took.
     if (greedy && !watch) return { tokenId: greedyId, greedyId, greedy, probability: 1, rank: 0, entropy: 0, keptCount: 1, views: [], fates: [] };
+    const xtc = usesXtc(params);
+    this.coin = !xtc ? Number.NaN : rng && !greedy ? rng.next() : given?.xtcRoll ?? 0;
     for (const stage of this.chain.warpers) {
       watch?.before();
       const outcome = stage.apply(c);
@@ -180,7 +268,9 @@ export class SamplingPipeline {
     }
     const views = watch ? watch.finish(tokenId, greedy) : [];
     const fates = watch ? watch.fates(greedy ? greedyId : -1) : [];
-    return { tokenId, greedyId, greedy, probability, rank, entropy, keptCount, views, fates };
+    const result: StepResult = { tokenId, greedyId, greedy, probability, rank, entropy, keptCount, views, fates };
+    if (xtc) result.xtcRoll = this.coin;
+    return result;
   }
 
   /** Kept ids ascending with their final probabilities, in exact float64 (for conformance answers). */
@@ -283,7 +373,7 @@ class StageWatcher {
     this.sumBefore = this.c.sum;
   }
 
-  after(stage: Sampler, outcome: { threshold?: number }): void {
+  after(stage: Sampler, outcome: { threshold?: number; note?: StageView['note'] }): void {
     const c = this.c;
     const after = this.probsOf(this.top);
     const keptAfter = c.allowedCount();
@@ -295,6 +385,7 @@ class StageWatcher {
       removedCount, removedMass, entropy: c.entropy(),
     };
     if (outcome.threshold !== undefined) view.threshold = outcome.threshold;
+    if (outcome.note !== undefined) view.note = outcome.note;
     this.emit(view);
     for (const id of this.rawTop) {
       if (!this.removedBy.has(id) && c.indexOf(id) < 0) this.removedBy.set(id, stage.name);

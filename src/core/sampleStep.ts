@@ -11,6 +11,9 @@ export interface StepInput {
   generatedIds?: ArrayLike<number>;
   rng?: Rng | null;
   topN?: number;
+  /** XTC's coin at this step (missing: 0) and mirostat's μ (missing: 2τ, a run's first step). */
+  xtcRoll?: number;
+  mirostatMu?: number;
 }
 
 /** The last pipeline built, reused while the vocabulary size stays the same (its buffers are vocabulary-sized). */
@@ -24,7 +27,9 @@ export function sampleStep(input: StepInput): StepResult {
   pipeline.reset(input.promptIds ?? []);
   const generated = input.generatedIds ?? [];
   for (let i = 0; i < generated.length; i++) pipeline.accept(generated[i]);
-  const result = pipeline.step(input.logits, input.rng ?? null, input.topN ? { topN: input.topN } : undefined);
+  if (input.mirostatMu !== undefined) pipeline.setMirostatMu(input.mirostatMu);
+  const given = input.xtcRoll === undefined ? undefined : { xtcRoll: input.xtcRoll };
+  const result = pipeline.step(input.logits, input.rng ?? null, input.topN ? { topN: input.topN } : undefined, given);
   result.kept = pipeline.keptDistribution(result.greedy, result.greedyId);
   return result;
 }

@@ -7,11 +7,13 @@
 import type { Candidates } from './candidates';
 import { countAtLeast, maxOf } from './select';
 import type { TokenHistory } from './history';
-import type { StageName } from './types';
+import type { SamplerNote, StageName } from './types';
 
 export interface StageOutcome {
-  /** The filter's threshold for charts: mass for top_p / typical_p, probability for min_p. */
+  /** The filter's threshold for charts: mass for top_p / typical_p, probability for min_p and the probability cuts. */
   threshold?: number;
+  /** What a newer sampler decided (./moreSamplers.ts). */
+  note?: SamplerNote;
 }
 
 export interface Sampler {
@@ -19,8 +21,10 @@ export interface Sampler {
   /** Keeps the most probable survivors in order (so the head of the distribution carries over). */
   readonly keepsHeadOrder: boolean;
   apply(c: Candidates): StageOutcome;
+  /** After the step's token is chosen (drawn or forced), before the next step: stateful samplers update here. */
   accept?(tokenId: number): void;
-  reset?(promptIds: ArrayLike<number>): void;
+  /** At the start of a run. */
+  reset?(): void;
 }
 
 const NOTHING: StageOutcome = {};

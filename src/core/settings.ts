@@ -2,11 +2,11 @@
 // do_sample, logit_bias, order and stop. The page's link, compare lanes and sweeps parse and write settings
 // through this one list, with the one strict parser per knob.
 import {
-  DEFAULT_PARAMS, PARAM_NAMES, PARAM_SPECS, SamplingParamError, formatParamValue, parseParamValue,
+  DEFAULT_PARAMS, PARAM_NAMES, PARAM_SPECS, SamplingParamError, formatParamValue, parseBreakers, parseParamValue,
   validateParams, type ParamName,
 } from './params';
 import { MAX_STOP_SEQUENCES } from './stop';
-import { HF_ORDER, type SamplingParams, type WarperName } from './types';
+import { completeOrder, type SamplingParams, type WarperName } from './types';
 
 /** What decides a run besides the prompt and the model. */
 export interface RunSettings {
@@ -18,13 +18,13 @@ export interface RunSettings {
 
 export function defaultRunSettings(seed = PARAM_SPECS.seed.default): RunSettings {
   return {
-    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order] },
+    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...DEFAULT_PARAMS.order], dry_sequence_breakers: [...DEFAULT_PARAMS.dry_sequence_breakers] },
     seed, max_new_tokens: PARAM_SPECS.max_new_tokens.default, stop: [],
   };
 }
 
 export function cloneRunSettings(s: RunSettings): RunSettings {
-  return { params: { ...s.params, logit_bias: { ...s.params.logit_bias }, order: [...s.params.order] }, seed: s.seed, max_new_tokens: s.max_new_tokens, stop: [...s.stop] };
+  return { params: { ...s.params, logit_bias: { ...s.params.logit_bias }, order: [...s.params.order], dry_sequence_breakers: [...s.params.dry_sequence_breakers] }, seed: s.seed, max_new_tokens: s.max_new_tokens, stop: [...s.stop] };
 }
 
 /** One link key of a run's settings. */
@@ -84,7 +84,7 @@ function numericKnob(name: ParamName): SettingKnob {
 const knobsByName = (names: ParamName[]) => names.map(numericKnob);
 
 /**
- * Every setting knob, in link order: sampling knobs, do_sample, logit_bias, order, then the run's seed,
+ * Every setting knob, in link order: sampling knobs, do_sample, logit_bias, order, dry_sequence_breakers, then the run's seed,
  * max_new_tokens and stop. A new numeric knob joins through PARAM_SPECS alone.
  */
 export const SETTING_KNOBS: readonly SettingKnob[] = [
@@ -108,7 +108,17 @@ export const SETTING_KNOBS: readonly SettingKnob[] = [
   {
     name: 'order', helpKey: 'params.order', repeated: false,
     apply(settings, [raw]) { settings.params.order = parseOrder(raw); },
-    write: (s) => (s.params.order.join(',') !== HF_ORDER.join(',') ? [s.params.order.join(',')] : []),
+    // Orders that run the same chain are the same setting (a partial order runs the rest after it).
+    write: (s, base) => (completeOrder(s.params.order).join(',') !== completeOrder(base.params.order).join(',') ? [s.params.order.join(',')] : []),
+  },
+  {
+    // DRY's breakers: a URL-encoded JSON array of strings.
+    name: 'dry_sequence_breakers', helpKey: 'explain.dry_sequence_breakers', repeated: false,
+    apply(settings, [raw]) { settings.params.dry_sequence_breakers = parseBreakers(raw); },
+    write: (s, base) => {
+      const text = JSON.stringify(s.params.dry_sequence_breakers);
+      return text !== JSON.stringify(base.params.dry_sequence_breakers) ? [text] : [];
+    },
   },
   ...knobsByName(PARAM_NAMES.filter((n) => PARAM_SPECS[n].setting === 'run')),
   {
@@ -127,3 +137,47 @@ export function settingKnob(name: string): SettingKnob | undefined {
 }
 
 
+
+/** Largest number of lanes in a comparison, and of samples a lane draws. */
+export const MAX_LANES = 8;
+export const MIN_LANES = 2;
+export const MAX_SAMPLES = 64;
+
+/**
+ * A lane's settings: `base` with the overrides of a query such as "temperature=0.3&top_p=0.8" (any setting
+ * knob; several `stop` keys for several stops). Throws SamplingParamError naming the first bad key.
+ */
+export function applyOverrides(base: RunSettings, query: string): RunSettings {
+  const settings = cloneRunSettings(base);
+  const q = new URLSearchParams(query.trim().replace(/^\?/, ''));
+  const names = new Set<string>();
+  for (const [name] of q) names.add(name);
+  for (const name of names) {
+    const knob = settingKnob(name);
+    if (!knob) throw new SamplingParamError(name, q.get(name), { kind: 'knownName' });
+    const values = q.getAll(name);
+    knob.apply(settings, knob.repeated ? values : [values[values.length - 1]]);
+  }
+  validateParams(settings.params);
+  return settings;
+}
+
+/** The overrides query of `settings` against `base`: only what differs, seed included when it differs. */
+export function overridesOf(settings: RunSettings, base: RunSettings): string {
+  const q = new URLSearchParams();
+  for (const knob of SETTING_KNOBS) {
+    if (knob.name === 'seed' && settings.seed === base.seed) continue;
+    for (const value of knob.write(settings, base)) q.append(knob.name, value);
+  }
+  return q.toString();
+}
+
+/** Strict K for `samples`: a whole number from 1 to MAX_SAMPLES. */
+export function parseSamples(raw: string): number {
+  const text = raw.trim();
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= MAX_SAMPLES)) {
+    throw new SamplingParamError('samples', raw, { kind: 'range', integer: true, min: 1, minExclusive: false, max: MAX_SAMPLES });
+  }
+  return value;
+}

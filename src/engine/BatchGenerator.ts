@@ -8,6 +8,7 @@ import type { BatchRunner } from './batchRunner';
 import type { TextCodec } from './Generator';
 import type { FinishReason } from './protocol';
 import { IncrementalTextDecoder } from './textDecoder';
+import { BreakerResolver } from './breakers';
 
 /** What decides one row besides the shared prompt. */
 export interface BatchRowSettings {
@@ -69,6 +70,8 @@ interface RowState {
 
 export class BatchGenerator {
   private readonly pipeline: SamplingPipeline;
+  /** DRY's breaker strings as token ids, for every row. */
+  private readonly breakers: BreakerResolver;
 
   constructor(
     private readonly runner: BatchRunner,
@@ -77,6 +80,7 @@ export class BatchGenerator {
     private readonly contextLength: number,
   ) {
     this.pipeline = new SamplingPipeline(runner.vocabSize);
+    this.breakers = new BreakerResolver(runner.vocabSize, codec.tokenText);
   }
 
   get vocabSize(): number {
@@ -92,7 +96,7 @@ export class BatchGenerator {
     }
     const vocab = this.runner.vocabSize;
     const states: RowState[] = rows.map((settings, index) => {
-      const sampling = this.pipeline.createRow(settings.params, promptIds);
+      const sampling = this.pipeline.createRow(this.breakers.withBreakerIds(settings.params), promptIds);
       return {
         index, settings, sampling,
         rng: isGreedy(settings.params) ? null : createRng(settings.seed),
@@ -128,7 +132,7 @@ export class BatchGenerator {
           const rowLogits = logits.subarray(offset, offset + vocab);
           const result = this.pipeline.stepRow(state.sampling, rowLogits, state.rng);
           const tokenId = result.tokenId;
-          state.sampling.history.accept(tokenId);
+          this.pipeline.acceptRow(state.sampling, tokenId);
           state.tokens.push(tokenId);
           const raw = rawTokenStats(rowLogits, tokenId);
           const metric: MetricStep = {

@@ -7,6 +7,7 @@ import { SamplingPipeline, StopMatcher, createRng, type Rng, type StepResult } f
 import type { ModelRunner } from './modelRunner';
 import { StepObserver, type DrawnStep, type ObservedRun } from './stepObserver';
 import { LogitsArena } from './logitsArena';
+import { BreakerResolver } from './breakers';
 import { IncrementalTextDecoder, type TextDecoding } from './textDecoder';
 import type { BranchPoint, FinishReason, GenerateSettings, StepEvent } from './protocol';
 
@@ -62,6 +63,7 @@ export class Generator {
   private readonly runs = new Map<number, RunRecord>();
   private nextRunId = 1;
   private readonly observer: StepObserver;
+  private readonly breakers: BreakerResolver;
 
   constructor(
     private readonly runner: ModelRunner,
@@ -73,6 +75,12 @@ export class Generator {
   ) {
     this.pipeline = new SamplingPipeline(runner.vocabSize);
     this.observer = new StepObserver(codec.tokenText);
+    this.breakers = new BreakerResolver(runner.vocabSize, codec.tokenText);
+  }
+
+  /** DRY's breaker ids for these settings' strings (what-if on the page needs them too). */
+  breakerIdsFor(params: GenerateSettings['params']): number[] {
+    return this.breakers.resolve(params.dry_sequence_breakers ?? []);
   }
 
   getRun(runId: number): RunRecord | undefined {
@@ -80,7 +88,9 @@ export class Generator {
   }
 
   /** Starts a run (or a branch of an earlier one) and drives it to its end. */
-  async generate(settings: GenerateSettings, callbacks: RunCallbacks, branch?: BranchPoint, promptIds?: number[]): Promise<RunOutcome> {
+  async generate(requested: GenerateSettings, callbacks: RunCallbacks, branch?: BranchPoint, promptIds?: number[]): Promise<RunOutcome> {
+    // The chain here and the observer's both get DRY's breakers as token ids.
+    const settings = { ...requested, params: this.breakers.withBreakerIds(requested.params) };
     this.pipeline.setParams(settings.params);
     const parent = branch ? this.runs.get(branch.runId) : undefined;
     if (branch && !parent) throw new Error(`run ${branch.runId} is no longer kept; generate it again to branch from it`);
@@ -149,6 +159,7 @@ export class Generator {
         runId: run.runId, step, tokenId, forced: forced !== null, textDelta,
         probability: result.probability, rank: result.rank, entropy: result.entropy, greedyId: result.greedyId,
         logits, timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1Kept },
+        ...(result.xtcRoll !== undefined ? { xtcRoll: result.xtcRoll } : {}),
       }, result);
       if (resume) await resume;
       reason = ending;

@@ -58,11 +58,44 @@ export type EngineRequest =
       hubHost?: string;
     }
   | { type: 'generate'; requestId: number; settings: GenerateSettings; branch?: BranchPoint; singleStep?: boolean }
+  /** Lanes and their samples on one prompt, advanced together as one batch (see BatchGenerator.ts). */
+  | { type: 'compare'; requestId: number; prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }
   | { type: 'cancel'; requestId: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
+  /** Tokens whose text matches `query` (see tokenSearch.ts), best first. */
+  | { type: 'findTokens'; requestId: number; query: string; limit: number }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null };
+
+/** One row of a comparison: sample `sample` of lane `lane`, with its own settings and seed. */
+export interface CompareRow {
+  lane: number;
+  sample: number;
+  params: SamplingParams;
+  seed: number;
+  max_new_tokens: number;
+  stop: string[];
+  ignore_eos: boolean;
+}
+
+/** A row's token at one step of a comparison, with what its run metrics need. */
+export interface CompareStep {
+  row: number;
+  step: number;
+  tokenId: number;
+  /** The token's own text (for chips and the tree). */
+  tokenText: string;
+  textDelta: string;
+  /** p_final(token): the probability it had under the distribution the row sampled from (1 when greedy). */
+  probability: number;
+  logprobRaw: number;
+  logprobSampled: number;
+  entropyRaw: number;
+}
+
+/** batched: all rows in one forward pass a step; sequential: the model could not batch, rows ran one after another. */
+export type CompareMode = 'batched' | 'sequential';
 
 export interface StepTimings {
   forwardMs: number;
@@ -155,8 +188,15 @@ export type EngineEvent =
       logits: Float32Array;
       promptIds: number[];
       generatedIds: number[];
+      /** DRY's breakers of the run's settings as token ids (the page cannot resolve strings without the vocabulary). */
+      dryBreakerIds: number[];
     }
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
+  | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
+  | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
+  | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string }
+  | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number }
+  | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'error'; requestId: number; code: ErrorCode; message: string; details?: LoadErrorDetails };
 

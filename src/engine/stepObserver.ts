@@ -20,6 +20,8 @@ export interface DrawnStep {
   greedyId: number;
   logits: Float32Array;
   timings: Omit<StepTimings, 'observeMs'>;
+  /** XTC's coin at this step, when XTC is in the chain: the observer replays the step with it. */
+  xtcRoll?: number;
 }
 
 /** What the observer must know of a run before its first step: the chain and the history it starts from. */
@@ -50,7 +52,7 @@ export class StepObserver {
     if (!pipeline) throw new Error('StepObserver.observe called before startRun');
     const start = performance.now();
     // No draw here: the views do not depend on it, and the decode loop has drawn already.
-    const result = pipeline.step(drawn.logits, null, { topN: this.topN });
+    const result = pipeline.step(drawn.logits, null, { topN: this.topN }, { xtcRoll: drawn.xtcRoll });
     pipeline.accept(drawn.tokenId);
     return this.describe(drawn, result, start);
   }
@@ -58,7 +60,12 @@ export class StepObserver {
   /** The event of a step whose chain already ran with its observer (inline: one run serves the draw and the views). */
   describe(drawn: DrawnStep, result: Pick<StepResult, 'views' | 'fates'>, start = performance.now()): StepEvent {
     const texts: Record<number, string> = {};
-    for (const view of result.views) for (const id of view.ids) texts[id] ??= this.tokenText(id);
+    for (const view of result.views) {
+      for (const id of view.ids) texts[id] ??= this.tokenText(id);
+      // DRY's repeated sequence and the token that would extend it are shown in text.
+      for (const id of view.note?.match ?? []) texts[id] ??= this.tokenText(id);
+      if (view.note?.extendedBy !== undefined) texts[view.note.extendedBy] ??= this.tokenText(view.note.extendedBy);
+    }
     for (const fate of result.fates) texts[fate.id] ??= this.tokenText(fate.id);
     texts[drawn.tokenId] ??= this.tokenText(drawn.tokenId);
     return {

@@ -3,7 +3,7 @@
 // Structured-cloning an event as objects (three stage views, thirty fates, thirty texts: some five hundred small
 // values) took longer than the bundled model's forward pass; one buffer per step still cost a clone and a
 // transfer per step, and an allocation.
-import type { StageName, StageView } from '../core/types';
+import type { SamplerNote, StageName, StageView } from '../core/types';
 import type { TokenFate } from '../core/pipeline';
 import { STEP_BATCH_MS, type PackedSteps, type StepEvent } from './protocol';
 
@@ -18,11 +18,50 @@ const STAGE_CODES: Record<StageName, number> = {
   min_p: 7,
   typical_p: 8,
   draw: 9,
+  dry: 10,
+  epsilon_cutoff: 11,
+  eta_cutoff: 12,
+  top_n_sigma: 13,
+  xtc: 14,
+  dynatemp: 15,
+  mirostat: 16,
 };
 const STAGES = Object.keys(STAGE_CODES).sort((a, b) => STAGE_CODES[a as StageName] - STAGE_CODES[b as StageName]) as StageName[];
 
 const HEADER = 14;
-const VIEW_FIELDS = 8;
+/** The 9th field of a view is how many numbers its note takes (0: none). */
+const VIEW_FIELDS = 9;
+/** A note's numbers: these fields in this order (NaN: absent; `fired` as 1 / 0), then the match's length (−1: none) and ids. */
+const NOTE_SCALARS = [
+  'line', 'max', 'sigma', 'cut', 'temperature', 'entropyRatio', 'coin', 'fired', 'above', 'matchLength', 'extendedBy',
+  'penalty', 'penalised', 'mu',
+] as const satisfies readonly (keyof SamplerNote)[];
+
+function noteSize(note: SamplerNote | undefined): number {
+  return note === undefined ? 0 : NOTE_SCALARS.length + 1 + (note.match?.length ?? 0);
+}
+
+function packNote(n: Float64Array, at: number, note: SamplerNote): void {
+  NOTE_SCALARS.forEach((key, i) => {
+    const v = note[key];
+    n[at + i] = v === undefined ? NaN : typeof v === 'boolean' ? Number(v) : v;
+  });
+  at += NOTE_SCALARS.length;
+  n[at] = note.match === undefined ? -1 : note.match.length;
+  if (note.match) n.set(note.match, at + 1);
+}
+
+function unpackNote(n: Float64Array, at: number): SamplerNote {
+  const note: Record<string, number | boolean | number[]> = {};
+  NOTE_SCALARS.forEach((key, i) => {
+    const v = n[at + i];
+    if (!Number.isNaN(v)) note[key] = key === 'fired' ? v === 1 : v;
+  });
+  at += NOTE_SCALARS.length;
+  const matchLength = n[at];
+  if (matchLength >= 0) note.match = Array.from(n.subarray(at + 1, at + 1 + matchLength));
+  return note as SamplerNote;
+}
 const FATE_FIELDS = 4;
 
 function stageOf(code: number): StageName {
@@ -60,7 +99,7 @@ export class StepPacker {
       }
     }
     let size = HEADER + event.fates.length * FATE_FIELDS + textIds.length + newIds.length;
-    for (const view of event.views) size += VIEW_FIELDS + 3 * view.ids.length;
+    for (const view of event.views) size += VIEW_FIELDS + 3 * view.ids.length + noteSize(view.note);
     const n = this.reserve(size);
     let at = this.length;
     this.length += size;
@@ -90,6 +129,8 @@ export class StepPacker {
       n[at + 5] = view.removedMass;
       n[at + 6] = view.entropy;
       n[at + 7] = view.threshold ?? NaN;
+      const notes = noteSize(view.note);
+      n[at + 8] = notes;
       at += VIEW_FIELDS;
       for (let i = 0; i < count; i++) {
         n[at + i] = view.ids[i];
@@ -97,6 +138,8 @@ export class StepPacker {
         n[at + 2 * count + i] = view.after[i];
       }
       at += 3 * count;
+      if (view.note) packNote(n, at, view.note);
+      at += notes;
     }
     for (const fate of event.fates) {
       n[at] = fate.id;
@@ -187,6 +230,7 @@ export class StepUnpacker {
           removedCount: n[at + 4], removedMass: n[at + 5], entropy: n[at + 6],
         };
         if (!Number.isNaN(n[at + 7])) view.threshold = n[at + 7];
+        const notes = n[at + 8];
         at += VIEW_FIELDS;
         for (let i = 0; i < count; i++) {
           view.ids.push(n[at + i]);
@@ -194,6 +238,8 @@ export class StepUnpacker {
           view.after.push(n[at + 2 * count + i]);
         }
         at += 3 * count;
+        if (notes > 0) view.note = unpackNote(n, at);
+        at += notes;
         views.push(view);
       }
       const fates: TokenFate[] = [];

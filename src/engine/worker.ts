@@ -4,11 +4,14 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { SamplingParamError } from '../core';
 import { Generator, type RunRecord } from './Generator';
+import { BatchGenerator, type BatchRowResult, type BatchStep } from './BatchGenerator';
+import { TransformersBatchRunner } from './batchRunner';
 import { isSharedView } from './logitsArena';
 import { ModelLoadError, loadModel, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
-import { STEP_BATCH_MS, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
+import { STEP_BATCH_MS, type CompareMode, type CompareStep, type Device, type EngineRequest, type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerMessage } from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
 import { StepBatcher, StepPacker } from './stepWire';
+import { findTokens } from './tokenSearch';
 
 // onnxruntime-web's runtime comes from our own origin, never from a CDN.
 const onnxEnv = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
@@ -25,7 +28,11 @@ function post(event: WorkerMessage, transfer: Transferable[] = []): void {
 }
 
 let loaded: LoadedModel | null = null;
+/** Every token's text, decoded at the first search of a model and kept for the next. */
+let vocabTexts: { model: LoadedModel; texts: Map<number, string> } | null = null;
 let generator: Generator | null = null;
+let batchGenerator: BatchGenerator | null = null;
+let tokenText: (id: number) => string = () => '';
 /** Token texts already sent for the loaded model; a new model starts over (the client resets on 'loaded'). */
 let packer = new StepPacker();
 let device: Device = 'wasm';
@@ -125,6 +132,7 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
   const options = { source: request.source, dtype: request.dtype, localModelPath: '/models/', hubHost: request.hubHost, onProgress, deviceMemoryGiB };
   loaded = null;
   generator = null;
+  batchGenerator = null;
   try {
     try {
       loaded = await loadModel({ ...options, device: target });
@@ -137,6 +145,8 @@ async function handleLoad(request: Extract<EngineRequest, { type: 'load' }>, car
     device = target;
     prepareObserver({ source: request.source, dtype: loaded.dtype, localModelPath: options.localModelPath, hubHost: request.hubHost });
     generator = new Generator(loaded.runner, loaded.codec, loaded.eosIds, loaded.contextLength);
+    batchGenerator = new BatchGenerator(new TransformersBatchRunner(loaded.model, loaded.vocabSize), loaded.codec, loaded.eosIds, loaded.contextLength);
+    tokenText = loaded.codec.tokenText;
     packer = new StepPacker();
     watchDeviceLoss(request, loadNumber);
     post({
@@ -326,6 +336,88 @@ async function handleGenerate(request: Extract<EngineRequest, { type: 'generate'
   }
 }
 
+/**
+ * A comparison: every lane's samples as rows of one batch. Steps go to the page at most once per STEP_BATCH_MS.
+ * When the batched pass fails before its first step (a model that cannot batch), the rows run one after another
+ * through the same loop, and the page is told so.
+ */
+async function handleCompare(request: Extract<EngineRequest, { type: 'compare' }>): Promise<void> {
+  if (!loaded || !batchGenerator) {
+    post({ type: 'error', requestId: request.requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
+    return;
+  }
+  if (activeRequest !== null) {
+    if (!cancelRequested) {
+      post({ type: 'error', requestId: request.requestId, code: 'busy', message: 'A generation is already running: stop it first.' });
+      return;
+    }
+    await runFinished;
+  }
+  activeRequest = request.requestId;
+  cancelRequested = false;
+  let finish!: () => void;
+  runFinished = new Promise((resolve) => (finish = resolve));
+  const started = performance.now();
+  let pending: CompareStep[] = [];
+  let lastPost = -Infinity;
+  const flush = () => {
+    if (pending.length === 0) return;
+    post({ type: 'compareSteps', requestId: request.requestId, steps: pending });
+    pending = [];
+    lastPost = performance.now();
+  };
+  const rowOffset = { value: 0 };
+  const onSteps = (steps: BatchStep[]) => {
+    for (const s of steps) {
+      pending.push({
+        row: s.row + rowOffset.value, step: s.step, tokenId: s.tokenId, tokenText: tokenText(s.tokenId), textDelta: s.textDelta,
+        probability: s.probability, logprobRaw: s.logprobRaw, logprobSampled: s.logprobSampled, entropyRaw: s.entropyRaw,
+      });
+    }
+    if (performance.now() - lastPost < STEP_BATCH_MS) return undefined;
+    flush();
+    return letMessagesIn();
+  };
+  const onRowDone = (result: BatchRowResult) => {
+    flush();
+    post({ type: 'compareRowDone', requestId: request.requestId, row: result.row + rowOffset.value, reason: result.reason, text: result.text });
+  };
+  const isCancelled = () => cancelRequested;
+  try {
+    const ids = promptIds(loaded, request.prompt, request.chat);
+    const rows = request.rows;
+    let mode: CompareMode = request.forceSequential ? 'sequential' : 'batched';
+    let why: string | undefined = request.forceSequential ? 'asked to run lanes one after another' : undefined;
+    if (mode === 'batched') {
+      let stepped = false;
+      try {
+        post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode });
+        await batchGenerator.run(ids, rows, { isCancelled, onSteps: (steps) => { stepped = true; return onSteps(steps); }, onRowDone });
+      } catch (error) {
+        if (stepped || error instanceof SamplingParamError) throw error;
+        mode = 'sequential';
+        why = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if (mode === 'sequential') {
+      post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode, ...(why ? { why } : {}) });
+      for (let r = 0; r < rows.length; r++) {
+        rowOffset.value = r;
+        await batchGenerator.run(ids, [rows[r]], { isCancelled, onSteps, onRowDone });
+      }
+    }
+    flush();
+    post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started });
+  } catch (error) {
+    flush();
+    post(errorMessage(request.requestId, error, 'invalid_params'));
+  } finally {
+    activeRequest = null;
+    cancelRequested = false;
+    finish();
+  }
+}
+
 function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits' }>): void {
   const run = generator?.getRun(request.runId);
   const logits = run?.logits[request.step];
@@ -337,6 +429,7 @@ function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits
   post({
     type: 'stepLogits', requestId: request.requestId, runId: run.runId, step: request.step, logits: copy,
     promptIds: run.promptIds, generatedIds: run.generated.slice(0, request.step),
+    dryBreakerIds: generator!.breakerIdsFor(run.settings.params),
   }, [copy.buffer]);
 }
 
@@ -349,6 +442,9 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
     case 'generate':
       void handleGenerate(request);
       break;
+    case 'compare':
+      void handleCompare(request);
+      break;
     case 'cancel':
       if (activeRequest !== null) cancelRequested = true;
       break;
@@ -358,6 +454,22 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
     case 'attachObserver':
       attachObserver(request.port);
       break;
+    case 'findTokens': {
+      const model = loaded;
+      if (model && vocabTexts?.model !== model) vocabTexts = { model, texts: new Map() };
+      const cache = vocabTexts?.texts;
+      const textOf = (id: number) => {
+        let text = cache?.get(id);
+        if (text === undefined) {
+          text = model!.codec.decode([id]);
+          cache?.set(id, text);
+        }
+        return text;
+      };
+      const matches = model ? findTokens(model.runner.vocabSize, textOf, request.query, request.limit) : [];
+      post({ type: 'tokenMatches', requestId: request.requestId, query: request.query, matches });
+      break;
+    }
     case 'decodeTokens': {
       const texts: Record<number, string> = {};
       if (loaded) for (const id of request.ids) texts[id] = loaded.codec.tokenText(id);

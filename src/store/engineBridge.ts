@@ -2,7 +2,9 @@
 // through store actions (step events batched at most four times a second so charts keep up without long tasks).
 import { EngineClient } from '../client/EngineClient';
 import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from '../engine/catalog';
-import type { EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
+import type { CompareRow, CompareStep, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
+import type { RunSettings } from '../core';
+import type { Comparison } from './compareSlice';
 import { liveEngineRun, useStore } from './store';
 import type { TeachingPoint } from './types';
 import { remoteWeightBytes } from '../engine/modelSize';
@@ -21,7 +23,42 @@ function flushSteps(): void {
   for (const [requestId, steps] of byRequest) useStore.getState().appendSteps(requestId, steps);
 }
 
+let compareSteps: { requestId: number; steps: CompareStep[] }[] = [];
+let compareFlushScheduled = false;
+/** A lane's step opened in the step panel: selected once its single run has finished. */
+let selectAfter: { requestId: number; step: number } | null = null;
+
+function flushCompareSteps(): void {
+  compareFlushScheduled = false;
+  const batch = compareSteps;
+  compareSteps = [];
+  for (const { requestId, steps } of batch) useStore.getState().appendCompareSteps(requestId, steps);
+}
+
 function onEngineEvent(event: EngineEvent): void {
+  if (event.type === 'compareSteps') {
+    compareSteps.push({ requestId: event.requestId, steps: event.steps });
+    if (!compareFlushScheduled) {
+      compareFlushScheduled = true;
+      // As with a run's steps: a few store updates a second, so 64 streaming rows never make a long task.
+      setTimeout(flushCompareSteps, 250);
+    }
+    return;
+  }
+  if (event.type === 'compareStarted' || event.type === 'compareRowDone' || event.type === 'compareDone'
+    || (event.type === 'error' && event.requestId === useStore.getState().compareRequest)) {
+    flushCompareSteps();
+    useStore.getState().handleCompareEvent(event);
+    return;
+  }
+  if (event.type === 'done' && selectAfter && selectAfter.requestId === event.requestId) {
+    const chosen = selectAfter.step;
+    selectAfter = null;
+    flushSteps();
+    useStore.getState().handleEngineEvent(event);
+    void inspect(chosen);
+    return;
+  }
   if (event.type === 'step') {
     pending.push({ requestId: event.requestId, step: event.event });
     if (!flushScheduled) {
@@ -162,11 +199,14 @@ export function step(): void {
   if (s.activeRequest !== null) return;
   const run = s.currentRunId !== null ? s.runs[s.currentRunId] : undefined;
   const engineRun = liveEngineRun(s, run);
-  const continuable = run && engineRun && run.prompt === s.prompt && (run.reason === 'max_new_tokens' || run.reason === 'cancelled') && run.steps.length > 0;
+  // The run shown grows by one token while it can: same prompt, not ended by EOS or a stop, short of max_new_tokens.
+  // A finished run is not grown past its end: Step then starts a new run.
+  const continuable = run && engineRun && run.prompt === s.prompt && (run.reason === 'max_new_tokens' || run.reason === 'cancelled')
+    && run.steps.length > 0 && run.steps.length < s.maxNewTokens;
   const id = continuable
     ? engine().generate(settings(), { branch: { runId: engineRun.runId, step: run.steps.length }, singleStep: true })
     : engine().generate(settings(), { singleStep: true });
-  s.setActiveRequest(id, 'running');
+  s.setActiveRequest(id, 'running', true);
 }
 
 export function stop(): void {
@@ -190,6 +230,26 @@ export function branch(stepIndex: number, tokenId: number): void {
   if (s.activeRequest !== null) engine().cancel();
   const id = engine().generate(settings(), { branch: { runId: engineRun.runId, step: stepIndex, tokenId } });
   s.setActiveRequest(id, 'running');
+}
+
+/** Tokens of the loaded model whose text matches `query`, best first; none while no model is loaded. */
+export async function findTokens(query: string): Promise<{ id: number; text: string }[]> {
+  if (!client || useStore.getState().modelStatus !== 'ready' || query === '') return [];
+  try {
+    return await engine().findTokens(query);
+  } catch {
+    return [];
+  }
+}
+
+/** The texts of the given token ids, learnt into the store's tokenNames. */
+export async function nameTokens(ids: number[]): Promise<void> {
+  if (!client || useStore.getState().modelStatus !== 'ready' || ids.length === 0) return;
+  try {
+    useStore.getState().nameTokens(await engine().decodeTokens(ids));
+  } catch {
+    // The list shows the ids alone.
+  }
 }
 
 /**
@@ -217,3 +277,58 @@ export async function inspect(stepIndex: number | null): Promise<void> {
     if (useStore.getState().currentRunId === runId) useStore.getState().setStepLogits(null);
   }
 }
+
+function pageSettings(): RunSettings {
+  const s = useStore.getState();
+  return { params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens, stop: s.stop };
+}
+
+/** Every lane's K samples as rows of one comparison; lanes start from the page's settings. */
+export function compare(options: { forceSequential?: boolean } = {}): void {
+  if (!canRun()) return;
+  const s = useStore.getState();
+  const lanes = s.resolveLanes(pageSettings());
+  if (!lanes) {
+    useStore.setState({ compareState: 'error', compareError: { key: 'compare.laneRefused' } });
+    return;
+  }
+  if (s.activeRequest !== null || s.compareRequest !== null) engine().cancel();
+  const rows: CompareRow[] = [];
+  const comparison: Comparison = { prompt: s.prompt, model: s.modelRef, promptIds: [], samples: s.samples, lanes: [], rows: [], mode: null };
+  lanes.forEach((settings, lane) => {
+    const view = { lane, overrides: s.laneQueries[lane], settings, rows: [] as number[] };
+    for (let sample = 0; sample < s.samples; sample++) {
+      // K samples draw with seeds seed, seed+1, … (wrapping at 2^32).
+      const seed = (settings.seed + sample) >>> 0;
+      view.rows.push(rows.length);
+      comparison.rows.push({ row: rows.length, lane, sample, seed, steps: [], text: '', reason: null });
+      rows.push({ lane, sample, params: settings.params, seed, max_new_tokens: settings.max_new_tokens, stop: settings.stop, ignore_eos: false });
+    }
+    comparison.lanes.push(view);
+  });
+  const id = engine().compare({ prompt: s.prompt, chat: s.chat, rows, ...(options.forceSequential ? { forceSequential: true } : {}) });
+  s.beginComparison(id, comparison);
+}
+
+/**
+ * Opens a lane's step in the step panel: the page takes that sample's settings and runs it once more as a
+ * single run — the same tokens, since batching never changes a row's tokens — so the step's stage views,
+ * what-if and branching all work on it.
+ */
+export function openLaneStep(row: number, step: number): void {
+  const s = useStore.getState();
+  const c = s.comparison;
+  const view = c?.rows[row];
+  if (!c || !view) return;
+  const lane = c.lanes[view.lane].settings;
+  useStore.setState({
+    prompt: c.prompt, params: lane.params, seed: view.seed, maxNewTokens: lane.max_new_tokens, stop: lane.stop,
+    paramErrors: {},
+  });
+  if (!canRun()) return;
+  if (s.activeRequest !== null) engine().cancel();
+  const id = engine().generate(settings());
+  selectAfter = { requestId: id, step };
+  useStore.getState().setActiveRequest(id, 'running');
+}
+

@@ -28,16 +28,41 @@ export function exportJson(model: string, runs: RunView[]): string {
  */
 export function csvCell(value: string | number): string {
   let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  // A number written as text (a log-probability such as "-0.69") stays a number.
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A run's settings in one CSV cell: SAMPLING.md's names, `name=value` separated by spaces. */
+export function settingsCell(run: RunView): string {
+  const p = run.params;
+  const bias = Object.entries(p.logit_bias).map(([id, b]) => `${id}:${b}`).join(',');
+  return [
+    `do_sample=${p.do_sample}`, `temperature=${p.temperature}`, `top_k=${p.top_k}`, `top_p=${p.top_p}`, `min_p=${p.min_p}`,
+    `typical_p=${p.typical_p}`, `repetition_penalty=${p.repetition_penalty}`, `frequency_penalty=${p.frequency_penalty}`,
+    `presence_penalty=${p.presence_penalty}`, `min_tokens_to_keep=${p.min_tokens_to_keep}`, `order=${p.order.join('>')}`,
+    ...(bias ? [`logit_bias=${bias}`] : []), `seed=${run.seed}`,
+  ].join(' ');
+}
+
+/** ln p, with an empty cell for p = 0 (or unknown) rather than -Infinity. */
+function logCell(p: number | undefined): string {
+  return p !== undefined && p > 0 && Number.isFinite(p) ? Math.log(p).toFixed(6) : '';
+}
+
 export function exportCsv(runs: RunView[]): string {
-  const header = ['run', 'parent_run', 'step', 'token_id', 'token_text', 'probability', 'rank', 'entropy', 'greedy_id', 'forward_ms', 'pipeline_ms', 'observe_ms'];
+  const header = [
+    'run', 'parent_run', 'prompt', 'settings', 'step', 'token_id', 'token_text', 'probability', 'log_probability',
+    'model_probability', 'model_log_probability', 'rank', 'entropy', 'greedy_id', 'forward_ms', 'pipeline_ms', 'observe_ms',
+  ];
   const rows = [header.join(',')];
   for (const run of runs) {
+    const settings = settingsCell(run);
     for (const s of run.steps) {
-      rows.push([run.runId, run.parentRunId ?? '', s.step, s.tokenId, s.tokenText, s.probability, s.rank, s.entropy, s.greedyId,
+      // The model's own probability of the drawn token, before any stage: the one a perplexity is computed from.
+      const model = s.fates?.find((f) => f.id === s.tokenId)?.rawProb;
+      rows.push([run.runId, run.parentRunId ?? '', run.prompt, settings, s.step, s.tokenId, s.tokenText, s.probability, logCell(s.probability),
+        model ?? '', logCell(model), s.rank, s.entropy, s.greedyId,
         s.timings.forwardMs.toFixed(2), s.timings.pipelineMs.toFixed(3), s.timings.observeMs.toFixed(3)].map(csvCell).join(','));
     }
   }

@@ -1,8 +1,23 @@
 // Named starting points. The three "defaults" mirror what those systems do when sampling, as far as our
 // knobs express them.
-import { DEFAULT_PARAMS, HF_ORDER, LLAMA_CPP_ORDER, OFF_PARAMS, type SamplingParams } from '../core';
+import { DEFAULT_PARAMS, HF_ORDER, LLAMA_CPP_ORDER, OFF_PARAMS, type SamplingParams, type WarperName } from '../core';
 
-export type PresetName = 'greedy' | 'precise' | 'balanced' | 'creative' | 'hf' | 'openai' | 'llamacpp';
+export type PresetName = 'greedy' | 'precise' | 'balanced' | 'creative' | 'hf' | 'openai' | 'llamacpp' | 'koboldcpp' | 'tgwui';
+
+/**
+ * KoboldCpp's sampler_order [6, 0, 1, 3, 4, 2, 5] (repetition penalty, top_k, top_a, tfs, typical, top_p,
+ * temperature), the order Kobold Lite and its API default to; top_a and tfs have no counterpart here. Min-p, XTC,
+ * top-nσ and the cut-offs, which it applies outside that list, follow in our default order.
+ */
+const KOBOLDCPP_ORDER: WarperName[] = ['top_k', 'typical_p', 'top_p', 'temperature', 'min_p'];
+/**
+ * text-generation-webui's default `sampler_priority` (modules/presets.py, default_preset()): penalties, dry,
+ * top_n_sigma, temperature (dynamic temperature in its place), top_k, top_p, typical_p, epsilon_cutoff, eta_cutoff,
+ * (tfs, top_a), min_p, (mirostat), xtc.
+ */
+const TGWUI_ORDER: WarperName[] = [
+  'top_n_sigma', 'temperature', 'top_k', 'top_p', 'typical_p', 'epsilon_cutoff', 'eta_cutoff', 'min_p', 'xtc',
+];
 
 export interface Preset {
   name: PresetName;
@@ -21,8 +36,17 @@ export const PRESETS: Preset[] = [
   { name: 'hf', label: { en: 'Hugging Face defaults', zh: 'Hugging Face 默认值' }, params: { ...DEFAULT_PARAMS, order: [...HF_ORDER] } },
   // OpenAI API: temperature 1, top_p 1, no penalties, no top_k.
   { name: 'openai', label: { en: 'OpenAI defaults', zh: 'OpenAI 默认值' }, params: { ...base } },
-  // llama.cpp's common defaults: top_k 40, top_p 0.95, min_p 0.05, temperature 0.8, temperature last.
+  // llama.cpp's defaults (common/common.h, common_params_sampling): temp 0.80, top_k 40, top_p 0.95, min_p 0.05,
+  // typ_p 1, top_n_sigma −1, xtc 0 / 0.10, dry 0 / 1.75 / 2 / −1, dynatemp 0 / 1, mirostat 0 / 5 / 0.1, repeat
+  // penalty 1 (off), in its default chain penalties → dry → top_n_sigma → top_k → typ_p → top_p → min_p → xtc →
+  // temperature.
   { name: 'llamacpp', label: { en: 'llama.cpp defaults', zh: 'llama.cpp 默认值' }, params: { ...base, temperature: 0.8, top_k: 40, top_p: 0.95, min_p: 0.05, order: [...LLAMA_CPP_ORDER] } },
+  // KoboldCpp / Kobold Lite's defaults: temperature 0.75, rep_pen 1.07 (over its last 360 tokens there; over the
+  // whole context here), top_p 0.92, top_k 100, min_p 0, typical 1, DRY and XTC off, in sampler_order above.
+  { name: 'koboldcpp', label: { en: 'KoboldCpp defaults', zh: 'KoboldCpp 默认值' }, params: { ...base, temperature: 0.75, top_k: 100, top_p: 0.92, repetition_penalty: 1.07, order: [...KOBOLDCPP_ORDER] } },
+  // text-generation-webui's neutral preset (default_preset()): every sampler off, temperature 1, in its
+  // sampler_priority above; DRY base 1.75, allowed length 2, XTC threshold 0.1 and mirostat 5 / 0.1 are ours too.
+  { name: 'tgwui', label: { en: 'text-generation-webui defaults', zh: 'text-generation-webui 默认值' }, params: { ...base, order: [...TGWUI_ORDER] } },
 ];
 
 /** A one-line summary of what a preset sets (shown beside the picker). */
@@ -31,6 +55,9 @@ export function describePreset(p: Preset): string {
   const parts = [`temperature ${q.temperature}`, `top_k ${q.top_k}`, `top_p ${q.top_p}`, `min_p ${q.min_p}`];
   if (q.repetition_penalty !== 1) parts.push(`repetition_penalty ${q.repetition_penalty}`);
   if (q.presence_penalty !== 0) parts.push(`presence_penalty ${q.presence_penalty}`);
+  for (const name of ['dry_multiplier', 'top_n_sigma', 'xtc_probability', 'epsilon_cutoff', 'eta_cutoff', 'dynatemp_range', 'mirostat'] as const) {
+    if (q[name] !== 0) parts.push(`${name} ${q[name]}`);
+  }
   parts.push(`order ${q.order.join(' → ')}`);
   return parts.join(', ');
 }

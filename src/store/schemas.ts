@@ -3,7 +3,7 @@
 // is one entry in PARAM_SPECS and DEFAULT_PARAMS, and these schemas take it up.
 import * as v from 'valibot';
 import {
-  DEFAULT_PARAMS, HF_ORDER, LOGIT_BIAS_RANGE, MAX_STOP_SEQUENCES, SAMPLING_PARAM_NAMES, describeRule,
+  DEFAULT_PARAMS, LOGIT_BIAS_RANGE, MAX_DRY_BREAKERS, MAX_STOP_SEQUENCES, SAMPLING_PARAM_NAMES, DEFAULT_ORDER, describeRule,
   isInRange, paramRule, type ParamName, type ParamRule, type SamplingParams, type StageView, type TokenFate, type WarperName,
 } from '../core';
 import type { FinishReason, StepEvent } from '../engine/protocol';
@@ -39,11 +39,21 @@ export function paramNumber(name: ParamName) {
   return v.pipe(v.number(ruleMessage(paramRule(name))), v.check((n) => isInRange(name, n), ruleMessage(paramRule(name))));
 }
 
-const ORDER_RULE: ParamRule = { kind: 'order', names: HF_ORDER };
+const ORDER_RULE: ParamRule = { kind: 'order', names: DEFAULT_ORDER };
 
+/** A partial order is allowed (core/params.ts validateParams): known warpers, each at most once. */
 function isWarperOrder(names: string[]): boolean {
-  return names.length === HF_ORDER.length && new Set(names).size === names.length && names.every((n) => (HF_ORDER as readonly string[]).includes(n));
+  return new Set(names).size === names.length && names.every((n) => (DEFAULT_ORDER as readonly string[]).includes(n));
 }
+
+const BREAKERS_RULE: ParamRule = { kind: 'breakers', max: MAX_DRY_BREAKERS };
+
+/** DRY's sequence breakers: at most MAX_DRY_BREAKERS non-empty strings (core/params.ts checkBreakers). */
+export const BreakersSchema = v.pipe(
+  v.array(v.string(ruleMessage(BREAKERS_RULE)), ruleMessage(BREAKERS_RULE)),
+  v.maxLength(MAX_DRY_BREAKERS, ruleMessage(BREAKERS_RULE)),
+  v.check((list: string[]) => list.every((b) => b !== ''), ruleMessage(BREAKERS_RULE)),
+);
 
 export const OrderSchema = v.pipe(
   v.array(v.string(), ruleMessage(ORDER_RULE)),
@@ -78,6 +88,7 @@ function samplingParamsEntries(): v.ObjectEntries {
   entries.do_sample = v.optional(v.boolean(ruleMessage({ kind: 'boolean' })), DEFAULT_PARAMS.do_sample);
   entries.order = v.optional(OrderSchema, () => [...DEFAULT_PARAMS.order]);
   entries.logit_bias = v.optional(LogitBiasSchema, () => ({}));
+  entries.dry_sequence_breakers = v.optional(BreakersSchema, () => [...DEFAULT_PARAMS.dry_sequence_breakers]);
   return entries;
 }
 
@@ -118,7 +129,8 @@ const Probability = v.pipe(v.number(), v.check((p) => p >= 0 && p <= PROBABILITY
 const StageNameSchema = v.pipe(v.string(), v.minLength(1));
 
 export const StageViewSchema = v.pipe(
-  v.object({
+  // Loose: a stage's note (DRY's match, XTC's coin, …) travels with it unchecked; it is only ever shown as text.
+  v.looseObject({
     stage: StageNameSchema,
     ids: IdList,
     before: ProbabilityList,
@@ -239,6 +251,7 @@ const CaseParamsSchema = v.optional(
     do_sample: v.optional(v.boolean()),
     logit_bias: v.optional(v.record(v.string(), v.number())),
     order: v.optional(v.array(v.string())),
+    dry_sequence_breakers: v.optional(v.array(v.string())),
   }),
   {},
 );

@@ -4,12 +4,13 @@
 import { create, type StateCreator } from 'zustand';
 import {
   DEFAULT_PARAMS, LLAMA_CPP_ORDER, HF_ORDER, MAX_STOP_SEQUENCES, PARAM_SPECS, SamplingParamError, checkParam,
-  parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
+  checkBreakers, completeOrder, parseParamValue, type ParamName, type SamplingParamName, type SamplingParams, type WarperName,
 } from '../core';
 import type { Dtype, EngineEvent, ErrorCode, LoadErrorDetails, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
 import { biasIdsOutside } from './schemas';
+import { compareSlice, type CompareSlice } from './compareSlice';
 import { parseLogitBias, refusalOf } from './urlState';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
@@ -56,6 +57,8 @@ export interface SamplingSlice {
   setOrder(order: WarperName[]): void;
   moveWarper(name: WarperName, delta: -1 | 1): void;
   setLogitBiasText(text: string): boolean;
+  /** DRY's sequence breakers (strings); refused with the reason when not a short list of non-empty strings. */
+  setDryBreakers(breakers: string[]): boolean;
   setSeed(seed: number): boolean;
   rerollSeed(): void;
   setMaxNewTokens(n: number): boolean;
@@ -88,7 +91,11 @@ export interface GenerationSlice {
   importRuns(runs: RunView[]): number[];
   handleEngineEvent(event: EngineEvent): void;
   appendSteps(requestId: number, steps: StepEvent[]): void;
-  setActiveRequest(id: number | null, state: GenState): void;
+  /** `stepping`: the request is one Step, so a run that stops short of max_new_tokens is paused, not done. */
+  setActiveRequest(id: number | null, state: GenState, stepping?: boolean): void;
+  stepping: boolean;
+  /** The last number given to a run in the history. */
+  runCounter: number;
 }
 
 export interface UiSlice {
@@ -99,15 +106,29 @@ export interface UiSlice {
   toyTokens: ToyToken[];
   /** Set while the settings are too big for any link (the address bar then stops following them). */
   linkTooBig: { size: number; max: number } | null;
+  /** Toy mode's logit bias, by index into toyTokens (the model's bias is params.logit_bias, by token id). */
+  toyBias: Record<number, number>;
+  /** Whether the settings column is shown; collapsed, the prompt and charts get the room. */
+  controlsOpen: boolean;
+  /** The knob an example prompt illustrates, highlighted in the settings. */
+  spotlight: string | null;
+  setSpotlight(name: string | null): void;
+  /** Texts of the model's tokens that the bias list names (learnt from searches, charts and the engine). */
+  tokenNames: Record<number, string>;
+  nameTokens(names: Record<number, string>): void;
   setLang(lang: 'en' | 'zh'): void;
   setClassroom(on: boolean): void;
   setMode(mode: 'model' | 'toy'): void;
   notify(message: UserMessage): void;
   dismiss(id: number): void;
   setToyTokens(tokens: ToyToken[]): void;
+  setToyBias(bias: Record<number, number>): void;
+  setControlsOpen(open: boolean): void;
+  /** Sets (or with null removes) the bias of one token: a model token id in model mode, a toy index in toy mode. */
+  biasToken(id: number, bias: number | null): void;
 }
 
-export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice;
+export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & CompareSlice;
 
 let noticeId = 1;
 let pageRunId = 1;
@@ -115,6 +136,15 @@ let pageRunId = 1;
 /** The worker's run behind a page run, while the worker still holds it (same model session). */
 export function liveEngineRun(state: Pick<GenerationSlice, 'engineSession'>, run: RunView | undefined): RunView['engineRun'] {
   return run?.engineRun && run.engineRun.session === state.engineSession ? run.engineRun : undefined;
+}
+
+/** The toy mode's weather example, in the page's language; its labels follow a language switch while unchanged. */
+export const TOY_DEFAULT_LABELS: Record<'en' | 'zh', string[]> = { en: ['sunny', 'cloudy', 'overcast', 'rainy'], zh: ['晴朗', '多云', '阴天', '雨天'] };
+export const TOY_DEFAULT_LOGITS = [3.0, 2.5, 2.0, 1.0];
+
+/** Whether the toy tokens are still the weather example (in either language), which links leave out. */
+export function isDefaultToy(tokens: ToyToken[]): boolean {
+  return tokens.length === 4 && Object.values(TOY_DEFAULT_LABELS).some((labels) => tokens.every((x, i) => x.label === labels[i] && x.logit === TOY_DEFAULT_LOGITS[i]));
 }
 
 /** An engine error in the page's language: a headline by its code, the engine's specifics after it. */
@@ -166,7 +196,7 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     return rest;
   };
   return {
-    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...HF_ORDER] },
+    params: { ...DEFAULT_PARAMS, logit_bias: {}, order: [...HF_ORDER], dry_sequence_breakers: [...DEFAULT_PARAMS.dry_sequence_breakers] },
     seed: 0,
     maxNewTokens: PARAM_SPECS.max_new_tokens.default,
     stop: [],
@@ -195,7 +225,8 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     setDoSample: (do_sample) => set({ params: { ...get().params, do_sample } }),
     setOrder: (order) => set({ params: { ...get().params, order: [...order] } }),
     moveWarper: (name, delta) => {
-      const order = [...get().params.order];
+      // A partial order runs the rest after it: moving one of those makes the whole order explicit.
+      const order = completeOrder(get().params.order);
       const i = order.indexOf(name);
       const j = i + delta;
       if (i < 0 || j < 0 || j >= order.length) return;
@@ -213,6 +244,15 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
       } catch (error) {
         return refuse('logit_bias', error);
       }
+    },
+    setDryBreakers: (breakers) => {
+      try {
+        checkBreakers(breakers);
+      } catch (error) {
+        return refuse('dry_sequence_breakers', error);
+      }
+      set({ params: { ...get().params, dry_sequence_breakers: [...breakers] }, paramErrors: accept('dry_sequence_breakers') });
+      return true;
     },
     setSeed: (seed) => {
       try {
@@ -248,7 +288,12 @@ const samplingSlice: StateCreator<Store, [], [], SamplingSlice> = (set, get) => 
     removeStop: (stop) => set({ stop: get().stop.filter((s) => s !== stop) }),
     applyPreset: (name) => {
       const preset = PRESETS.find((p) => p.name === name);
-      if (preset) set({ params: { ...preset.params, logit_bias: { ...get().params.logit_bias }, order: [...preset.params.order] }, paramErrors: {} });
+      if (preset) {
+        set({
+          params: { ...preset.params, logit_bias: { ...get().params.logit_bias }, order: [...preset.params.order], dry_sequence_breakers: [...preset.params.dry_sequence_breakers] },
+          paramErrors: {},
+        });
+      }
     },
   };
 };
@@ -264,6 +309,8 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
   activeRequest: null,
   engineSession: 0,
   engineRunIds: {},
+  stepping: false,
+  runCounter: 0,
   selectStep: (selectedStep) => set({ selectedStep, stepLogits: selectedStep === null ? null : get().stepLogits }),
   openRun: (runId) => set({ currentRunId: runId, selectedStep: null, stepLogits: null }),
   setStepLogits: (stepLogits) => set({ stepLogits }),
@@ -281,6 +328,8 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
     for (const r of imported) if (!newIds.has(r.runId)) newIds.set(r.runId, pageRunId++);
     const runs = { ...state.runs };
     const added: number[] = [];
+    // Imported runs are numbered on after the page's own, so no two runs in the list share a label.
+    let runCounter = state.runCounter;
     for (const r of imported) {
       const runId = newIds.get(r.runId)!;
       if (runs[runId]) continue; // a file that repeats a run id: its first run stands
@@ -288,7 +337,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       const parentRunId = r.parentRunId !== undefined ? newIds.get(r.parentRunId) : undefined;
       const { engineRun: _none, parentRunId: _old, branchStep, ...rest } = r;
       runs[runId] = {
-        ...rest, runId, imported: true, steps: r.steps.map((s) => ({ ...s, runId })),
+        ...rest, runId, label: ++runCounter, imported: true, steps: r.steps.map((s) => ({ ...s, runId })),
         ...(parentRunId !== undefined && parentRunId !== runId ? { parentRunId, branchStep } : {}),
       };
       added.push(runId);
@@ -296,12 +345,12 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
     // While a run streams in it stays on screen; the imported runs wait in the history.
     const show = state.activeRequest === null && added.length > 0;
     set({
-      runs, runOrder: [...state.runOrder, ...added],
+      runs, runOrder: [...state.runOrder, ...added], runCounter,
       ...(show ? { currentRunId: added[0], selectedStep: null, stepLogits: null } : {}),
     });
     return added;
   },
-  setActiveRequest: (activeRequest, genState) => set({ activeRequest, genState, genError: null }),
+  setActiveRequest: (activeRequest, genState, stepping = false) => set({ activeRequest, genState, genError: null, stepping }),
   appendSteps: (requestId, steps) => {
     if (requestId !== get().activeRequest || steps.length === 0) return;
     const ids = get().engineRunIds;
@@ -323,7 +372,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'loaded': {
         const outside = biasIdsOutside(state.params.logit_bias, event.vocabSize);
         set({
-          modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle',
+          modelStatus: 'ready', modelError: null, modelNotice: event.notice ? engineNotice(event.notice) : null, genState: 'idle', genError: null,
           // A new generator: the worker's run ids start again, and earlier runs' logits are gone.
           engineSession: state.engineSession + 1, engineRunIds: {},
           loaded: { modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, dtypes: event.dtypes, vocabSize: event.vocabSize, contextLength: event.contextLength },
@@ -352,12 +401,16 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         // Continuing a run one Step at a time replaces it in the history instead of piling up copies.
         const continued = parent && parent.steps.length === event.branchStep && parent.parentRunId === undefined;
         const runOrder = continued ? state.runOrder.map((id) => (id === parent.runId ? run.runId : id)) : [...state.runOrder, run.runId];
+        let runCounter = state.runCounter;
         if (continued) {
           run.parentRunId = undefined;
           run.branchStep = undefined;
+          run.label = parent.label ?? parent.runId;
+        } else {
+          run.label = ++runCounter;
         }
         set({
-          runs: { ...state.runs, [run.runId]: run }, runOrder, currentRunId: run.runId, selectedStep: null, stepLogits: null,
+          runs: { ...state.runs, [run.runId]: run }, runOrder, runCounter, currentRunId: run.runId, selectedStep: null, stepLogits: null,
           engineRunIds: { ...state.engineRunIds, [event.runId]: run.runId },
         });
         break;
@@ -369,7 +422,9 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         const runId = state.engineRunIds[event.runId];
         const run = runId !== undefined ? state.runs[runId] : undefined;
         const runs = run ? { ...state.runs, [runId]: { ...run, text: event.text, reason: event.reason } } : state.runs;
-        set({ runs, genState: 'done', activeRequest: null });
+        // A Step ends its one-token request at max_new_tokens; the run itself goes on until the user's limit.
+        const paused = state.stepping && event.reason === 'max_new_tokens' && run !== undefined && run.steps.length < state.maxNewTokens;
+        set({ runs, genState: paused ? 'paused' : 'done', activeRequest: null, stepping: false });
         break;
       }
       case 'notice':
@@ -380,11 +435,18 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
           const problem = engineError(event.code, event.message, event.details);
           set({ modelStatus: 'error', modelError: problem, genState: 'error', genError: problem, ...(event.details ? { dtypesAvailable: event.details.available } : {}) });
         } else {
-          set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null });
+          set({ genState: 'error', genError: engineError(event.code, event.message), activeRequest: null, stepping: false });
         }
         break;
       case 'stepLogits':
       case 'tokenTexts':
+      case 'tokenMatches':
+        break;
+      case 'compareStarted':
+      case 'compareSteps':
+      case 'compareRowDone':
+      case 'compareDone':
+        state.handleCompareEvent(event);
         break;
       default: {
         const unknown: never = event;
@@ -400,18 +462,44 @@ const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
   mode: 'model',
   notices: [],
   linkTooBig: null,
-  toyTokens: [
-    { label: 'sunny', logit: 3.0 },
-    { label: 'cloudy', logit: 2.5 },
-    { label: 'overcast', logit: 2.0 },
-    { label: 'rainy', logit: 1.0 },
-  ],
+  toyTokens: TOY_DEFAULT_LABELS.en.map((label, i) => ({ label, logit: TOY_DEFAULT_LOGITS[i] })),
+  toyBias: {},
+  // A phone opens with the prompt and Generate in view and the settings folded away.
+  controlsOpen: typeof matchMedia !== 'function' || !matchMedia('(max-width: 700px)').matches,
+  spotlight: null,
+  setSpotlight: (spotlight) => set({ spotlight }),
+  tokenNames: {},
+  nameTokens: (names) => set({ tokenNames: { ...get().tokenNames, ...names } }),
   setLang: (lang) => set({ lang }),
   setClassroom: (classroom) => set({ classroom }),
   setMode: (mode) => set({ mode }),
   notify: (message) => set({ notices: [...get().notices, { ...message, id: noticeId++ }] }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
-  setToyTokens: (toyTokens) => set({ toyTokens }),
+  setToyTokens: (toyTokens) => {
+    // A removed toy token takes its bias with it; the ones after it move up one index.
+    const old = get().toyTokens;
+    const toyBias: Record<number, number> = {};
+    if (toyTokens.length < old.length) {
+      const removed = old.findIndex((x, i) => toyTokens[i] !== x);
+      for (const [k, v] of Object.entries(get().toyBias)) {
+        const i = Number(k);
+        if (i !== removed) toyBias[i > removed ? i - 1 : i] = v;
+      }
+    } else Object.assign(toyBias, get().toyBias);
+    set({ toyTokens, toyBias });
+  },
+  setToyBias: (toyBias) => set({ toyBias }),
+  setControlsOpen: (controlsOpen) => set({ controlsOpen }),
+  biasToken: (id, bias) => {
+    if (get().mode === 'toy') {
+      const { [id]: _gone, ...rest } = get().toyBias;
+      set({ toyBias: bias === null ? rest : { ...rest, [id]: bias } });
+      return;
+    }
+    const { [id]: _gone, ...rest } = get().params.logit_bias;
+    const { logit_bias: _refused, ...paramErrors } = get().paramErrors;
+    set({ params: { ...get().params, logit_bias: bias === null ? rest : { ...rest, [id]: bias } }, paramErrors });
+  },
 });
 
 export const useStore = create<Store>()((...a) => ({
@@ -419,6 +507,7 @@ export const useStore = create<Store>()((...a) => ({
   ...samplingSlice(...a),
   ...generationSlice(...a),
   ...uiSlice(...a),
+  ...compareSlice(...a),
 }));
 
 export { HF_ORDER, LLAMA_CPP_ORDER };

@@ -2,7 +2,8 @@
 import type { ParamRule, SamplingParams } from '../core';
 import type { EngineEvent, FinishReason, StepEvent } from '../engine/protocol';
 
-export type GenState = 'idle' | 'loading' | 'running' | 'done' | 'error';
+/** 'paused': a run grown by Step that can take more steps (it has not reached max_new_tokens or its end). */
+export type GenState = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'error';
 
 /** Where a run's raw logits live: run `runId` of the worker's generator in model session `session`. */
 export interface EngineRunRef {
@@ -13,6 +14,8 @@ export interface EngineRunRef {
 export interface RunView {
   /** The page's own id, unique in the page whatever the worker's ids or an import's were. */
   runId: number;
+  /** The number the history shows: a run grown by Step keeps its number although the engine gives each Step a new id. */
+  label?: number;
   parentRunId?: number;
   branchStep?: number;
   prompt: string;
@@ -66,4 +69,6 @@ export interface StepLogitsView {
   logits: Float32Array;
   promptIds: number[];
   generatedIds: number[];
+  /** DRY's breakers of the run's settings as token ids (missing: no token breaks a match). */
+  dryBreakerIds?: number[];
 }

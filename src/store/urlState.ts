@@ -5,10 +5,11 @@
 import { decompressFromEncodedURIComponent, compressToEncodedURIComponent } from 'lz-string';
 import * as v from 'valibot';
 import {
-  SETTING_KNOBS, SamplingParamError, defaultRunSettings, formatLogitBias, parseLogitBias, type RunSettings,
+  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, defaultRunSettings, formatLogitBias, parseLogitBias,
+  parseSamples, type RunSettings,
 } from '../core';
 import { SharedStateSchema, issueText } from './schemas';
-import type { Refusal } from './types';
+import type { Refusal, ToyToken } from './types';
 
 export { formatLogitBias, parseLogitBias };
 
@@ -19,7 +20,19 @@ export interface SharedState extends RunSettings {
   dtype: string | null;
   lang: 'en' | 'zh' | null;
   run: boolean;
+  /** Compare lanes: each an overrides query (empty: no comparison in the link). */
+  lanes: string[];
+  samples: number;
+  /** The page's view: toy mode, its tokens (null = the weather defaults) and bias by toy index, classroom mode, the step shown. */
+  mode: 'model' | 'toy';
+  toy: ToyToken[] | null;
+  toy_bias: Record<number, number>;
+  classroom: boolean;
+  step: number | null;
 }
+
+/** At most this many toy tokens travel in a link (the toy table is for a handful). */
+export const MAX_TOY_TOKENS = 32;
 
 export interface UrlNotice {
   name: string;
@@ -30,7 +43,10 @@ export interface UrlNotice {
 }
 
 export function defaultSharedState(model: string, seed: number): SharedState {
-  return { prompt: '', model, dtype: null, ...defaultRunSettings(seed), lang: null, run: false };
+  return {
+    prompt: '', model, dtype: null, ...defaultRunSettings(seed), lang: null, run: false,
+    mode: 'model', toy: null, toy_bias: {}, classroom: false, step: null, lanes: [], samples: 1,
+  };
 }
 
 /** The rule an error broke, or its text when it names none. */
@@ -39,8 +55,16 @@ export function refusalOf(error: unknown): Refusal {
   return { kind: 'text', text: error instanceof Error ? error.message : String(error) };
 }
 
+/** "sunny:3" → { label: 'sunny', logit: 3 }; the last colon splits, so a label may hold colons. */
+export function parseToyToken(text: string): ToyToken {
+  const at = text.lastIndexOf(':');
+  const logit = at > 0 ? Number(text.slice(at + 1)) : Number.NaN;
+  if (at <= 0 || text.slice(at + 1).trim() === '' || !Number.isFinite(logit)) throw new SamplingParamError('toy', text, { kind: 'toyToken' });
+  return { label: text.slice(0, at), logit };
+}
+
 /** Keys a link may give more than once: each value counts. Any other key given twice gets a notice. */
-export const REPEATABLE_KEYS = new Set(['stop', 'lane']);
+export const REPEATABLE_KEYS = new Set([...SETTING_KNOBS.filter((knob) => knob.repeated).map((knob) => knob.name), 'lane', 'toy']);
 
 /** The fragment's key for the whole state compressed (lz-string, URL-safe alphabet). */
 export const COMPRESSED_KEY = 'z';
@@ -93,7 +117,7 @@ export function readLinkParams(search: string, hash: string, notices: UrlNotice[
 export function parseUrlState(search: string, defaults: SharedState, hash = ''): { state: SharedState; notices: UrlNotice[] } {
   const notices: UrlNotice[] = [];
   const q = readLinkParams(search, hash, notices);
-  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop] };
+  const state: SharedState = { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop], lanes: [...defaults.lanes] };
   const attempt = (name: string, raw: string, apply: () => void) => {
     try {
       apply();
@@ -127,13 +151,53 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
       state.lang = lang;
     });
   }
+  const lanes = q.getAll('lane');
+  if (lanes.length > 0) {
+    attempt('lane', lanes.join(' | '), () => {
+      if (lanes.length < MIN_LANES || lanes.length > MAX_LANES) {
+        throw new SamplingParamError('lane', lanes.length, { kind: 'range', integer: true, min: MIN_LANES, minExclusive: false, max: MAX_LANES });
+      }
+      // Each lane must make sense on its own settings; the page's settings are its base when it runs.
+      for (const lane of lanes) applyOverrides(state, lane);
+      state.lanes = lanes;
+    });
+  }
+  const samples = q.get('samples');
+  if (samples !== null) attempt('samples', samples, () => { state.samples = parseSamples(samples); });
   state.run = q.get('run') === '1';
+  const mode = q.get('mode');
+  if (mode !== null) {
+    attempt('mode', mode, () => {
+      if (mode !== 'model' && mode !== 'toy') throw new SamplingParamError('mode', mode, { kind: 'mode' });
+      state.mode = mode;
+    });
+  }
+  const toy = q.getAll('toy');
+  if (toy.length > MAX_TOY_TOKENS) notices.push({ name: 'toy', value: `${toy.length} values`, why: { kind: 'toyCount', max: MAX_TOY_TOKENS } });
+  else if (toy.length > 0) attempt('toy', toy.join(' '), () => { state.toy = toy.map(parseToyToken); });
+  const toyBias = q.get('toy_bias');
+  if (toyBias !== null) attempt('toy_bias', toyBias, () => { state.toy_bias = parseLogitBias(toyBias); });
+  const classroom = q.get('classroom');
+  if (classroom !== null) {
+    attempt('classroom', classroom, () => {
+      if (classroom !== '1' && classroom !== '0') throw new SamplingParamError('classroom', classroom, { kind: 'boolean' });
+      state.classroom = classroom === '1';
+    });
+  }
+  const step = q.get('step');
+  if (step !== null) {
+    attempt('step', step, () => {
+      const n = Number(step);
+      if (!/^\d+$/.test(step.trim()) || n > 100_000) throw new SamplingParamError('step', step, { kind: 'range', min: 0, minExclusive: false, max: 100_000, integer: true });
+      state.step = n;
+    });
+  }
   // Every key was parsed strictly above; this is the guarantee that what the page starts from is a state it can
   // draw, whatever a future key's parser lets through.
   const checked = v.safeParse(SharedStateSchema, state);
   if (!checked.success) {
     notices.push({ name: 'link', value: '', why: { kind: 'text', text: issueText(checked.issues[0]) } });
-    return { state: { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop] }, notices };
+    return { state: { ...defaults, params: { ...defaults.params }, stop: [...defaults.stop], lanes: [...defaults.lanes] }, notices };
   }
   return { state, notices };
 }
@@ -145,8 +209,16 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   if (state.model !== defaults.model) q.set('model', state.model);
   if (state.dtype !== null) q.set('dtype', state.dtype);
   for (const knob of SETTING_KNOBS) for (const value of knob.write(state, defaults)) q.append(knob.name, value);
+  for (const lane of state.lanes) q.append('lane', lane);
+  if (state.lanes.length > 0 && state.samples !== 1) q.set('samples', String(state.samples));
   if (state.lang) q.set('lang', state.lang);
   if (state.run) q.set('run', '1');
+  if (state.mode !== 'model') q.set('mode', state.mode);
+  for (const x of state.toy ?? []) q.append('toy', `${x.label}:${x.logit}`);
+  const toyBias = formatLogitBias(state.toy_bias);
+  if (toyBias) q.set('toy_bias', toyBias);
+  if (state.classroom) q.set('classroom', '1');
+  if (state.step !== null) q.set('step', String(state.step));
   return q.toString();
 }
 

@@ -1,10 +1,12 @@
-// The playground page: header (language, classroom mode, mode switch), controls on the left, the text and
-// the distribution charts on the right.
+// The playground page: header (mode, language, classroom mode, copy link), then the prompt with its actions, the
+// settings column (collapsible) and the text and charts. The prompt comes first in the document, so a phone shows
+// it first and it is among the first tab stops; wide screens place the settings beside it (see styles.css).
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useStore } from '../store/store';
-import { ModelPicker } from './controls/ModelPicker';
+import { TOY_DEFAULT_LABELS, useStore } from '../store/store';
+import { ModelPicker, ModelStatus } from './controls/ModelPicker';
 import { SamplingControls } from './controls/SamplingControls';
+import { CompareView } from './panels/CompareView';
 import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
 import { Notices } from './panels/Notices';
@@ -12,9 +14,8 @@ import { PanelBoundary } from './panels/PanelBoundary';
 import { StepPanel } from './panels/StepPanel';
 import { ToyMode } from './panels/ToyMode';
 import { Warmup } from './panels/Warmup';
+import { CopyLink } from './panels/CopyLink';
 import { LANGS } from './i18n';
-
-const TOY_DEFAULTS: Record<'en' | 'zh', string[]> = { en: ['sunny', 'cloudy', 'overcast', 'rainy'], zh: ['晴朗', '多云', '阴天', '雨天'] };
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -24,47 +25,66 @@ export function App() {
   const setClassroom = useStore((s) => s.setClassroom);
   const mode = useStore((s) => s.mode);
   const setMode = useStore((s) => s.setMode);
+  const compareOpen = useStore((s) => s.compareOpen);
+  const setCompareOpen = useStore((s) => s.setCompareOpen);
+  const controlsOpen = useStore((s) => s.controlsOpen);
+  const setControlsOpen = useStore((s) => s.setControlsOpen);
 
   useEffect(() => {
     void i18n.changeLanguage(lang);
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = i18n.t('app.title');
     // The weather tokens follow the language while they are still the defaults.
     const toy = useStore.getState().toyTokens;
-    const other = lang === 'zh' ? TOY_DEFAULTS.en : TOY_DEFAULTS.zh;
+    const other = lang === 'zh' ? TOY_DEFAULT_LABELS.en : TOY_DEFAULT_LABELS.zh;
     if (toy.length === 4 && toy.every((x, i) => x.label === other[i])) {
-      useStore.getState().setToyTokens(toy.map((x, i) => ({ ...x, label: TOY_DEFAULTS[lang][i] })));
+      useStore.getState().setToyTokens(toy.map((x, i) => ({ ...x, label: TOY_DEFAULT_LABELS[lang][i] })));
     }
   }, [lang, i18n]);
 
   return (
-    <div className={`app ${classroom ? 'classroom' : ''}`}>
+    <div className={`app ${classroom ? 'classroom' : ''} ${controlsOpen ? '' : 'controls-closed'}`}>
       <header>
         <h1>LogitLab</h1>
         <p className="tagline">{t('app.tagline')}</p>
         <div className="header-controls">
-          <div role="tablist" aria-label="mode">
+          <div role="tablist" aria-label={t('app.mode')}>
             <button type="button" role="tab" aria-selected={mode === 'model'} data-testid="mode-model" onClick={() => setMode('model')}>{t('app.modeModel')}</button>
             <button type="button" role="tab" aria-selected={mode === 'toy'} data-testid="mode-toy" onClick={() => setMode('toy')}>{t('app.modeToy')}</button>
           </div>
+          <button type="button" aria-pressed={compareOpen} data-testid="mode-compare" onClick={() => { setCompareOpen(!compareOpen); setMode('model'); }}>{t('compare.tab')}</button>
           <label>
             {t('app.language')}{' '}
             <select data-testid="lang" value={lang} onChange={(e) => setLang(e.target.value as 'en' | 'zh')}>
-              {LANGS.map((l) => <option key={l} value={l}>{l === 'en' ? 'English' : '中文'}</option>)}
+              {LANGS.map((l) => <option key={l} value={l} lang={l === 'zh' ? 'zh-CN' : 'en'}>{l === 'en' ? 'English' : '中文'}</option>)}
             </select>
           </label>
-          <label><input type="checkbox" data-testid="classroom" checked={classroom} onChange={(e) => setClassroom(e.target.checked)} /> {t('app.classroom')}</label>
+          <label><input type="checkbox" data-testid="classroom" checked={classroom} onChange={(e) => {
+            setClassroom(e.target.checked);
+            // On a projector-sized screen, presenting folds the settings away so the step panel gets the width.
+            if (e.target.checked && window.innerWidth <= 1100) setControlsOpen(false);
+          }} /> {t('app.classroom')}</label>
+          <CopyLink />
         </div>
       </header>
       <PanelBoundary panel="notices"><Notices /></PanelBoundary>
       <main>
-        <aside className="controls">
-          {mode === 'model' && <PanelBoundary panel="model"><ModelPicker /></PanelBoundary>}
-          <PanelBoundary panel="sampling"><SamplingControls /></PanelBoundary>
+        {mode === 'model' && <div className="prompt-area"><PanelBoundary panel="prompt"><PromptAndActions /></PanelBoundary></div>}
+        <aside className="controls" aria-label={t('params.column')}>
+          <button type="button" className="controls-toggle" data-testid="controls-toggle" aria-expanded={controlsOpen} aria-controls="controls-body"
+            onClick={() => setControlsOpen(!controlsOpen)}>
+            {controlsOpen ? `▾ ${t('app.hideControls')}` : `▸ ${t('app.showControls')}`}
+          </button>
+          {mode === 'model' && <PanelBoundary panel="model"><ModelStatus /></PanelBoundary>}
+          <div id="controls-body" hidden={!controlsOpen}>
+            {mode === 'model' && <PanelBoundary panel="model"><ModelPicker /></PanelBoundary>}
+            <PanelBoundary panel="sampling"><SamplingControls /></PanelBoundary>
+          </div>
         </aside>
         <div className="content">
           {mode === 'model' ? (
             <>
-              <PanelBoundary panel="prompt"><PromptAndActions /></PanelBoundary>
+              {compareOpen && <PanelBoundary panel="compare"><CompareView /></PanelBoundary>}
               <PanelBoundary panel="completion" drawsRun><Completion /></PanelBoundary>
               <PanelBoundary panel="step" drawsRun><StepPanel /></PanelBoundary>
               <PanelBoundary panel="history"><RunHistory /></PanelBoundary>

@@ -16,6 +16,10 @@ export function refusalText(t: TFunction, why: Refusal): string {
       return t('rules.boolean');
     case 'order':
       return t('rules.order', { names: why.names.join(', ') });
+    case 'oneOf':
+      return t('rules.oneOf', { values: why.values.join(', ') });
+    case 'breakers':
+      return t('rules.breakers', { max: why.max });
     case 'tokenIds':
       return why.vocabSize === undefined ? t('rules.tokenIds') : t('rules.tokenIdsBelow', { vocab: why.vocabSize });
     case 'bias':
@@ -32,6 +36,12 @@ export function refusalText(t: TFunction, why: Refusal): string {
       return t('rules.language');
     case 'modelRef':
       return t('rules.modelRef');
+    case 'mode':
+      return t('rules.mode');
+    case 'toyToken':
+      return t('rules.toyToken');
+    case 'toyCount':
+      return t('rules.toyCount', { max: why.max });
     case 'text':
       return why.text;
   }

@@ -1,7 +1,7 @@
 // What the charts draw for the step being looked at: the recorded views of a generated step, or — when the
 // settings changed since (what-if) — the pipeline re-applied to that step's stored logits, on the main thread.
 import { useMemo } from 'react';
-import { sampleStep, createRng, type StageView, type TokenFate, type SamplingParams } from '../core';
+import { sampleStep, type StageView, type TokenFate, type SamplingParams } from '../core';
 import type { StepEvent } from '../engine/protocol';
 import { liveEngineRun, useStore } from '../store/store';
 import type { StepLogitsView } from '../store/types';
@@ -72,9 +72,13 @@ export function analyse(
     const texts: Record<number, string> = {};
     for (const s of steps) Object.assign(texts, s.tokenTexts);
     try {
+      // The step's own XTC coin and mirostat μ, when it had them; else XTC's coin fires and μ starts at 2τ.
+      const notes = event.views.map((v) => v.note);
+      const xtcRoll = notes.find((n) => n?.coin !== undefined)?.coin ?? 0;
+      const mirostatMu = notes.find((n) => n?.mu !== undefined)?.mu;
       const result = sampleStep({
-        logits: stepLogits.logits, params, promptIds: stepLogits.promptIds, generatedIds: stepLogits.generatedIds,
-        rng: createRng(0), topN: 30,
+        logits: stepLogits.logits, params: { ...params, dry_breaker_ids: stepLogits.dryBreakerIds ?? [] },
+        promptIds: stepLogits.promptIds, generatedIds: stepLogits.generatedIds, topN: 30, xtcRoll, mirostatMu,
       });
       return { stepIndex: index, views: result.views, fates: result.fates, drawnId: null, tokenTexts: texts, whatIf: true, whatIfUnavailable: false, event };
     } catch {

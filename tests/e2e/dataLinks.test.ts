@@ -127,7 +127,7 @@ describe('imports, links and render errors', () => {
     expect(await page.getByTestId('stop').isEnabled()).toBe(true);
     await page.getByTestId('stop').click();
     await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('run-status').textContent()).toContain('stopped');
+    expect(await page.getByTestId('status').textContent()).toContain('stopped');
     const live = await generatedText(page);
     expect(live).not.toContain(exported.text);
     const tokens = await page.locator('.token').count();
@@ -135,7 +135,7 @@ describe('imports, links and render errors', () => {
     // The imported run opens as it was exported.
     await page.locator('[data-testid="history"] button', { hasText: 'imported' }).click();
     await expect.poll(() => generatedText(page)).toBe(exported.text);
-    expect(await page.getByTestId('run-status').textContent()).toContain('Imported run');
+    expect(await page.getByTestId('status').textContent()).toContain('Imported run');
     expect(await page.locator('.token').count()).toBe(exported.data.runs[0].steps.length);
     await page.close();
   }, TEST_MS);

@@ -112,7 +112,7 @@ describe('playground', () => {
     await page.fill('[data-testid="prompt"]', PROMPT);
     for (let i = 0; i < 3; i++) {
       await page.getByTestId('step').click();
-      await page.locator('[data-testid="completion"][data-state="done"]').waitFor();
+      await page.locator('[data-testid="completion"][data-state="paused"]').waitFor();
       await expect.poll(() => page.locator('.token').count()).toBe(i + 1);
     }
     await page.locator('.token').nth(1).click();

@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { answerCase, type ConformanceCase } from '../../src/core';
 
 type Expect = { kept?: number[]; probs?: number[]; greedy?: number; text?: string; stopped_at?: number | null };
-const cases = JSON.parse(readFileSync('tests/fixtures/cases.json', 'utf8')) as (ConformanceCase & { expect: Expect })[];
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as (ConformanceCase & { expect: Expect })[];
+const cases = read('tests/fixtures/cases.json');
+// "More samplers": DRY, top-nσ, XTC, ε, η, dynamic temperature, mirostat (11 hand cases, 40 random).
+const zooCases = read('tests/fixtures/zoo-cases.json');
 
-describe('conformance cases', () => {
+describe.each([['cases.json', cases], ['zoo-cases.json', zooCases]])('conformance cases of %s', (_file, cases) => {
   it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const answer = answerCase(c) as Expect;
     const expected = c.expect;
@@ -22,9 +25,19 @@ describe('conformance cases', () => {
     answer.probs!.forEach((p, i) => expect(Math.abs(p - expected.probs![i])).toBeLessThan(1e-5));
   });
 
-  it('the CLI prints exactly one JSON array with an answer per case', () => {
+});
+
+describe('the conformance CLI', () => {
+  it('prints exactly one JSON array with an answer per case', () => {
     const out = execFileSync('npx', ['tsx', 'scripts/conformance.ts', 'tests/fixtures/cases.json'], { encoding: 'utf8' });
     const answers = JSON.parse(out) as { id: string }[];
     expect(answers.map((a) => a.id).sort()).toEqual(cases.map((c) => c.id).sort());
+  });
+
+  it('answers every zoo case without an error', () => {
+    const out = execFileSync('npx', ['tsx', 'scripts/conformance.ts', 'tests/fixtures/zoo-cases.json'], { encoding: 'utf8' });
+    const answers = JSON.parse(out) as { id: string; error?: string }[];
+    expect(answers).toHaveLength(51);
+    expect(answers.filter((a) => a.error !== undefined)).toEqual([]);
   });
 });

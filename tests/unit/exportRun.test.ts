@@ -52,12 +52,34 @@ describe('run export', () => {
 describe('CSV cells a spreadsheet would run', () => {
   it.each(['=1+1', '+SUM(A1)', '-2+3', '@cmd', '\t=x'])('%j is written as text', (text) => {
     const csv = exportCsv([{ ...run, steps: [{ ...run.steps[0], tokenText: text }] }]);
-    const cell = csv.trim().split('\n')[1].split(',')[4];
+    const [header, row] = csv.trim().split('\n');
+    const cell = row.split(',')[header.split(',').indexOf('token_text')];
     expect(cell.replace(/^"|"$/g, '').startsWith(`'`)).toBe(true);
   });
 
   it('numbers, negative ones included, stay numbers', () => {
     const csv = exportCsv([{ ...run, steps: [{ ...run.steps[0], entropy: -0.5 }] }]);
-    expect(csv.trim().split('\n')[1].split(',')[7]).toBe('-0.5');
+    const [header, row] = csv.trim().split('\n');
+    expect(row.split(',')[header.split(',').indexOf('entropy')]).toBe('-0.5');
+  });
+});
+
+describe('CSV columns for analysis', () => {
+  it('carries the prompt, the settings and the log-probabilities of the drawn token', () => {
+    const withFates: RunView = {
+      ...run, prompt: 'The weather, today', params: { ...DEFAULT_PARAMS, top_k: 3, logit_bias: { 5: -100 } },
+      steps: [{ ...run.steps[0], probability: 0.5, fates: [{ id: 10, rawProb: 0.25, finalProb: 0.5, removedBy: null }] }],
+    };
+    const [header, row] = exportCsv([withFates]).trim().split('\n');
+    const names = header.split(',');
+    expect(names).toEqual(expect.arrayContaining(['prompt', 'settings', 'log_probability', 'model_probability', 'model_log_probability']));
+    expect(row.startsWith('4,,"The weather, today",')).toBe(true);
+    const cells = row.replace('"The weather, today"', 'PROMPT').split(',');
+    const at = (name: string) => cells[names.indexOf(name)];
+    expect(at('settings')).toContain('top_k=3');
+    expect(at('settings')).toContain('logit_bias=5:-100');
+    expect(Number(at('log_probability'))).toBeCloseTo(Math.log(0.5), 6);
+    expect(Number(at('model_probability'))).toBe(0.25);
+    expect(Number(at('model_log_probability'))).toBeCloseTo(Math.log(0.25), 6);
   });
 });

@@ -21,7 +21,7 @@ import { initI18n } from '../../src/ui/i18n';
 const RUNS = process.env.LOGITLAB_DEEP_TESTS ? 3000 : 300;
 initI18n('en');
 const initial = useStore.getState();
-const WORDS = { alternatives: 'Alternatives', timings: 'forward {forward} ms · pipeline {pipeline} ms' };
+const WORDS = { alternatives: 'Alternatives', timings: 'forward {forward} ms · pipeline {pipeline} ms', step: 'step {step}: ' };
 
 const specimen = buildSpecimen().run;
 const real: RunView[] = [

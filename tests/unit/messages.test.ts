@@ -28,6 +28,7 @@ const everyKind: ParamRule[] = [
   { kind: 'boolean' }, { kind: 'order', names: ['temperature', 'top_k'] }, { kind: 'tokenIds' }, { kind: 'tokenIds', vocabSize: 2246 },
   { kind: 'bias', min: -100, max: 100 }, { kind: 'biasPairs' }, { kind: 'knownName' }, { kind: 'context', max: 512 },
   { kind: 'stopCount', max: 8 }, { kind: 'language' }, { kind: 'modelRef' },
+  { kind: 'oneOf', values: [0, 2] }, { kind: 'breakers', max: 16 },
 ];
 
 describe('refusals in the page language', () => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { StageView } from '../../src/core';
 import type { StepEvent } from '../../src/engine/protocol';
 import { layoutRunChart, niceTicks } from '../../src/ui/charts/RunCharts';
-import { layoutStageChart } from '../../src/ui/charts/StageChart';
+import { layoutStageChart, probabilityAxisTop } from '../../src/ui/charts/StageChart';
 import { tokenLabel } from '../../src/ui/format';
 import { buildSpecimen } from '../../src/ui/specimen';
 
@@ -76,12 +76,14 @@ describe('layoutStageChart', () => {
   };
   const texts = { 5: ' sunny', 6: '晴朗', 7: 'a-very-long-token-text', 8: '\n' };
 
-  it('draws bar heights in proportion to probability, from the x axis up', () => {
-    const { plot, bands } = layoutStageChart(view, texts, 800, 260, NAMES);
+  it('draws bar heights in proportion to probability, from the x axis up, on an axis that ends just above the largest bar', () => {
+    const { plot, bands, yTicks } = layoutStageChart(view, texts, 800, 260, NAMES);
     const height = plot.bottom - plot.top;
+    // The largest bar is 62.5 %: the axis ends at 75 %.
+    expect(yTicks.map((t) => t.value)).toEqual([0, 0.1875, 0.375, 0.5625, 0.75]);
     bands.forEach((b, i) => {
-      expect(b.before.height).toBeCloseTo(view.before[i] * height, 9);
-      expect(b.after.height).toBeCloseTo(view.after[i] * height, 9);
+      expect(b.before.height).toBeCloseTo((view.before[i] / 0.75) * height, 9);
+      expect(b.after.height).toBeCloseTo((view.after[i] / 0.75) * height, 9);
       expect(b.before.y + b.before.height).toBeCloseTo(plot.bottom, 9);
       expect(b.before.x).toBeGreaterThanOrEqual(b.x);
       expect(b.after.x + b.barWidth).toBeLessThanOrEqual(b.x + b.width);
@@ -101,6 +103,26 @@ describe('layoutStageChart', () => {
     expect(bands.map((b) => b.label)).toEqual(['␣sunny', '晴朗', 'a-very-long-t…', '⏎']);
     expect(bands[2].tooltip).toContain('a-very-long-token-text');
     expect(bands[0].tooltip).toBe('␣sunny: raw 50.00% · final 62.50% · cumulative 50.00%');
+  });
+
+  it('fills the chart with a flat distribution instead of drawing it near the floor of a 0–100 % axis', () => {
+    const flat: StageView = { ...view, stage: 'temperature', threshold: undefined, ids: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], before: Array(10).fill(0.04), after: Array(10).fill(0.04) };
+    const { plot, bands } = layoutStageChart(flat, texts, 800, 260, NAMES);
+    expect(bands[0].before.height).toBeGreaterThan(0.75 * (plot.bottom - plot.top));
+    fc.assert(fc.property(fc.double({ min: 1e-6, max: 1, noNaN: true }), (p) => {
+      const top = probabilityAxisTop(p);
+      expect(top).toBeGreaterThanOrEqual(p - 1e-12);
+      expect(top).toBeLessThanOrEqual(Math.max(0.01, 2.5 * p));
+    }));
+  });
+
+  it('marks tokens under a logit bias in their label and makes room for classroom-sized text', () => {
+    const small = layoutStageChart(view, texts, 800, 260, NAMES);
+    const large = layoutStageChart(view, texts, 800, 390, NAMES, 20, { 5: -100 });
+    expect(large.bands[0].label).toBe('⚖␣sunny');
+    expect(small.bands[0].label).toBe('␣sunny');
+    expect(large.plot.left).toBeGreaterThan(small.plot.left);
+    expect(large.font).toBe(20);
   });
 
   it('has no cumulative line or threshold for a stage without them', () => {

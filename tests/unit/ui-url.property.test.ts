@@ -70,6 +70,27 @@ describe('URL state', () => {
     expect(formatLogitBias({ 13: -100, 42: 5 })).toBe('13:-100,42:5');
     expect(() => parseLogitBias('13=-100')).toThrow(/logit_bias/);
   });
+
+  it('round-trips toy mode, its tokens and bias, classroom mode and the step shown', () => {
+    const state: SharedState = {
+      ...defaults, mode: 'toy', classroom: true, step: 3, toy_bias: { 0: -100, 2: 5 },
+      toy: [{ label: 'sunny', logit: 3 }, { label: 'a:b, c', logit: -1.5 }, { label: '晴朗', logit: 0 }],
+    };
+    const text = serializeUrlState(state, defaults);
+    const { state: back, notices } = parseUrlState(text, defaults);
+    expect(notices).toEqual([]);
+    expect(back).toEqual(state);
+    expect(serializeUrlState(defaults, defaults)).not.toMatch(/mode|toy|classroom|step/);
+  });
+
+  it('refuses a bad toy token, mode or step with a notice naming it', () => {
+    const { state, notices } = parseUrlState('mode=beam&toy=sunny&step=-1&classroom=yes', defaults);
+    expect(notices.map((n) => n.name).sort()).toEqual(['classroom', 'mode', 'step', 'toy']);
+    expect(state.mode).toBe('model');
+    expect(state.toy).toBeNull();
+    expect(state.step).toBeNull();
+    expect(state.classroom).toBe(false);
+  });
 });
 
 describe('links in the fragment', () => {
@@ -107,7 +128,7 @@ describe('links in the fragment', () => {
   });
 
   it('a key given twice (other than stop and lane) gets a notice, and the last value is used', () => {
-    const { state, notices } = parseUrlState('?top_k=3&top_k=9&stop=x&stop=y&lane=a&lane=b', defaults);
+    const { state, notices } = parseUrlState('?top_k=3&top_k=9&stop=x&stop=y&lane=temperature%3D0.5&lane=top_k%3D5', defaults);
     expect(state.params.top_k).toBe(9);
     expect(state.stop).toEqual(['x', 'y']);
     expect(notices).toEqual([{ name: 'top_k', value: '9', why: expect.anything(), repeated: 2 }]);
@@ -148,3 +169,4 @@ describe('a compressed link with pairs added after it', () => {
     expect(state.run).toBe(true);
   });
 });
+

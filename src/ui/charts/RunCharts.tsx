@@ -2,7 +2,7 @@
 // arrow keys read a step, a click or Enter opens it. Hand-written SVG: it redraws while tokens stream in, and a
 // recharts chart spent 20–25 ms of main-thread time per update here (50 ms and more with the model's threads
 // on the same two cores), in synchronous re-renders driven by its internal store.
-import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StepEvent } from '../../engine/protocol';
 import { fixed, percent } from '../format';
@@ -11,7 +11,65 @@ import { ChartFrame } from './ChartFrame';
 export const RUN_CHART_HEIGHT = 200;
 const MARGIN = { top: 10, right: 44, bottom: 24, left: 44 };
 const MAX_X_TICKS = 12;
-const COLOURS = { entropy: '#7048e8', probability: '#e8590c' };
+const COLOURS = { entropy: '#7048e8', probability: '#e8590c', mu: '#2b8a3e', surprise: '#94d82d', tau: '#2b8a3e', dry: '#c2255c', dynatemp: '#1098ad', xtc: '#f08c00' };
+
+/** The state of the stateful and step-by-step samplers over a run, each drawn on request. */
+export type StateSeries = 'mu' | 'surprise' | 'tau' | 'dry' | 'dynatemp' | 'xtc';
+export const STATE_SERIES: readonly StateSeries[] = ['mu', 'surprise', 'tau', 'dry', 'dynatemp', 'xtc'];
+
+export interface SamplerState {
+  /** Mirostat's μ at the step, and the drawn token's surprise −log2 p′ (bits). */
+  mu?: number;
+  surprise?: number;
+  /** DRY's longest repeat a token would have extended. */
+  dry?: number;
+  /** Dynamic temperature's choice. */
+  temperature?: number;
+  /** Whether XTC's coin fired. */
+  xtcFired?: boolean;
+}
+
+/** A step's sampler state, read from its stage views' notes. */
+export function samplerStateOf(step: StepEvent): SamplerState {
+  const state: SamplerState = {};
+  for (const view of step.views) {
+    const note = view.note;
+    if (!note) continue;
+    if (view.stage === 'mirostat' && note.mu !== undefined) {
+      state.mu = note.mu;
+      if (step.probability > 0) state.surprise = -Math.log2(step.probability);
+    }
+    if (view.stage === 'dry') state.dry = note.matchLength ?? 0;
+    if (view.stage === 'dynatemp' && note.temperature !== undefined) state.temperature = note.temperature;
+    if (view.stage === 'xtc' && note.fired !== undefined) state.xtcFired = note.fired;
+  }
+  return state;
+}
+
+/** The series a run has data for (τ goes with μ). */
+export function availableSeries(states: SamplerState[]): StateSeries[] {
+  const has = (key: keyof SamplerState) => states.some((s) => s[key] !== undefined);
+  return STATE_SERIES.filter((series) => {
+    switch (series) {
+      case 'mu': case 'tau': return has('mu');
+      case 'surprise': return has('surprise');
+      case 'dry': return has('dry');
+      case 'dynatemp': return has('temperature');
+      case 'xtc': return has('xtcFired');
+    }
+  });
+}
+
+function stateValue(state: SamplerState, series: StateSeries, tau: number | undefined): number | undefined {
+  switch (series) {
+    case 'mu': return state.mu;
+    case 'surprise': return state.surprise;
+    case 'tau': return state.mu !== undefined ? tau : undefined;
+    case 'dry': return state.dry;
+    case 'dynatemp': return state.temperature;
+    case 'xtc': return undefined;
+  }
+}
 const PROBABILITY_TICKS = [0, 0.25, 0.5, 0.75, 1];
 
 /** Ticks from 0 to at least `max` at a step of 1, 2, 2.5 or 5 × 10^k, about `target` intervals. */
@@ -32,12 +90,24 @@ export interface RunChartLayout {
   stepTicks: { value: number; x: number }[];
   entropyPath: string;
   probabilityPath: string;
+  /** The state series asked for, on the left axis with the entropy; XTC's coin as marks along the top. */
+  statePaths: { series: StateSeries; path: string }[];
+  xtcMarks: { x: number; fired: boolean }[];
 }
 
 /** Where every mark goes for a run drawn at width × height: steps evenly spaced, both series on their own axis. */
-export function layoutRunChart(steps: StepEvent[], width: number, height: number): RunChartLayout {
+export function layoutRunChart(steps: StepEvent[], width: number, height: number, shown: readonly StateSeries[] = [], tau?: number): RunChartLayout {
   const plot = { left: MARGIN.left, top: MARGIN.top, right: Math.max(MARGIN.left + 1, width - MARGIN.right), bottom: Math.max(MARGIN.top + 1, height - MARGIN.bottom) };
-  const entropyTickValues = niceTicks(Math.max(0, ...steps.map((s) => (Number.isFinite(s.entropy) ? s.entropy : 0))));
+  const states = shown.length > 0 ? steps.map(samplerStateOf) : [];
+  const lines = shown.filter((series) => series !== 'xtc');
+  let leftMax = Math.max(0, ...steps.map((s) => (Number.isFinite(s.entropy) ? s.entropy : 0)));
+  for (const series of lines) {
+    for (const state of states) {
+      const v = stateValue(state, series, tau);
+      if (v !== undefined && Number.isFinite(v) && v > leftMax) leftMax = v;
+    }
+  }
+  const entropyTickValues = niceTicks(leftMax);
   const entropyTop = entropyTickValues[entropyTickValues.length - 1];
   const toY = (v: number, top: number) => plot.bottom - (Math.max(0, Math.min(top, Number.isFinite(v) ? v : 0)) / top) * (plot.bottom - plot.top);
   const n = steps.length;
@@ -52,13 +122,43 @@ export function layoutRunChart(steps: StepEvent[], width: number, height: number
     stepTicks: points.filter((_, i) => i % every === 0).map((p) => ({ value: p.step, x: p.x })),
     entropyPath: path(points.map((p) => p.entropyY)),
     probabilityPath: path(points.map((p) => p.probabilityY)),
+    statePaths: lines.map((series) => {
+      // Steps without a value (a step before the sampler ran, or a greedy step) break the line.
+      let d = '';
+      let pen = false;
+      states.forEach((state, i) => {
+        const v = stateValue(state, series, tau);
+        if (v === undefined || !Number.isFinite(v)) {
+          pen = false;
+          return;
+        }
+        d += `${pen ? 'L' : 'M'}${points[i].x.toFixed(1)},${toY(v, entropyTop).toFixed(1)}`;
+        pen = true;
+      });
+      return { series, path: d };
+    }),
+    xtcMarks: shown.includes('xtc') ? states.flatMap((state, i) => (state.xtcFired === undefined ? [] : [{ x: points[i].x, fired: state.xtcFired }])) : [],
   };
 }
 
-export const RunCharts = memo(function RunCharts({ steps, onSelect }: { steps: StepEvent[]; onSelect(step: number): void }) {
+const SERIES_LABEL: Record<StateSeries, string> = {
+  mu: 'charts.seriesMu', surprise: 'charts.seriesSurprise', tau: 'charts.seriesTau', dry: 'charts.seriesDry', dynatemp: 'charts.seriesDynatemp', xtc: 'charts.seriesXtc',
+};
+
+export const RunCharts = memo(function RunCharts({ steps, onSelect, tau }: { steps: StepEvent[]; onSelect(step: number): void; tau?: number }) {
   const { t } = useTranslation();
   const [active, setActive] = useState<number | null>(null);
+  const [hidden, setHidden] = useState<ReadonlySet<StateSeries>>(() => new Set());
   const shown = active !== null && active < steps.length ? steps[active] : undefined;
+  const available = useMemo(() => availableSeries(steps.map(samplerStateOf)), [steps]);
+  const series = available.filter((name) => !hidden.has(name));
+  const toggle = (name: StateSeries) => setHidden((h) => {
+    const next = new Set(h);
+    if (!next.delete(name)) next.add(name);
+    return next;
+  });
+  const state = shown ? samplerStateOf(shown) : undefined;
+  const dash = '—';
   return (
     <figure className="chart" data-testid="run-charts">
       <figcaption>{t('charts.overRun')}</figcaption>
@@ -66,11 +166,29 @@ export const RunCharts = memo(function RunCharts({ steps, onSelect }: { steps: S
         {shown
           ? t('charts.runReadout', { step: shown.step, entropy: fixed(shown.entropy, 3), probability: percent(shown.probability) })
           : steps.length > 0 ? t('charts.runHint') : '\u00a0'}
+        {state && available.length > 0 && (
+          <span className="state-readout" data-testid="run-state-readout">{' · '}{t('charts.stateReadout', {
+            mu: state.mu !== undefined ? fixed(state.mu, 2) : dash, surprise: state.surprise !== undefined ? fixed(state.surprise, 2) : dash,
+            dry: state.dry ?? dash, xtc: state.xtcFired === undefined ? dash : t(state.xtcFired ? 'charts.xtcYes' : 'charts.xtcNo'),
+            temperature: state.temperature !== undefined ? fixed(state.temperature, 2) : dash,
+          })}</span>
+        )}
       </p>
+      {available.length > 0 && (
+        <fieldset className="run-series" data-testid="run-series">
+          <legend>{t('charts.series')}</legend>
+          {available.map((name) => (
+            <label key={name} data-testid={`run-series-${name}`}>
+              <input type="checkbox" checked={!hidden.has(name)} onChange={() => toggle(name)} />
+              <span className="swatch" style={{ background: COLOURS[name] }} aria-hidden="true" /> {t(SERIES_LABEL[name])}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <ChartFrame height={RUN_CHART_HEIGHT} legend={[
         { label: t('charts.entropy'), colour: COLOURS.entropy, shape: 'line' }, { label: t('charts.drawnProb'), colour: COLOURS.probability, shape: 'line' },
       ]}>
-        {(width) => <RunChartSvg layout={layoutRunChart(steps, width, RUN_CHART_HEIGHT)} width={width} active={shown ? active : null}
+        {(width) => <RunChartSvg layout={layoutRunChart(steps, width, RUN_CHART_HEIGHT, series, tau)} width={width} active={shown ? active : null}
           label={t('charts.overRun')} onActive={setActive} onSelect={onSelect} />}
       </ChartFrame>
     </figure>
@@ -125,6 +243,13 @@ export function RunChartSvg({ layout, width, active, label, onActive, onSelect }
       )}
       <path d={layout.entropyPath} fill="none" stroke={COLOURS.entropy} strokeWidth={1.5} />
       <path d={layout.probabilityPath} fill="none" stroke={COLOURS.probability} strokeWidth={1.5} />
+      {layout.statePaths.map((p) => (
+        <path key={p.series} d={p.path} fill="none" stroke={COLOURS[p.series]} strokeWidth={1.5} data-series={p.series}
+          strokeDasharray={p.series === 'tau' ? '6 3' : p.series === 'surprise' ? '2 2' : undefined} />
+      ))}
+      {layout.xtcMarks.map((m, i) => (
+        <circle key={i} cx={m.x} cy={plot.top + 4} r={3} fill={m.fired ? COLOURS.xtc : '#fff'} stroke={COLOURS.xtc} data-series="xtc" />
+      ))}
       {cursor && (
         <g pointerEvents="none">
           <line x1={cursor.x} x2={cursor.x} y1={plot.top} y2={plot.bottom} stroke="#888" />

@@ -17,7 +17,7 @@ export const StageFunnel = memo(function StageFunnel({ views, selected, onSelect
         </thead>
         <tbody>
           {views.map((v, i) => (
-            <tr key={`${v.stage}-${i}`} className={i === selected ? 'selected' : ''}>
+            <tr key={`${v.stage}-${i}`} className={i === selected ? 'selected' : ''} data-stage={v.stage}>
               <td><button type="button" onClick={() => onSelect(i)} aria-pressed={i === selected}>{t(`names.${v.stage}`)}</button></td>
               <td>
                 <span className="funnel-bar" style={{ width: `${Math.max(2, (Math.log1p(v.keptAfter) / Math.log1p(widest)) * 100)}%` }} />

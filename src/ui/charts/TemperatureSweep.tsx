@@ -22,7 +22,7 @@ export function temperatureSweep(logits: number[], params: SamplingParams): Swee
   const rows: SweepRow[] = [];
   for (let s = 1; s <= STEPS; s++) {
     const temperature = Math.round((s * HIGHEST * 1000) / STEPS) / 1000;
-    const { kept } = sampleStep({ logits, params: { ...params, temperature, logit_bias: {} } });
+    const { kept } = sampleStep({ logits, params: { ...params, temperature } });
     const row: SweepRow = { temperature };
     logits.forEach((_, i) => { row[`t${i}`] = 0; });
     kept!.ids.forEach((id, k) => { row[`t${id}`] = kept!.probs[k]; });

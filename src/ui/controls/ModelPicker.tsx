@@ -1,30 +1,36 @@
-// Choose a model (catalog, any Hub repo id, or a folder URL), see per-file and overall progress, and the
-// device and threads actually in use.
+// Choose a model (catalog, any Hub repo id, or a folder URL). Catalog models other than the bundled one are marked
+// as needing the internet, with their download size. ModelStatus (progress, device and threads in use, errors)
+// stays in view when the settings column is collapsed.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CATALOG } from '../../engine/catalog';
+import { CATALOG, type ModelSpec } from '../../engine/catalog';
 import { confirmLinkModel, loadModel } from '../../store/engineBridge';
 import { formatBytes } from '../../engine/modelSize';
 import { useStore } from '../../store/store';
 import { percent } from '../format';
 import { messageText } from '../messages';
 
+/** A catalog model's name in the page's language (the bundled model's name is ours to translate; Hub names are not). */
+export function modelName(t: (key: string, options?: Record<string, unknown>) => string, spec: ModelSpec): string {
+  return spec.bundled ? t('model.bundledName') : spec.label;
+}
+
+function optionLabel(t: (key: string, options?: Record<string, unknown>) => string, spec: ModelSpec): string {
+  if (spec.bundled) return `${modelName(t, spec)} — ${t('model.offline')}`;
+  return `${spec.label} — ${t('model.needsInternet', { size: spec.sizes[spec.defaultDtype.wasm] })}`;
+}
+
 export function ModelPicker() {
   const { t } = useTranslation();
   const ref = useStore((s) => s.modelRef);
-  const status = useStore((s) => s.modelStatus);
-  const progress = useStore((s) => s.progress);
-  const loaded = useStore((s) => s.loaded);
-  const error = useStore((s) => s.modelError);
-  const notice = useStore((s) => s.modelNotice);
   const chat = useStore((s) => s.chat);
   const setChat = useStore((s) => s.setChat);
+  const status = useStore((s) => s.modelStatus);
+  const loaded = useStore((s) => s.loaded);
   const askedDtype = useStore((s) => s.dtype);
   const dtypesAvailable = useStore((s) => s.dtypesAvailable);
   const inCatalog = CATALOG.find((m) => m.id === ref);
   const [custom, setCustom] = useState(inCatalog ? '' : ref);
-  const files = Object.entries(progress);
-  const totals = files.reduce((acc, [, p]) => ({ loaded: acc.loaded + p.loaded, total: acc.total + p.total }), { loaded: 0, total: 0 });
   const spec = inCatalog;
   // The precisions to offer: what the model has (known once it loaded or refused one), else what the catalog lists.
   const dtypeOptions: string[] = dtypesAvailable.length > 0 ? dtypesAvailable : spec ? Object.keys(spec.sizes) : [];
@@ -39,13 +45,13 @@ export function ModelPicker() {
         <select id="model-select" data-testid="model-select" value={inCatalog ? ref : ''}
           onChange={(e) => { if (e.target.value) loadModel(e.target.value); }}>
           {!inCatalog && <option value="">{ref}</option>}
-          {CATALOG.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
+          {CATALOG.map((m) => <option key={m.id} value={m.id}>{optionLabel(t, m)}</option>)}
         </select>
       </div>
       {spec && (
-        <p className="hint">
-          {spec.bundled ? `${t('model.offline')} · ` : ''}
-          {t('model.size', { size: sizeDtype ? spec.sizes[sizeDtype] : '?', dtype: sizeDtype, ctx: spec.contextLength, licence: spec.licence })}
+        <p className="hint" data-testid="model-size">
+          {spec.bundled ? `${t('model.offline')} · ` : `${t('model.needsInternet', { size: sizeDtype ? spec.sizes[sizeDtype] : '?' })} · `}
+          {t('model.size', { size: sizeDtype ? spec.sizes[sizeDtype] : '?', dtype: sizeDtype, ctx: spec.contextLength, licence: spec.bundled ? t('model.bundledLicence') : spec.licence })}
         </p>
       )}
       {dtypeOptions.length > 0 && (
@@ -63,9 +69,29 @@ export function ModelPicker() {
         <input id="model-custom" type="text" value={custom} placeholder={t('model.customPlaceholder')} onChange={(e) => setCustom(e.target.value)} />
         <button type="button" onClick={() => loadModel(custom)} disabled={custom.trim() === ''}>{t('model.load')}</button>
       </div>
+      <p className="hint">{t('model.customHint')}</p>
       {spec?.chat && (
         <label className="row"><input type="checkbox" checked={chat} onChange={(e) => setChat(e.target.checked)} />{t('model.chat')}</label>
       )}
+    </section>
+  );
+}
+
+export function ModelStatus() {
+  const { t } = useTranslation();
+  const ref = useStore((s) => s.modelRef);
+  const status = useStore((s) => s.modelStatus);
+  const progress = useStore((s) => s.progress);
+  const loaded = useStore((s) => s.loaded);
+  const error = useStore((s) => s.modelError);
+  const notice = useStore((s) => s.modelNotice);
+  const files = Object.entries(progress);
+  const totals = files.reduce((acc, [, p]) => ({ loaded: acc.loaded + p.loaded, total: acc.total + p.total }), { loaded: 0, total: 0 });
+  const spec = CATALOG.find((m) => m.id === ref || m.repo === loaded?.modelId);
+  const name = spec ? modelName(t, spec) : loaded?.modelId ?? ref;
+  return (
+    <div className="model-status">
+      {/* Outside the folding settings: a link waiting for a click must be seen on a phone too. */}
       <ModelConfirm />
       {status === 'loading' && (
         <div data-testid="load-progress">
@@ -84,12 +110,12 @@ export function ModelPicker() {
       )}
       {status === 'ready' && loaded && (
         <p data-testid="model-ready" className="ok">
-          {t('model.ready', { model: loaded.modelId, device: loaded.device === 'wasm' ? `WASM, ${t('model.threads', { count: loaded.threads })}` : 'WebGPU', dtype: loaded.dtype, vocab: loaded.vocabSize.toLocaleString(), ctx: loaded.contextLength })}
+          {t('model.ready', { model: name, device: loaded.device === 'wasm' ? `WASM, ${t('model.threads', { count: loaded.threads })}` : 'WebGPU', dtype: loaded.dtype, vocab: loaded.vocabSize.toLocaleString(), ctx: loaded.contextLength })}
         </p>
       )}
       {notice && <p className="warning" role="status">{messageText(t, notice)}</p>}
       {error && <p className="error" role="alert" data-testid="model-error">{messageText(t, error)}</p>}
-    </section>
+    </div>
   );
 }
 

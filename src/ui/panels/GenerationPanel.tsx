@@ -1,12 +1,59 @@
-// Prompt, Generate / Step / Stop, the completion text (as text, never HTML), the token stream coloured by
-// probability, and the history of runs and branches.
+// Prompt (with the example prompts), Generate / Step / Stop, the completion text (as text, never HTML), the token
+// stream coloured by probability, and the history of runs and branches.
 import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StepEvent } from '../../engine/protocol';
-import { generate, inspect, step, stop } from '../../store/engineBridge';
+import { findTokens, generate, inspect, step, stop } from '../../store/engineBridge';
 import { useStore } from '../../store/store';
+import { examplesOf, lessonParams, type Example } from '../examples';
 import { percent, probabilityColour, tokenLabel } from '../format';
 import { messageText } from '../messages';
+
+async function openExample(example: Example, lang: 'en' | 'zh'): Promise<void> {
+  const s = useStore.getState();
+  s.setPrompt(example.point.prompt);
+  useStore.setState({ params: lessonParams(example.lesson, s.params.order), paramErrors: {}, spotlight: example.lesson.knob, controlsOpen: true });
+  const ban = example.lesson.ban?.[example.point.lang] ?? example.lesson.ban?.[lang];
+  if (ban) {
+    const [match] = await findTokens(ban);
+    if (match && match.text === ban) useStore.getState().biasToken(match.id, -100);
+  }
+}
+
+function ExamplePicker() {
+  const { t } = useTranslation();
+  const points = useStore((s) => s.teachingPoints);
+  const lang = useStore((s) => s.lang);
+  const prompt = useStore((s) => s.prompt);
+  const spotlight = useStore((s) => s.spotlight);
+  const examples = useMemo(() => examplesOf(points), [points]);
+  if (examples.length === 0) return null;
+  const current = examples.findIndex((e) => e.point.prompt === prompt);
+  const option = (e: Example) => (
+    <option key={e.point.prompt} value={examples.indexOf(e)} lang={e.point.lang === 'zh' ? 'zh-CN' : 'en'}>
+      {e.point.prompt} — {t(`names.${e.lesson.knob}`)}
+    </option>
+  );
+  const mine = examples.filter((e) => e.point.lang === lang);
+  const others = examples.filter((e) => e.point.lang !== lang);
+  const shown = current >= 0 ? examples[current] : undefined;
+  return (
+    <div className="examples">
+      <div className="row wrap">
+        <label htmlFor="examples">{t('examples.label')}</label>
+        <select id="examples" data-testid="examples" value={current >= 0 ? String(current) : ''}
+          onChange={(e) => { if (e.target.value !== '') void openExample(examples[Number(e.target.value)], lang); }}>
+          <option value="">{t('examples.choose')}</option>
+          <optgroup label={t(`examples.${lang}`)}>{mine.map(option)}</optgroup>
+          <optgroup label={t(`examples.${lang === 'en' ? 'zh' : 'en'}`)}>{others.map(option)}</optgroup>
+        </select>
+      </div>
+      {shown && spotlight === shown.lesson.knob && (
+        <p className="hint" data-testid="example-lesson">{t(`examples.lesson.${shown.lesson.knob}`)}</p>
+      )}
+    </div>
+  );
+}
 
 export function PromptAndActions() {
   const { t } = useTranslation();
@@ -16,16 +63,17 @@ export function PromptAndActions() {
   const modelStatus = useStore((s) => s.modelStatus);
   const running = genState === 'running';
   return (
-    <section className="panel" aria-labelledby="prompt-label">
+    <section className="panel prompt-panel" aria-labelledby="prompt-label">
       <label id="prompt-label" htmlFor="prompt">{t('prompt.label')}</label>
-      <textarea id="prompt" data-testid="prompt" rows={3} value={prompt} placeholder={t('prompt.placeholder')}
+      <textarea id="prompt" data-testid="prompt" rows={2} value={prompt} placeholder={t('prompt.placeholder')}
         onChange={(e) => setPrompt(e.target.value)}
         onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) generate(); }} />
-      <div className="row actions">
+      <div className="row wrap actions">
         <button type="button" data-testid="generate" onClick={generate} disabled={running || modelStatus !== 'ready'}>▶ {t('actions.generate')}</button>
         <button type="button" data-testid="step" onClick={step} disabled={running || modelStatus !== 'ready'}>{t('actions.step')} ›</button>
         <button type="button" data-testid="stop" onClick={stop} disabled={!running}>■ {t('actions.stop')}</button>
       </div>
+      <ExamplePicker />
     </section>
   );
 }
@@ -37,14 +85,15 @@ export function Completion() {
   const modelError = useStore((s) => s.modelError);
   const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
   const modelStatus = useStore((s) => s.modelStatus);
+  const maxNew = useStore((s) => s.maxNewTokens);
   // An imported run is finished whatever the model does meanwhile (a live run keeps going in the background).
   const state = run?.imported ? 'done' : modelStatus === 'loading' && genState !== 'running' ? 'loading' : genState;
   const message = error ?? (state === 'error' ? modelError : null);
   return (
     <section className="panel" aria-labelledby="completion-heading">
       <h2 id="completion-heading">{t('stream.heading')}</h2>
-      <p className="status" data-testid="run-status">
-        {run?.imported ? t('stream.imported') : t(`stream.state.${state}`)}
+      <p className="status" data-testid="status">
+        {run?.imported ? t('stream.imported') : state === 'paused' ? t('stream.state.paused', { step: run?.steps.length ?? 0, max: maxNew }) : t(`stream.state.${state}`)}
         {run?.reason && state === 'done' && ` — ${t(`stream.reason.${run.reason}`)}`}
       </p>
       <div className="completion" data-testid="completion" data-state={state} aria-live="polite">
@@ -76,13 +125,18 @@ export interface TokenWords {
   alternatives: string;
   /** The timings line with `{forward}` and `{pipeline}` left to fill in. */
   timings: string;
+  /** "step {step}: " in the page's language, for the chip's accessible name. */
+  step: string;
 }
 
 export function useTokenWords(): TokenWords {
   const { t } = useTranslation();
   // A token batch mounts dozens of buttons in one synchronous render: i18next's interpolation per button cost
   // ~20 ms of it, so the template is translated here and filled in with plain string replacement.
-  return useMemo(() => ({ alternatives: t('stream.alternatives'), timings: t('stream.timings', { forward: '{forward}', pipeline: '{pipeline}' }) }), [t]);
+  return useMemo(() => ({
+    alternatives: t('stream.alternatives'), timings: t('stream.timings', { forward: '{forward}', pipeline: '{pipeline}' }),
+    step: t('stream.tokenName', { step: '{step}' }),
+  }), [t]);
 }
 
 /** One token of the stream; memoised, so a batch of new steps renders only the new tokens. */
@@ -96,8 +150,11 @@ export const TokenButton = memo(function TokenButton({ step: s, selected, words 
     <button type="button" className={`token ${selected ? 'selected' : ''}`}
       style={{ background: probabilityColour(s.probability) }}
       title={`${words.alternatives}: ${alternatives}\n${timings}`}
-      aria-label={`step ${s.step}: ${tokenLabel(s.tokenText, s.tokenId)} ${percent(s.probability)}`}
+      aria-pressed={selected}
       onClick={() => void inspect(s.step)}>
+      {/* The accessible name is the visible text after a spoken step number (a name that hid the visible text would
+          not match what a voice-control user reads on the chip). */}
+      <span className="sr-table">{words.step.replace('{step}', String(s.step))}</span>
       {tokenLabel(s.tokenText, s.tokenId)}<sub>{Math.round(s.probability * 100)}</sub>
     </button>
   );
@@ -110,6 +167,7 @@ export function RunHistory() {
   const current = useStore((s) => s.currentRunId);
   const openRun = useStore((s) => s.openRun);
   if (order.length === 0) return null;
+  const labelOf = (id: number) => runs[id]?.label ?? id;
   return (
     <section className="panel" aria-labelledby="history-heading" data-testid="history">
       <h2 id="history-heading">{t('stream.history')}</h2>
@@ -117,13 +175,14 @@ export function RunHistory() {
         {order.map((id) => {
           const run = runs[id];
           if (!run) return null;
+          const parent = run.parentRunId !== undefined ? labelOf(run.parentRunId) : undefined;
           return (
             <li key={id}>
               <button type="button" aria-pressed={id === current} onClick={() => openRun(id)}>
-                {t('stream.run', { id })}
+                {t('stream.run', { id: labelOf(id) })}
                 {run.imported && ` (${t('stream.importedTag')})`}
-                {run.parentRunId !== undefined && ` (${t('stream.branchOf', { parent: run.parentRunId, step: run.branchStep })})`}
-                : <span className="run-text">{run.text.slice(0, 60)}</span>
+                {parent !== undefined && ` (${t('stream.branchOf', { parent, step: run.branchStep })})`}
+                {`${t('stream.tokenCount', { count: run.steps.length })}: `}<span className="run-text">{run.text.slice(0, 60)}</span>
               </button>
             </li>
           );

@@ -11,6 +11,7 @@ import { DistributionChart } from '../charts/DistributionChart';
 import { RunCharts } from '../charts/RunCharts';
 import { StageChart } from '../charts/StageChart';
 import { StageFunnel } from '../charts/StageFunnel';
+import { SamplerNoteView } from '../charts/SamplerNoteView';
 import { percent, tokenLabel } from '../format';
 import { useStepAnalysis, type StepAnalysis } from '../useStepAnalysis';
 
@@ -29,14 +30,17 @@ export function truthFor(point: TeachingPoint | undefined, fates: TokenFate[], t
 }
 
 /** showChart false leaves the stage chart out (for a frame, while a run's first step mounts its parts). */
-export function StagesView({ views, tokenTexts, animate, showChart = true }: { views: StageView[]; tokenTexts: Record<number, string>; animate: boolean; showChart?: boolean }) {
-  const interesting = views.findIndex((v) => v.stage === 'top_p' || v.stage === 'min_p');
+export function StagesView({ views, tokenTexts, animate, showChart = true, bias }: { views: StageView[]; tokenTexts: Record<number, string>; animate: boolean; showChart?: boolean; bias?: Record<number, number> }) {
+  // The newer samplers' views say what they did; else top_p or min_p, whose charts show a threshold.
+  const noted = views.findIndex((v) => v.note !== undefined && v.stage !== 'dry');
+  const interesting = noted >= 0 ? noted : views.findIndex((v) => v.stage === 'top_p' || v.stage === 'min_p');
   const [chosen, setChosen] = useState<number | null>(null);
   const index = chosen !== null && chosen < views.length ? chosen : interesting >= 0 ? interesting : Math.max(0, views.length - 2);
   return (
     <>
       <StageFunnel views={views} selected={index} onSelect={setChosen} />
-      {showChart && views[index] && <StageChart view={views[index]} tokenTexts={tokenTexts} animate={animate} />}
+      {showChart && views[index] && <StageChart view={views[index]} tokenTexts={tokenTexts} animate={animate} bias={bias} />}
+      {showChart && views[index] && <SamplerNoteView view={views[index]} tokenTexts={tokenTexts} />}
     </>
   );
 }
@@ -64,6 +68,11 @@ export function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId, ca
 
 /** Stable across renders so the memoised run charts do not redraw when only the step panel does. */
 const inspectStep = (step: number) => void inspect(step);
+/** A chart row's ban / boost: the bias goes into the settings, and what-if shows this step with it at once. */
+const biasFromChart = (id: number, bias: number | null, text: string) => {
+  useStore.getState().nameTokens({ [id]: text });
+  useStore.getState().biasToken(id, bias);
+};
 const NO_STEPS: StepEvent[] = [];
 
 export function StepPanel() {
@@ -78,7 +87,7 @@ export function StepPanel() {
   return (
     <section className="panel" aria-labelledby={analysis && run ? 'step-heading' : undefined} data-testid="step-panel">
       {analysis && run ? <StepDetails analysis={analysis} run={run} animate={animate} /> : <p className="hint">{t('charts.noStep')}</p>}
-      <RunCharts steps={run?.steps ?? NO_STEPS} onSelect={inspectStep} />
+      <RunCharts steps={run?.steps ?? NO_STEPS} onSelect={inspectStep} tau={run?.params.mirostat !== 0 ? run?.params.mirostat_tau : undefined} />
     </section>
   );
 }
@@ -106,7 +115,11 @@ function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: 
   const parts = useStagedParts(DETAIL_PARTS);
   const points = useStore((s) => s.teachingPoints);
   const canBranch = useStore((s) => liveEngineRun(s, run) !== undefined);
-  const point = analysis.stepIndex === 0 ? points.find((p) => p.prompt.trim() === run.prompt.trim()) : undefined;
+  const currentBias = useStore((s) => s.params.logit_bias);
+  // Only the exact prompt: with a trailing space the model is at another point of the text, and the known
+  // distribution (of the word after the prompt) would be compared with the wrong thing.
+  const point = analysis.stepIndex === 0 ? points.find((p) => p.prompt === run.prompt) : undefined;
+  const bias = analysis.whatIf ? currentBias : run.params.logit_bias;
   const truth = truthFor(point, analysis.fates, analysis.tokenTexts);
   const alternatives = [...analysis.fates].filter((f) => f.finalProb > 0 || f.rawProb > 0.01).sort((a, b) => b.finalProb - a.finalProb || b.rawProb - a.rawProb).slice(0, 8);
   return (
@@ -121,10 +134,10 @@ function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: 
         </div>
       )}
       {parts >= 2 && <DistributionChart fates={analysis.fates} tokenTexts={analysis.tokenTexts} drawnId={analysis.whatIf ? null : analysis.drawnId}
-        truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} />}
+        truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} bias={bias} onBias={biasFromChart} />}
       {parts >= 3 && (
         <>
-          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} showChart={parts >= 4} />
+          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} showChart={parts >= 4} bias={bias} />
           <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} canBranch={canBranch} />
         </>
       )}

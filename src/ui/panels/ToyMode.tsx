@@ -29,6 +29,10 @@ export function ToyMode() {
   const setTokens = useStore((s) => s.setToyTokens);
   const params = useStore((s) => s.params);
   const seed = useStore((s) => s.seed);
+  const toyBias = useStore((s) => s.toyBias);
+  const biasToken = useStore((s) => s.biasToken);
+  // The toy's own bias (by toy token), never the model's token ids.
+  const toyParams = useMemo(() => ({ ...params, logit_bias: toyBias }), [params, toyBias]);
   const [drafts, setDrafts] = useState<Record<number, string>>({});
   const [draws, setDraws] = useState(0);
   const { result, problem } = useMemo((): { result: StepResult | null; problem: string | null } => {
@@ -36,12 +40,12 @@ export function ToyMode() {
       // Each press of Draw advances the seeded generator one draw, so a seed gives a reproducible sequence.
       const rng = createRng(seed);
       for (let i = 0; i < draws; i++) rng.next();
-      const r = sampleStep({ logits: tokens.map((x) => x.logit), params: { ...params, logit_bias: {} }, rng, topN: tokens.length });
+      const r = sampleStep({ logits: tokens.map((x) => x.logit), params: toyParams, rng, topN: tokens.length });
       return { result: r, problem: null };
     } catch (error) {
       return { result: null, problem: error instanceof Error ? error.message : String(error) };
     }
-  }, [tokens, params, seed, draws]);
+  }, [tokens, toyParams, seed, draws]);
 
   const texts = Object.fromEntries(tokens.map((x, i) => [i, x.label]));
   const logits = useMemo(() => tokens.map((x) => x.logit), [tokens]);
@@ -88,10 +92,11 @@ export function ToyMode() {
       {problem && <p className="error" role="alert">{problem}</p>}
       {result && (
         <>
-          <DistributionChart fates={result.fates} tokenTexts={texts} drawnId={draws > 0 ? result.tokenId : null} title={t('charts.distributionToy')} />
-          <StagesView views={result.views} tokenTexts={texts} animate />
+          <DistributionChart fates={result.fates} tokenTexts={texts} drawnId={draws > 0 ? result.tokenId : null} title={t('charts.distributionToy')}
+            bias={toyBias} onBias={(id, bias) => biasToken(id, bias)} />
+          <StagesView views={result.views} tokenTexts={texts} animate bias={toyBias} />
           <Suspense fallback={<SweepPlaceholder />}>
-            <TemperatureSweep logits={logits} labels={labels} params={params} />
+            <TemperatureSweep logits={logits} labels={labels} params={toyParams} />
           </Suspense>
         </>
       )}

@@ -2,7 +2,8 @@
 // font sizes (each a synchronous round trip to the browser process, 10–90 ms apiece while the model's threads hold
 // both cores) and run the chart code for the first time (interpreted, several times slower) in the same tasks.
 // Each part is drawn, laid out and removed within one task, so no person, screen reader or test ever meets it.
-// Redone when the language or classroom mode changes the text; skipped while a run is in flight.
+// Redone when the language or classroom mode changes the text; skipped while a run is in flight; started once the
+// model is ready, so opening the page stays smooth.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { useStore } from '../../store/store';
@@ -67,11 +68,14 @@ function cancelIdle(handle: number): void {
 export function Warmup() {
   const lang = useStore((s) => s.lang);
   const classroom = useStore((s) => s.classroom);
+  // Not before the model is ready: the page's opening stays free of long tasks, and the first run comes after it.
+  const ready = useStore((s) => s.modelStatus === 'ready');
   const words = useTokenWords();
   const host = useRef<HTMLDivElement>(null);
   const [drawing, setDrawing] = useState<{ part: number; specimen: Specimen } | null>(null);
 
   useEffect(() => {
+    if (!ready) return;
     let next = 0;
     let handle = 0;
     let specimen: Specimen | null = null;
@@ -87,7 +91,7 @@ export function Warmup() {
     };
     handle = whenIdle(drawNext);
     return () => cancelIdle(handle);
-  }, [lang, classroom]);
+  }, [lang, classroom, ready]);
 
   return <div ref={host} className="warmup" aria-hidden="true">{drawing && PARTS[drawing.part](drawing.specimen, words)}</div>;
 }

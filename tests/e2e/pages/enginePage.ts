@@ -1,6 +1,6 @@
 // Test page: exposes the engine client on window so e2e tests and the benchmark can drive the real worker.
 import { EngineClient } from '../../../src/client/EngineClient';
-import type { DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../../../src/engine/protocol';
+import type { CompareRow, DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../../../src/engine/protocol';
 import type { PeerAnswer, PeerRequest } from './tjsWorker';
 
 interface RunSummary {
@@ -62,6 +62,21 @@ const api = {
     const id = api.client.load(source, device, { threads, dtype, hubHost });
     const events = await waitFor(api.client, id, (e) => e.type === 'loaded');
     return events;
+  },
+  /** A comparison to its end: the time from request to its last event on this thread, and every row's tokens. */
+  async compare(prompt: string, rows: CompareRow[], forceSequential = false): Promise<{ ms: number; mode: string; tokens: number[][] }> {
+    const started = performance.now();
+    const tokens: number[][] = rows.map(() => []);
+    const off = api.client.onEvent((e) => {
+      if (e.type === 'compareSteps') for (const s of e.steps) tokens[s.row].push(s.tokenId);
+    });
+    const id = api.client.compare({ prompt, chat: false, rows, forceSequential });
+    const events = await waitFor(api.client, id, (e) => e.type === 'compareDone');
+    off();
+    const error = events.find((e) => e.type === 'error');
+    if (error && error.type === 'error') throw new Error(error.message);
+    const done = events.find((e) => e.type === 'compareDone');
+    return { ms: performance.now() - started, mode: done && done.type === 'compareDone' ? done.mode : 'none', tokens };
   },
   /** Runs to the end; `cancelAfterSteps` sends a cancel once that many steps arrived; `withSteps` returns them all. */
   async generate(settings: GenerateSettings, options: { cancelAfterSteps?: number; withSteps?: boolean } = {}): Promise<RunSummary> {

@@ -1,0 +1,180 @@
+// The compare slice: the lanes being set up (each an overrides query over the page's settings), K samples a lane,
+// and the comparison that ran (or was imported): every row's steps, text and end, every lane's settings.
+import type { StateCreator } from 'zustand';
+import { MAX_LANES, MIN_LANES, applyOverrides, laneMetrics, parseSamples, type LaneMetrics, type RunSettings } from '../core';
+import type { CompareMode, CompareStep, EngineEvent, FinishReason } from '../engine/protocol';
+import type { Store } from './store';
+import type { GenState, Refusal, UserMessage } from './types';
+import { refusalOf } from './urlState';
+
+export interface CompareRowView {
+  row: number;
+  lane: number;
+  sample: number;
+  seed: number;
+  steps: CompareStep[];
+  text: string;
+  reason: FinishReason | null;
+}
+
+export interface CompareLaneView {
+  lane: number;
+  /** The lane's overrides as typed (a query such as "temperature=0.3"). */
+  overrides: string;
+  settings: RunSettings;
+  /** Row indices of its samples, sample 0 first. */
+  rows: number[];
+}
+
+/** A comparison as run or imported: enough to draw, export and reopen it without the model. */
+export interface Comparison {
+  prompt: string;
+  model: string;
+  promptIds: number[];
+  samples: number;
+  lanes: CompareLaneView[];
+  rows: CompareRowView[];
+  mode: CompareMode | null;
+  why?: string;
+  ms?: number;
+}
+
+export interface CompareSlice {
+  compareOpen: boolean;
+  /** Each lane's overrides query, as typed. */
+  laneQueries: string[];
+  samples: number;
+  /** Refusals of lane queries by lane index, or of `samples` under -1. */
+  laneErrors: Record<number, { name: string; why: Refusal }>;
+  compareState: GenState;
+  compareError: UserMessage | null;
+  compareRequest: number | null;
+  comparison: Comparison | null;
+  setCompareOpen(open: boolean): void;
+  setLaneQuery(lane: number, query: string): void;
+  addLane(): void;
+  removeLane(lane: number): void;
+  setSamplesText(text: string): boolean;
+  /** Every lane's settings over `base`, or null (with laneErrors set) when a lane is refused. */
+  resolveLanes(base: RunSettings): RunSettings[] | null;
+  beginComparison(requestId: number, comparison: Comparison): void;
+  appendCompareSteps(requestId: number, steps: CompareStep[]): void;
+  handleCompareEvent(event: Extract<EngineEvent, { type: `compare${string}` }> | Extract<EngineEvent, { type: 'error' }>): void;
+  importComparison(comparison: Comparison): void;
+}
+
+/** Lane state as the page contract names it: idle | loading | running | done | error. */
+export function laneState(c: Comparison | null, lane: number, overall: GenState): GenState {
+  if (!c) return 'idle';
+  const view = c.lanes[lane];
+  if (!view) return 'idle';
+  const rows = view.rows.map((r) => c.rows[r]);
+  if (rows.every((r) => r.reason !== null)) return 'done';
+  if (overall === 'error') return 'error';
+  return overall === 'running' ? 'running' : overall;
+}
+
+export function laneFigures(c: Comparison, lane: number): LaneMetrics {
+  return laneMetrics(c.lanes[lane].rows.map((r) => c.rows[r].steps));
+}
+
+export const compareSlice: StateCreator<Store, [], [], CompareSlice> = (set, get) => ({
+  compareOpen: false,
+  laneQueries: ['temperature=0.3', 'temperature=1.2'],
+  samples: 1,
+  laneErrors: {},
+  compareState: 'idle',
+  compareError: null,
+  compareRequest: null,
+  comparison: null,
+  setCompareOpen: (compareOpen) => set({ compareOpen }),
+  setLaneQuery: (lane, query) => {
+    const laneQueries = [...get().laneQueries];
+    laneQueries[lane] = query;
+    const { [lane]: _gone, ...laneErrors } = get().laneErrors;
+    set({ laneQueries, laneErrors });
+  },
+  addLane: () => {
+    const q = get().laneQueries;
+    if (q.length < MAX_LANES) set({ laneQueries: [...q, ''] });
+  },
+  removeLane: (lane) => {
+    const q = get().laneQueries;
+    if (q.length > MIN_LANES) set({ laneQueries: q.filter((_, i) => i !== lane), laneErrors: {} });
+  },
+  setSamplesText: (text) => {
+    try {
+      const samples = parseSamples(text);
+      const { [-1]: _gone, ...laneErrors } = get().laneErrors;
+      set({ samples, laneErrors });
+      return true;
+    } catch (error) {
+      set({ laneErrors: { ...get().laneErrors, [-1]: { name: 'samples', why: refusalOf(error) } } });
+      return false;
+    }
+  },
+  resolveLanes: (base) => {
+    const errors: Record<number, { name: string; why: Refusal }> = {};
+    const out: RunSettings[] = [];
+    get().laneQueries.forEach((query, lane) => {
+      try {
+        out.push(applyOverrides(base, query));
+      } catch (error) {
+        const name = error instanceof Error && 'param' in error ? String((error as { param: unknown }).param) : 'lane';
+        errors[lane] = { name, why: refusalOf(error) };
+      }
+    });
+    const samplesError = get().laneErrors[-1];
+    if (samplesError) errors[-1] = samplesError;
+    set({ laneErrors: errors });
+    return Object.keys(errors).length > 0 ? null : out;
+  },
+  beginComparison: (compareRequest, comparison) => set({ compareRequest, comparison, compareState: 'running', compareError: null }),
+  appendCompareSteps: (requestId, steps) => {
+    const c = get().comparison;
+    if (!c || requestId !== get().compareRequest || steps.length === 0) return;
+    const rows = [...c.rows];
+    const grouped = new Map<number, CompareStep[]>();
+    for (const s of steps) {
+      const list = grouped.get(s.row);
+      if (list) list.push(s);
+      else grouped.set(s.row, [s]);
+    }
+    for (const [row, added] of grouped) {
+      const view = rows[row];
+      if (!view) continue;
+      rows[row] = { ...view, steps: view.steps.concat(added), text: view.text + added.map((s) => s.textDelta).join('') };
+    }
+    set({ comparison: { ...c, rows } });
+  },
+  handleCompareEvent: (event) => {
+    const state = get();
+    const c = state.comparison;
+    if (event.requestId !== state.compareRequest || !c) return;
+    switch (event.type) {
+      case 'compareStarted': {
+        // A fall-back to one lane after another starts the rows over.
+        const rows = c.rows.map((r) => ({ ...r, steps: [], text: '', reason: null }));
+        set({ comparison: { ...c, rows, promptIds: event.promptIds, mode: event.mode, ...(event.why ? { why: event.why } : {}) } });
+        break;
+      }
+      case 'compareSteps':
+        state.appendCompareSteps(event.requestId, event.steps);
+        break;
+      case 'compareRowDone': {
+        const rows = [...c.rows];
+        const view = rows[event.row];
+        if (view) rows[event.row] = { ...view, text: event.text, reason: event.reason };
+        set({ comparison: { ...c, rows } });
+        break;
+      }
+      case 'compareDone':
+        set({ comparison: { ...c, mode: event.mode, ms: event.ms }, compareState: 'done', compareRequest: null });
+        break;
+      case 'error':
+        set({ compareState: 'error', compareError: { key: `errors.${event.code}`, detail: event.message }, compareRequest: null });
+        break;
+    }
+  },
+  importComparison: (comparison) => set({ comparison, compareState: 'done', compareError: null, compareRequest: null, compareOpen: true }),
+});

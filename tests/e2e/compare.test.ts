@@ -1,0 +1,76 @@
+// The compare view driven as a person would: a shared link with lanes runs by itself; every lane ends done with
+// its metrics; a greedy lane sampled nothing (logprob_sampled 0); two lanes with the same settings and seed have
+// the same text; K = 8 samples show as a token tree of 8; a lane's token opens its step in the step panel.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ server, url } = await startPreviewServer());
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openDone(query: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = watchErrors(page);
+  await page.goto(`${url}${query}`);
+  await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 360_000 });
+  expect(errors).toEqual([]);
+  return page;
+}
+
+const metric = (page: Page, lane: number, name: string) =>
+  page.locator(`[data-metric="${name}"][data-lane="${lane}"]`).getAttribute('data-value').then(Number);
+
+describe('compare view', () => {
+  it('the issue’s link runs 3 lanes × 8 samples to done, with metrics and an 8-sample token tree per lane', { timeout: 420_000 }, async () => {
+    const page = await openDone('?prompt=The%20weather%20today%20is%20very&lane=temperature%3D0.3&lane=top_p%3D0.8&lane=temperature%3D1.5&samples=8&run=1&lang=en');
+    const lanes = page.getByTestId('lane');
+    expect(await lanes.count()).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      expect(await lanes.nth(i).getAttribute('data-state')).toBe('done');
+      for (const name of ['logprob', 'perplexity', 'logprob_sampled', 'entropy_mean', 'distinct_1', 'distinct_2', 'repetition_4', 'tokens']) {
+        expect(Number.isFinite(await metric(page, i, name))).toBe(true);
+      }
+      expect(await metric(page, i, 'perplexity')).toBeGreaterThanOrEqual(1);
+      const tree = lanes.nth(i).getByTestId('token-tree');
+      expect(await tree.getAttribute('data-samples')).toBe('8');
+      expect(await lanes.nth(i).getByTestId('sample').count()).toBe(8);
+    }
+    // A hotter lane spreads its samples over more distinct branches than a cold one.
+    const leaves = await Promise.all([0, 2].map((i) => lanes.nth(i).getByTestId('token-tree').getAttribute('data-leaves').then(Number)));
+    expect(leaves[1]).toBeGreaterThanOrEqual(leaves[0]);
+    // The link keeps describing the comparison.
+    const link = new URL(page.url());
+    expect(link.searchParams.getAll('lane')).toEqual(['temperature=0.3', 'top_p=0.8', 'temperature=1.5']);
+    expect(link.searchParams.get('samples')).toBe('8');
+    await page.close();
+  });
+
+  it('a greedy lane has logprob_sampled 0, equal lanes have equal text, and a token opens its step', { timeout: 420_000 }, async () => {
+    const page = await openDone('?prompt=The%20weather%20today%20is%20very&seed=5&max_new_tokens=16&lane=temperature%3D0&lane=temperature%3D0.9%26top_k%3D0&lane=temperature%3D0.9%26top_k%3D0&run=1&lang=en');
+    expect(await metric(page, 0, 'logprob_sampled')).toBe(0);
+    expect(await metric(page, 1, 'logprob_sampled')).toBeLessThan(0);
+    const texts = await page.getByTestId('lane-full-text').allTextContents();
+    expect(texts[1].length).toBeGreaterThan(0);
+    expect(texts[2]).toBe(texts[1]);
+    // A token of lane 2 opens that lane's run in the step panel at its step.
+    const chip = page.getByTestId('lane').nth(1).locator('.chip[data-step="3"]');
+    const token = (await chip.textContent()) ?? '';
+    await chip.click();
+    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 60_000 });
+    const generated = (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '';
+    expect(generated).toBe(texts[1]);
+    expect(token.length).toBeGreaterThan(0);
+    await page.close();
+  });
+});
