@@ -1,10 +1,12 @@
 // A comparison to JSON (every lane's settings, samples, steps and metrics) and CSV (one row per sample with its
 // lane's settings and metrics), and JSON back to a comparison that the page shows without the model.
 import { RUN_METRIC_NAMES, SETTING_KNOBS, laneMetrics, runMetrics, type RunSettings } from '../core';
-import type { CompareStep } from '../engine/protocol';
+import * as v from 'valibot';
 import type { Comparison } from './compareSlice';
+import { csvCell as runCsvCell } from './exportRun';
+import { COMPARE_FORMAT, ComparisonFileSchema, issueText } from './schemas';
 
-export const COMPARE_FORMAT = 'logitlab-compare';
+export { COMPARE_FORMAT };
 
 export function exportComparisonJson(c: Comparison): string {
   const data = {
@@ -23,9 +25,9 @@ export function exportComparisonJson(c: Comparison): string {
   return JSON.stringify(data, null, 1);
 }
 
+/** Guarded like a run export's cells: a text a spreadsheet would run as a formula is written as text. */
 function csvCell(value: string | number | boolean | null): string {
-  const text = value === null ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return value === null ? '' : runCsvCell(typeof value === 'boolean' ? String(value) : value);
 }
 
 /** The settings of a lane in the same text as its link keys. */
@@ -54,7 +56,7 @@ export function exportComparisonCsv(c: Comparison): string {
   return lines.join('\n') + '\n';
 }
 
-/** Throws an Error saying what is wrong with the file. */
+/** Throws an Error saying what is wrong with the file (the first problem its schema finds, with where it is). */
 export function parseComparison(text: string): Comparison {
   let data: unknown;
   try {
@@ -62,29 +64,24 @@ export function parseComparison(text: string): Comparison {
   } catch {
     throw new Error('the file is not JSON');
   }
-  const d = data as {
-    format?: string; version?: number; model?: string; prompt?: string; promptIds?: number[]; samples?: number; mode?: Comparison['mode'];
-    lanes?: { lane: number; overrides: string; settings: RunSettings; samples: { sample: number; seed: number; text: string; finish_reason: Comparison['rows'][number]['reason']; steps: CompareStep[] }[] }[];
-  };
-  if (d?.format !== COMPARE_FORMAT) throw new Error(`"format" must be "${COMPARE_FORMAT}"`);
-  if (d.version !== 1) throw new Error('only version 1 exports can be opened');
-  if (!Array.isArray(d.lanes) || d.lanes.length === 0) throw new Error('it holds no lanes');
-  const c: Comparison = {
-    prompt: String(d.prompt ?? ''), model: String(d.model ?? ''), promptIds: Array.isArray(d.promptIds) ? d.promptIds : [],
-    samples: Number(d.samples ?? 1), lanes: [], rows: [], mode: d.mode ?? null,
-  };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`"format" must be "${COMPARE_FORMAT}"`);
+  const parsed = v.safeParse(ComparisonFileSchema, data);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    // The header's own messages are sentences; deeper ones need their place.
+    const path = v.getDotPath(issue);
+    throw new Error(path && !['format', 'version', 'lanes'].includes(path) ? issueText(issue) : issue.message);
+  }
+  const d = parsed.output;
+  const c: Comparison = { prompt: d.prompt, model: d.model, promptIds: d.promptIds, samples: d.samples, lanes: [], rows: [], mode: d.mode };
   d.lanes.forEach((lane, index) => {
-    if (!lane?.settings?.params || !Array.isArray(lane.samples)) throw new Error(`lane ${index + 1} lacks settings or samples`);
     const rows: number[] = [];
     for (const s of lane.samples) {
-      if (!Array.isArray(s?.steps) || s.steps.some((st) => typeof st?.tokenId !== 'number' || typeof st.logprobRaw !== 'number')) {
-        throw new Error(`a sample of lane ${index + 1} has steps without tokenId or logprobRaw`);
-      }
       const row = c.rows.length;
       rows.push(row);
-      c.rows.push({ row, lane: index, sample: Number(s.sample), seed: Number(s.seed), steps: s.steps.map((st) => ({ ...st, row })), text: String(s.text ?? ''), reason: s.finish_reason ?? null });
+      c.rows.push({ row, lane: index, sample: s.sample, seed: s.seed, steps: s.steps.map((st) => ({ ...st, row })), text: s.text, reason: s.finish_reason });
     }
-    c.lanes.push({ lane: index, overrides: String(lane.overrides ?? ''), settings: lane.settings, rows });
+    c.lanes.push({ lane: index, overrides: lane.overrides, settings: lane.settings, rows });
   });
   return c;
 }

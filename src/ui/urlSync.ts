@@ -1,8 +1,9 @@
-// Reads the shared state from the URL once at start (bad values: default + a notice naming the parameter),
-// then keeps the URL in step with the store so the address bar is always a shareable link.
+// Reads the shared state from the URL once at start (query string and fragment; bad values: default + a notice
+// naming the parameter), then keeps the URL's fragment in step with the store so the address bar is always a
+// shareable link that the server never sees — or says when the settings are too big for one.
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { isDefaultToy, randomSeed, useStore } from '../store/store';
-import { defaultSharedState, parseUrlState, serializeUrlState, type SharedState } from '../store/urlState';
+import { MAX_LINK_CHARS, defaultSharedState, linkFragment, parseUrlState, type SharedState } from '../store/urlState';
 
 export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash = ''): { run: boolean; step: number | null; compare: boolean } {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, randomSeed());
@@ -14,7 +15,10 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash 
     ...(state.toy ? { toyTokens: state.toy } : {}),
     ...(state.lanes.length > 0 ? { laneQueries: state.lanes, samples: state.samples, compareOpen: true } : {}),
   });
-  for (const n of notices) useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
+  for (const n of notices) {
+    if (n.repeated !== undefined) useStore.getState().notify({ key: 'notices.repeatedParam', params: { name: n.name, value: n.value, count: n.repeated } });
+    else useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
+  }
   return { run: state.run, step: state.step, compare: state.lanes.length > 0 };
 }
 
@@ -40,18 +44,26 @@ export function shareLink(): string {
   return new URL(linkFor({ ...state, run: shown, step: shown ? state.step : null }), location.href).href;
 }
 
+/** The page's link for a state: path and fragment; no query string, so nothing of it reaches the server. */
 export function linkFor(state: SharedState): string {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, state.seed);
-  return `${location.pathname}?${serializeUrlState(state, defaults)}`;
+  const fragment = linkFragment(state, defaults);
+  return fragment ? `${location.pathname}#${fragment}` : location.pathname;
 }
 
 export function keepUrlInSync(): () => void {
   let last = '';
   return useStore.subscribe(() => {
     const next = linkFor(currentShared());
-    if (next !== last) {
-      last = next;
-      history.replaceState(null, '', next);
+    if (next === last) return;
+    last = next;
+    const size = location.origin.length + next.length;
+    if (size > MAX_LINK_CHARS) {
+      // The address bar keeps the last link that fitted; the page says why it stopped following.
+      if (useStore.getState().linkTooBig?.size !== size) useStore.setState({ linkTooBig: { size, max: MAX_LINK_CHARS } });
+      return;
     }
+    if (useStore.getState().linkTooBig) useStore.setState({ linkTooBig: null });
+    history.replaceState(null, '', next);
   });
 }

@@ -277,8 +277,8 @@ function CompareExport() {
           const file = e.target.files?.[0];
           if (!file) return;
           try {
-            useStore.getState().importComparison(parseComparison(await file.text()));
-            useStore.getState().notify({ key: 'compare.imported' });
+            const opened = useStore.getState().importComparison(parseComparison(await file.text()));
+            useStore.getState().notify({ key: opened ? 'compare.imported' : 'compare.importBusy' });
           } catch (error) {
             useStore.getState().notify({ key: 'notices.badImport', why: refusalOf(error) });
           }
