@@ -399,7 +399,32 @@ export const StopCaseSchema = v.looseObject({
   stops: v.array(v.string()),
 });
 
-/** The kinds of case the conformance README defines; beam cases are checked by the code that answers them. */
+const TokenId = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** A bigram table as the model: V rows of V logits; every id the case names must be a row of it. */
+export const BeamCaseSchema = v.pipe(
+  v.looseObject({
+    id: CaseId,
+    kind: v.literal('beam'),
+    bigram: v.pipe(
+      v.array(v.array(v.nullable(v.number())), 'bigram must be V rows of V logits'),
+      v.minLength(1, 'bigram is empty'),
+      v.check((rows) => rows.every((row) => row.length === rows.length), 'bigram must be V rows of V logits'),
+    ),
+    eos: v.union([TokenId, v.array(TokenId)], 'eos must be a token id or a list of them'),
+    // The first step's logits are the row of the prompt's last token.
+    prompt_ids: v.pipe(v.array(TokenId), v.minLength(1, 'prompt_ids is empty')),
+    params: v.looseObject({
+      max_new_tokens: v.number('max_new_tokens is always given'),
+      ...Object.fromEntries(['num_beams', 'length_penalty', 'num_return_sequences', 'repetition_penalty', 'frequency_penalty', 'presence_penalty'].map((name) => [name, v.optional(v.number())])),
+      early_stopping: v.optional(v.boolean()),
+      logit_bias: v.optional(v.record(v.string(), v.number())),
+    }),
+  }),
+  v.check((c) => [...c.prompt_ids, ...(Array.isArray(c.eos) ? c.eos : [c.eos])].every((id) => id < c.bigram.length), 'a token id of prompt_ids or eos is not a row of bigram'),
+);
+
+/** The kinds of case the conformance README defines. */
 const CASE_KINDS = ['sampling', 'stop', 'beam'];
 
 /** The id to answer a case with, whatever else is wrong with it. */
@@ -408,15 +433,12 @@ export function caseIdOf(raw: unknown): string | number | null {
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
-/**
- * A case in the shape its kind needs (sampling and stop cases here; a kind this file does not describe passes
- * through as an object with an id, and the answering code says what it lacks), or the first problem found.
- */
+/** A case in the shape its kind needs (ranges are the answering code's to check, by name), or the first problem found. */
 export function readCase(raw: unknown): { ok: true; value: Record<string, unknown> & { id: string | number } } | { ok: false; error: string } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: 'a case must be a JSON object' };
   const kind = (raw as { kind?: unknown }).kind;
   if (kind !== undefined && !CASE_KINDS.includes(kind as string)) return { ok: false, error: `unknown case kind ${JSON.stringify(kind)}` };
-  const schema = kind === undefined || kind === 'sampling' ? SamplingCaseSchema : kind === 'stop' ? StopCaseSchema : v.looseObject({ id: CaseId });
+  const schema = kind === undefined || kind === 'sampling' ? SamplingCaseSchema : kind === 'stop' ? StopCaseSchema : BeamCaseSchema;
   const result = v.safeParse(schema, raw);
   return result.success ? { ok: true, value: result.output as Record<string, unknown> & { id: string | number } } : { ok: false, error: issueText(result.issues[0]) };
 }

@@ -8,6 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'logitlab-conformance-'));
+// A beam case as the shared file has it: a bigram table as the model.
+const beam = {
+  kind: 'beam', eos: 3, prompt_ids: [4], params: { num_beams: 2, max_new_tokens: 3 },
+  bigram: [[0, 0, -9, 0, -9], [-9, -9, -9, 3, -9], [-9, -9, -9, 0, -9], [-9, -9, -9, 0, -9], [1, 0.9, -1, -9, -9]],
+  expect: { sequences: [[1, 3], [0, 1, 3]], scores: [-0.40655177164189066, -0.6039327005901204] },
+};
 
 function run(file: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/conformance.ts', file], { encoding: 'utf8', timeout: 60_000 });
@@ -33,6 +39,11 @@ describe('conformance command on malformed input', () => {
       { id: 'stop-bad', kind: 'stop', pieces: 'Hello' },
       { id: 'odd-kind', kind: 'nonsense' },
       7,
+      { ...beam, id: 'beam' },
+      { id: 'beam-no-table', kind: 'beam', eos: 3, prompt_ids: [4], params: { max_new_tokens: 3 } },
+      { ...beam, id: 'beam-prompt-outside', prompt_ids: [9] },
+      { ...beam, id: 'beam-no-max', params: { num_beams: 2 } },
+      { ...beam, id: 'beam-too-many', params: { num_beams: 99, max_new_tokens: 3 } },
     ];
     const { status, stdout, stderr } = run(fileWith('mixed.json', JSON.stringify(cases)));
     expect(status).toBe(0);
@@ -49,6 +60,11 @@ describe('conformance command on malformed input', () => {
     expect(answers[7]).toEqual({ id: 'stop-bad', error: expect.stringContaining('pieces') });
     expect(answers[8]).toEqual({ id: 'odd-kind', error: expect.stringContaining('nonsense') });
     expect(answers[9]).toEqual({ id: null, error: expect.any(String) });
+    expect(answers[10]).toEqual({ id: 'beam', sequences: beam.expect.sequences, scores: beam.expect.scores.map((x) => expect.closeTo(x, 6)) });
+    expect(answers[11]).toEqual({ id: 'beam-no-table', error: expect.stringContaining('bigram') });
+    expect(answers[12]).toEqual({ id: 'beam-prompt-outside', error: expect.stringContaining('not a row of bigram') });
+    expect(answers[13]).toEqual({ id: 'beam-no-max', error: expect.stringContaining('max_new_tokens') });
+    expect(answers[14]).toEqual({ id: 'beam-too-many', error: expect.stringContaining('num_beams') });
   });
 
   it.each([
