@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { launchBrowser, linkSettings, startPreviewServer, watchErrors } from './harness';
 
 let server: PreviewServer;
 let url: string;
@@ -50,9 +50,9 @@ describe('compare view', () => {
     const leaves = await Promise.all([0, 2].map((i) => lanes.nth(i).getByTestId('token-tree').getAttribute('data-leaves').then(Number)));
     expect(leaves[1]).toBeGreaterThanOrEqual(leaves[0]);
     // The link keeps describing the comparison.
-    const link = new URL(page.url());
-    expect(link.searchParams.getAll('lane')).toEqual(['temperature=0.3', 'top_p=0.8', 'temperature=1.5']);
-    expect(link.searchParams.get('samples')).toBe('8');
+    const link = linkSettings(page.url());
+    expect(link.getAll('lane')).toEqual(['temperature=0.3', 'top_p=0.8', 'temperature=1.5']);
+    expect(link.get('samples')).toBe('8');
     await page.close();
   });
 

@@ -173,6 +173,33 @@ describe('imports, links and render errors', () => {
     await page.close();
   }, TEST_MS);
 
+  it('a beam run exports with its tree and imports beside the others; its nodes say why they cannot open', async () => {
+    const page = await openPage(`?lang=en&num_beams=2&max_new_tokens=4&prompt=${encodeURIComponent('The weather today is very')}&run=1`);
+    await waitReady(page);
+    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+    const steps = await page.getByTestId('beam-tree').getAttribute('data-steps');
+    const winner = await page.getByTestId('beam-hypothesis').first().textContent();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const path = join(dir, 'beam.json');
+    writeFileSync(path, readFileSync(await download.path(), 'utf8'));
+    await page.close();
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { runs: { beam: { options: { num_beams: number }; steps: unknown[] } }[] };
+    expect(file.runs[0].beam.options.num_beams).toBe(2);
+    expect(String(file.runs[0].beam.steps.length)).toBe(steps);
+
+    const reader = await openPage('?lang=en');
+    const errors = watchErrors(reader);
+    await reader.getByTestId('import').setInputFiles(path);
+    await reader.getByTestId('beam-tree').waitFor({ timeout: 30_000 });
+    expect(await reader.getByTestId('beam-tree').getAttribute('data-steps')).toBe(steps);
+    expect(await reader.getByTestId('beam-hypothesis').first().textContent()).toBe(winner);
+    expect(await reader.getByTestId('history').textContent()).toMatch(/\(imported\)/);
+    await reader.locator('[data-testid="beam-node"][data-step="0"]').first().click();
+    await expect.poll(() => reader.getByTestId('notices').textContent()).toContain('beams are not in the model’s memory');
+    expect(errors.filter((e) => !/favicon|models\//.test(e))).toEqual([]);
+    await reader.close();
+  }, TEST_MS);
+
   it('a 2,000-character Chinese prompt and a long bias list live in the fragment and reload', async () => {
     const page = await openPage('?lang=zh');
     const errors = watchErrors(page);
