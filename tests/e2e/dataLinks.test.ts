@@ -244,6 +244,8 @@ describe('imports, links and render errors', () => {
     // Random CJK does not compress: ~70,000 characters outgrow every link.
     let seed = 1;
     const prompt = Array.from({ length: 70_000 }, () => String.fromCharCode(0x4e00 + ((seed = (seed * 48271) % 2147483647) % 20000))).join('');
+    // The box is set from inside the page: it must have been drawn first (on a busy machine the script runs later).
+    await page.getByTestId('prompt').waitFor();
     await page.evaluate((text) => {
       const box = document.querySelector<HTMLTextAreaElement>('[data-testid="prompt"]')!;
       const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
