@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
-import { launchBrowser, linkSettings, startPreviewServer, watchErrors } from './harness';
+import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { linkSettings } from './linkSettings';
 
 let server: PreviewServer;
 let url: string;

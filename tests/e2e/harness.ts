@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
-import { readLinkParams } from '../../src/store/urlState';
 
 /**
  * The production build served by `vite preview` (what users get: React without its dev checks), with the
@@ -69,13 +68,4 @@ export function watchErrors(page: Page): string[] {
     if (r.status() >= 400) errors.push(`http ${r.status()}: ${r.url()}`);
   });
   return errors;
-}
-
-/**
- * The settings a page's address says, read as the page reads a link: the query string and the fragment (plain or
- * compressed), so a test asks "does the link keep num_beams=3" wherever the page put it.
- */
-export function linkSettings(pageUrl: string): URLSearchParams {
-  const link = new URL(pageUrl);
-  return readLinkParams(link.search, link.hash, []);
 }
