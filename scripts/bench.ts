@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|compare|beam|soak]`: runs the benchmark sections and prints their rows.
+// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|compare|beam|soak|sweep]`: runs the benchmark sections and prints their rows.
 import { printRows, type BenchRow } from './bench/format';
 import { runPipelineBench } from './bench/pipeline';
 import { runBrowserBench } from './bench/browser';
@@ -7,6 +7,7 @@ import { runTextDecodeBench } from './bench/textDecode';
 import { runCompareBench } from './bench/compare';
 import { runSoakBench } from './bench/soak';
 import { runBeamBench } from './bench/beam';
+import { runSweepBench } from './bench/sweep';
 
 const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: runPipelineBench,
@@ -16,6 +17,7 @@ const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   compare: runCompareBench,
   soak: runSoakBench,
   beam: runBeamBench,
+  sweep: runSweepBench,
 };
 
 const args = process.argv.slice(2);

@@ -1,8 +1,9 @@
 // Screenshots of the production build in headless Chromium, for looking at the page and for the README:
 //   npx tsx scripts/screenshot.ts [--query '?prompt=…'] [--sizes 1400x1000,1024x768,390x844] [--langs en,zh]
-//                                 [--generate] [--steps N] [--out dir]
+//                                 [--generate] [--steps N] [--wait 'css selector'] [--out dir]
 //   npx tsx scripts/screenshot.ts --readme     (docs/screenshot.png: mid-run, stepped, at 1400×1000)
-// One PNG per size and language, named <size>-<lang>.png, full page.
+// One PNG per size and language, named <size>-<lang>.png, full page. --wait: a selector to wait for before the
+// shot (e.g. a sweep link with run=1: '[data-testid="sweep"][data-state="completion"]').
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,12 +15,13 @@ interface Options {
   langs: string[];
   generate: boolean;
   steps: number;
+  wait: string | null;
   out: string;
   readme: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { query: '', sizes: [], langs: ['en', 'zh'], generate: false, steps: 0, out: 'test-results/screens', readme: false };
+  const options: Options = { query: '', sizes: [], langs: ['en', 'zh'], generate: false, steps: 0, wait: null, out: 'test-results/screens', readme: false };
   let sizes = '1400x1000,1024x768,390x844';
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
@@ -33,6 +35,7 @@ function parseArgs(argv: string[]): Options {
       case '--langs': options.langs = value().split(','); break;
       case '--generate': options.generate = true; break;
       case '--steps': options.steps = Number(value()); break;
+      case '--wait': options.wait = value(); break;
       case '--out': options.out = value(); break;
       case '--readme': options.readme = true; break;
       default: throw new Error(`unknown option ${argv[i]}`);
@@ -62,11 +65,24 @@ async function prepare(page: Page, options: Options): Promise<void> {
     await page.getByTestId('generate').click();
     await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
   }
+  // A link that runs a comparison: wait for its lanes to finish.
+  if (/(^|[?&#])lane=/.test(options.query) && /(^|[?&#])run=1/.test(options.query)) {
+    await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 300_000 });
+  }
+  if (options.wait) await page.locator(options.wait).first().waitFor({ timeout: 600_000 });
   // Let the step panel's parts mount (one per frame after a run).
   await page.waitForTimeout(500);
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    // The usage is this file's opening comment.
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+    const header = lines.slice(0, lines.findIndex((line) => !line.startsWith('//')));
+    process.stdout.write(`${header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+    return;
+  }
   const options = parseArgs(process.argv.slice(2));
   if (options.readme) {
     Object.assign(options, {

@@ -6,17 +6,22 @@ import { browserLang, initI18n } from './ui/i18n';
 import { keepUrlInSync, readUrlIntoStore } from './ui/urlSync';
 import { compare, generate, inspect, loadModelFromLink } from './store/engineBridge';
 import { useStore } from './store/store';
+import { startSweep } from './store/sweepBridge';
 import './ui/styles.css';
 
-const { run, step, compare: compareLink } = readUrlIntoStore(location.search, browserLang(), location.hash);
+const { run, step, compare: compareLink, sweep } = readUrlIntoStore(location.search, browserLang(), location.hash);
 initI18n(useStore.getState().lang);
 keepUrlInSync();
 loadModelFromLink();
 if (run) {
-  // run=1: generate (or, with lanes, compare) as soon as the model is ready.
+  // run=1: generate (or, with lanes, compare; with a sweep, run the sweep) as soon as the model is ready.
   const stopWatching = useStore.subscribe((s) => {
     if (s.modelStatus === 'ready') {
       stopWatching();
+      if (sweep) {
+        void startSweep();
+        return;
+      }
       if (compareLink) {
         compare();
         return;

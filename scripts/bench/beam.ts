@@ -31,7 +31,7 @@ export async function runBeamBench(): Promise<BenchRow[]> {
   const browser = await launchBrowser({ optimizedWasm: process.env.LOGITLAB_BENCH_NO_LIFTOFF === '1' });
   try {
     const page = await browser.newPage();
-    await page.goto(`${url}tests/e2e/pages/engine.html`);
+    await page.goto(`${url}tests/e2e/pages/engine.html?patient=1`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 300_000 });
     if (process.env.LOGITLAB_BENCH_ROUNDS) process.stderr.write('beam bench: page ready, loading the model\n');
     const events = await page.evaluate(() => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'wasm', 1, 'fp32'));

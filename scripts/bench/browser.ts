@@ -55,7 +55,7 @@ export async function runBrowserBench(): Promise<BenchRow[]> {
       const browser = await launchBrowser({ webgpu: config.webgpu, optimizedWasm: true });
       try {
         const page = await browser.newPage();
-        await page.goto(`${url}tests/e2e/pages/engine.html${process.env.LOGITLAB_BENCH_OBSERVER === 'inline' ? '?observer=inline' : ''}`);
+        await page.goto(`${url}tests/e2e/pages/engine.html?patient=1${process.env.LOGITLAB_BENCH_OBSERVER === 'inline' ? '&observer=inline' : ''}`);
         await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
         const events = await page.evaluate(([d, t]) => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, d as string, t as number, 'fp32'), [config.device, config.threads]);
         const loaded = events.find((e) => e.type === 'loaded');

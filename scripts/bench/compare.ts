@@ -34,7 +34,7 @@ export async function runCompareBench(): Promise<BenchRow[]> {
   const browser = await launchBrowser({ optimizedWasm: true });
   try {
     const page = await browser.newPage();
-    await page.goto(`${url}tests/e2e/pages/engine.html`);
+    await page.goto(`${url}tests/e2e/pages/engine.html?patient=1`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
     const events = await page.evaluate(() => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'wasm', 1, 'fp32'));
     const loaded = events.find((e) => e.type === 'loaded');

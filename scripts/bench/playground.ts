@@ -191,7 +191,7 @@ async function measureEngine(url: string, c: Case): Promise<Measured> {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
-    await page.goto(`${url}tests/e2e/pages/engine.html`);
+    await page.goto(`${url}tests/e2e/pages/engine.html?patient=1`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
     await page.evaluate(() => (window as unknown as { logitlab: EngineApi }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'auto'));
     await installProbe(page);

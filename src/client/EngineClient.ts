@@ -8,11 +8,25 @@
 // pings both workers of every pair: one that stops answering (crashed, closed, or looping) is replaced by a new
 // pair that reloads the model, and the run in flight ends where its last step did.
 import type {
-  BeamOptions, BranchPoint, CompareRow, DevicePreference, EngineEvent, EngineRequest, GenerateSettings, ModelSource, ObserverSetup, StepEvent, WorkerFault, WorkerMessage,
+  BeamOptions, BranchPoint, CompareMode, CompareRow, CompareStep, DevicePreference, EngineEvent, EngineRequest, FinishReason, GenerateSettings, ModelSource,
+  ObserverSetup, PromptLogits, StepEvent, WorkerFault, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
 export type EngineListener = (event: EngineEvent) => void;
+
+/** One row of a comparison as compareRows() returns it: its steps, text and how it ended. */
+export interface ComparedRow {
+  steps: CompareStep[];
+  text: string;
+  reason: FinishReason;
+}
+
+export interface ComparedRows {
+  mode: CompareMode;
+  ms: number;
+  rows: ComparedRow[];
+}
 
 export interface StepLogits {
   logits: Float32Array;
@@ -146,6 +160,8 @@ class WorkerPair {
 export class EngineClient {
   private readonly listeners = new Set<EngineListener>();
   private readonly waiting = new Map<number, { resolve(e: EngineEvent): void; reject(e: Error): void }>();
+  /** Requests whose every event goes to their caller (true from `take`: the last one). */
+  private readonly collecting = new Map<number, { take(e: EngineEvent): boolean; reject(e: Error): void }>();
   private nextRequestId = 1;
   private readonly createEngine: () => Worker;
   private readonly observeApart: boolean;
@@ -230,6 +246,56 @@ export class EngineClient {
     return requestId;
   }
 
+  /**
+   * A comparison whose events come back to the caller instead of the listeners, as whole rows at its end (a sweep
+   * reads rows, not steps). Like compare() it is the pair's run in flight, so cancel() stops it (its rows then end
+   * 'cancelled'); it rejects on an error, or when its worker dies or the model is replaced.
+   */
+  compareRows(request: { prompt: string; chat: boolean; rows: CompareRow[] }): Promise<ComparedRows> {
+    return new Promise((resolve, reject) => {
+      const pair = this.current;
+      if (!pair) {
+        reject(new Error('no model is loaded'));
+        return;
+      }
+      const requestId = this.nextRequestId++;
+      const fresh = () => request.rows.map((): ComparedRow => ({ steps: [], text: '', reason: 'cancelled' }));
+      let rows = fresh();
+      this.collecting.set(requestId, {
+        reject,
+        take: (event) => {
+          switch (event.type) {
+            case 'compareStarted':
+              // A fall-back to one row after another starts the rows over.
+              rows = fresh();
+              return false;
+            case 'compareSteps':
+              for (const step of event.steps) rows[step.row]?.steps.push(step);
+              return false;
+            case 'compareRowDone': {
+              const row = rows[event.row];
+              if (row) {
+                row.text = event.text;
+                row.reason = event.reason;
+              }
+              return false;
+            }
+            case 'compareDone':
+              resolve({ mode: event.mode, ms: event.ms, rows });
+              return true;
+            case 'error':
+              reject(new Error(event.message));
+              return true;
+            default:
+              return false;
+          }
+        },
+      });
+      pair.activeRun = requestId;
+      pair.post({ type: 'compare', requestId, ...request });
+    });
+  }
+
   /** Stops the run in flight, and only that one: a cancel never reaches a run started after it. */
   cancel(): void {
     const pair = this.current;
@@ -253,6 +319,13 @@ export class EngineClient {
     const event = await this.request({ type: 'findTokens', query, limit });
     if (event.type !== 'tokenMatches') throw new Error('unexpected answer to findTokens');
     return event.matches;
+  }
+
+  /** Each prompt's next-token logits from one forward pass, and the first token of each continuation. */
+  async promptLogits(prompts: string[], continuations: string[][], chat = false): Promise<PromptLogits[]> {
+    const event = await this.request({ type: 'promptLogits', prompts, continuations, chat });
+    if (event.type !== 'promptLogits') throw new Error('unexpected answer to promptLogits');
+    return event.items;
   }
 
   /** Test-only: makes the current pair's (or the loading pair's) worker crash or wedge, to exercise the watchdog. */
@@ -378,9 +451,16 @@ export class EngineClient {
   private rejectWaiting(why: string): void {
     for (const waiter of this.waiting.values()) waiter.reject(new Error(why));
     this.waiting.clear();
+    for (const collector of this.collecting.values()) collector.reject(new Error(why));
+    this.collecting.clear();
   }
 
   private dispatch(event: EngineEvent): void {
+    const collector = this.collecting.get(event.requestId);
+    if (collector) {
+      if (collector.take(event)) this.collecting.delete(event.requestId);
+      return;
+    }
     const waiter = this.waiting.get(event.requestId);
     if (waiter) {
       this.waiting.delete(event.requestId);

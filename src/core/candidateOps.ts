@@ -3,15 +3,90 @@
 // large vocabulary: it lists the summarised tail (./tail.ts) as far as its answer could depend on it, and all of it
 // when the tail's error bound leaves a token's side of the cut in doubt.
 import type { Candidates } from './candidates';
-import { countAtLeast } from './select';
+import { countAtLeast, maxOf } from './select';
 
-/** Keeps the `count` most probable tokens (ties: lower id first), or all when fewer are allowed. */
-export function keepMostProbable(c: Candidates, count: number): void {
+/**
+ * Keeps the fewest most probable tokens whose weights reach `mass` (0: none needed), and at least `count` of them
+ * (ties: lower id first); all when fewer are allowed.
+ */
+export function keepMostProbable(c: Candidates, count: number, mass = 0): void {
   c.listAll();
   c.ensureStats();
+  c.truncate(c.selectPrefix(byProbabilityKey(c, c.size), 0, c.size, mass, count));
+}
+
+/** The selection key that orders candidates [from, to) from most to least probable (ties: lower id first). */
+export function byProbabilityKey(c: Candidates, to: number, from = 0): Float64Array {
   const key = c.scratch;
-  for (let i = 0; i < c.size; i++) key[i] = -c.logits[i];
-  c.truncate(c.selectPrefix(key, 0, c.size, 0, count));
+  for (let i = from; i < to; i++) key[i] = -c.logits[i];
+  return key;
+}
+
+/** top_p: keeps the fewest most probable tokens whose probability sums to at least `p`, and at least `minKeep`. */
+export function keepProbableMass(c: Candidates, p: number, minKeep: number): void {
+  if (c.tail.active && cutMassAboveTail(c, p, minKeep)) return;
+  c.ensureStats();
+  keepMostProbable(c, minKeep, p * c.sum);
+}
+
+/**
+ * keepProbableMass while the tail is summarised: finds the cut among the listed head when the tail's error bound
+ * cannot move it, listing more of the tail when the head holds too little mass. False when only listing everything
+ * can decide (the caller then runs the exact path).
+ */
+function cutMassAboveTail(c: Candidates, p: number, minKeep: number): boolean {
+  for (;;) {
+    // The head first: listing tokens out of the tail leaves their weights unset until the stats are redone.
+    const head = c.ensureHead(minKeep);
+    if (!c.tail.active) return false;
+    c.ensureStats();
+    const target = p * c.sum;
+    const margin = p * c.sumError;
+    let headMass = 0;
+    for (let i = 0; i < head; i++) headMass += c.weights[i];
+    if (headMass >= target + margin) {
+      const key = byProbabilityKey(c, head);
+      const high = c.selectPrefix(key, 0, head, target + margin, minKeep);
+      const low = c.selectPrefix(key, 0, high, target - margin, minKeep);
+      if (low !== high) return listEverything(c);
+      c.truncate(high);
+      return true;
+    }
+    if (headMass > target - margin) return listEverything(c);
+    // List bins until the head could reach the target, with one bin of slack.
+    const tail = c.tail;
+    let k = tail.start;
+    let mass = headMass;
+    while (k < tail.end && mass < target + margin) mass += tail.binMass(k++, c.ref);
+    c.listTail(k >= tail.end ? Infinity : k + 1);
+  }
+}
+
+function listEverything(c: Candidates): false {
+  c.listAll();
+  return false;
+}
+
+/**
+ * min_p: keeps the tokens at least `m` times as probable as the most probable one, and at least `minKeep` (the most
+ * probable). Returns the cut as a probability.
+ */
+export function keepProbabilityRatio(c: Candidates, m: number, minKeep: number): number {
+  if (c.tail.active) {
+    // Every summarised token min_p could keep lies within ln(1/m) of the largest logit: list those.
+    c.ensureHead(1);
+    if (c.tail.active) {
+      const threshold = maxOf(c.logits, c.size) + Math.log(m);
+      if (!(threshold > c.tailGuard())) c.listTail(c.tail.listBoundFor(threshold));
+    }
+  }
+  c.ensureStats();
+  const cut = m * maxOf(c.weights, c.size);
+  const threshold = cut / c.sum;
+  const kept = countAtLeast(c.weights, c.size, cut);
+  if (kept < minKeep) keepMostProbable(c, minKeep);
+  else if (kept < c.allowedCount()) c.keepAtLeast(c.weights, cut);
+  return threshold;
 }
 
 /** Removes tokens whose (current) logit is below `threshold`, keeping at least `minKeep` (the most probable). */

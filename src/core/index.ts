@@ -9,7 +9,7 @@ export {
 } from './params';
 export {
   SETTING_KNOBS, settingKnob, defaultRunSettings, cloneRunSettings, parseLogitBias, formatLogitBias, parseOrder,
-  applyOverrides, overridesOf, parseSamples, MAX_LANES, MIN_LANES, MAX_SAMPLES,
+  applyOverrides, overridesOf, parseSamples, isBeamSearch, laneBase, laneSampleCount, MAX_LANES, MIN_LANES, MAX_SAMPLES,
   type RunSettings, type SettingKnob,
 } from './settings';
 export { createRng, type Rng } from './rng';

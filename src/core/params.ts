@@ -1,5 +1,5 @@
 // The parameter table of SAMPLING.md as data: defaults, ranges, "off" values, validation and strict parsing.
-import { DEFAULT_DRY_BREAKERS, DEFAULT_ORDER, HF_ORDER, type SamplingParams, type WarperName } from './types';
+import { DEFAULT_DRY_BREAKERS, DEFAULT_ORDER, HF_ORDER, type SamplingParams } from './types';
 
 /** What a parameter accepts, as data: the page words it in its own language, `describeRule` in English. */
 export type ParamRule =
@@ -250,7 +250,6 @@ export const MORE_SAMPLER_PARAMS = [
 export const MAX_DRY_BREAKERS = 16;
 
 export const LOGIT_BIAS_RANGE = { min: -100, max: 100 } as const;
-export const WARPER_NAMES: readonly WarperName[] = DEFAULT_ORDER;
 
 /** The UI's starting point (SAMPLING.md table): every numeric knob at its registry default. */
 export const DEFAULT_PARAMS: SamplingParams = Object.freeze({
@@ -315,8 +314,8 @@ export function validateParams(params: SamplingParams, vocabSize?: number): void
   }
   const seen = new Set<string>();
   for (const w of params.order) {
-    if (!WARPER_NAMES.includes(w) || seen.has(w)) {
-      throw new SamplingParamError('order', params.order.join(','), { kind: 'order', names: WARPER_NAMES });
+    if (!DEFAULT_ORDER.includes(w) || seen.has(w)) {
+      throw new SamplingParamError('order', params.order.join(','), { kind: 'order', names: DEFAULT_ORDER });
     }
     seen.add(w);
   }

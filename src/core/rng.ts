@@ -4,8 +4,6 @@ export interface Rng {
   /** Uniform in [0, 1), 53 bits. */
   next(): number;
   readonly seed: number;
-  /** An independent copy at the same position. */
-  clone(): Rng;
 }
 
 /** xoshiro128** seeded through splitmix32; Math.imul keeps every step exact in 32 bits. */
@@ -13,12 +11,8 @@ class Xoshiro128 implements Rng {
   readonly seed: number;
   private s: Uint32Array;
 
-  constructor(seed: number, state?: Uint32Array) {
+  constructor(seed: number) {
     this.seed = seed >>> 0;
-    if (state) {
-      this.s = state.slice();
-      return;
-    }
     this.s = new Uint32Array(4);
     let x = this.seed;
     for (let i = 0; i < 4; i++) {
@@ -48,10 +42,6 @@ class Xoshiro128 implements Rng {
     const high = this.nextUint32() >>> 5;
     const low = this.nextUint32() >>> 6;
     return (high * 67108864 + low) / 9007199254740992;
-  }
-
-  clone(): Rng {
-    return new Xoshiro128(this.seed, this.s);
   }
 }
 

@@ -5,7 +5,7 @@ import {
   DEFAULT_PARAMS, PARAM_NAMES, PARAM_SPECS, SamplingParamError, formatParamValue, parseBreakers, parseParamValue,
   validateParams, type ParamName,
 } from './params';
-import { DEFAULT_BEAM_SETTINGS, type BeamOptions } from './beam';
+import { DEFAULT_BEAM_SETTINGS, validateBeamSettings, type BeamOptions } from './beam';
 import { MAX_STOP_SEQUENCES } from './stop';
 import { completeOrder, type SamplingParams, type WarperName } from './types';
 
@@ -168,16 +168,42 @@ export const MAX_SAMPLES = 64;
 export function applyOverrides(base: RunSettings, query: string): RunSettings {
   const settings = cloneRunSettings(base);
   const q = new URLSearchParams(query.trim().replace(/^\?/, ''));
-  const names = new Set<string>();
-  for (const [name] of q) names.add(name);
-  for (const name of names) {
-    const knob = settingKnob(name);
-    if (!knob) throw new SamplingParamError(name, q.get(name), { kind: 'knownName' });
-    const values = q.getAll(name);
+  for (const [name] of q) if (!settingKnob(name)) throw new SamplingParamError(name, q.get(name), { kind: 'knownName' });
+  // In the registry's order, not the query's: num_return_sequences is checked against the lane's own num_beams.
+  for (const knob of SETTING_KNOBS) {
+    const values = q.getAll(knob.name);
+    if (values.length === 0) continue;
     knob.apply(settings, knob.repeated ? values : [values[values.length - 1]]);
   }
   validateParams(settings.params);
+  const beam = settings.beam;
+  // A lane that lowers num_beams below the page's num_return_sequences is refused for the knob it wrote.
+  if (beam.num_return_sequences > beam.num_beams && !q.has('num_return_sequences')) {
+    throw new SamplingParamError('num_beams', beam.num_beams, {
+      kind: 'range', integer: true, min: beam.num_return_sequences, minExclusive: false, max: PARAM_SPECS.num_beams.max,
+    });
+  }
+  validateBeamSettings({ ...beam, max_new_tokens: settings.max_new_tokens });
   return settings;
+}
+
+/**
+ * What a compare lane starts from: the page's settings without its beam search. A lane's kind is its own: it is a
+ * beam search only when its query sets num_beams (the page's length_penalty and early_stopping then apply), so
+ * opening a beam lane in the page, which turns the page's beam search on, never turns the other lanes into beams.
+ */
+export function laneBase(page: RunSettings): RunSettings {
+  return { ...page, beam: { ...page.beam, num_beams: 1, num_return_sequences: 1 } };
+}
+
+/** A run with num_beams > 1 is a beam search (deterministic: the sampling knobs are ignored). */
+export function isBeamSearch(settings: Pick<RunSettings, 'beam'>): boolean {
+  return (settings.beam?.num_beams ?? 1) > 1;
+}
+
+/** How many samples a lane draws: K, except a beam search, which is deterministic and runs once. */
+export function laneSampleCount(settings: Pick<RunSettings, 'beam'>, samples: number): number {
+  return isBeamSearch(settings) ? 1 : samples;
 }
 
 /** The overrides query of `settings` against `base`: only what differs, seed included when it differs. */

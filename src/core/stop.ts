@@ -22,10 +22,6 @@ export class StopMatcher {
     return this.shown;
   }
 
-  get stopped(): boolean {
-    return this.done;
-  }
-
   /** Feeds the next decoded piece; returns the text now safe to show and whether a stop string completed. */
   push(piece: string): { emit: string; stopped: boolean } {
     if (this.done) return { emit: '', stopped: true };

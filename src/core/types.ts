@@ -1,21 +1,16 @@
 // The shared vocabulary of the sampling core: parameters, stage names and the compact per-stage views.
 
 /** The warpers whose sequence `order` decides (SAMPLING.md §5 and "More samplers"). */
-export type WarperName =
-  | 'temperature' | 'top_k' | 'top_p' | 'min_p' | 'typical_p'
-  | 'epsilon_cutoff' | 'eta_cutoff' | 'top_n_sigma' | 'xtc';
+export const WARPER_NAMES = [
+  'temperature', 'top_k', 'top_p', 'min_p', 'typical_p', 'epsilon_cutoff', 'eta_cutoff', 'top_n_sigma', 'xtc',
+] as const;
+export type WarperName = (typeof WARPER_NAMES)[number];
 
-/** Every stage a step can pass through, in the names SAMPLING.md uses. */
-export type StageName =
-  | 'raw'
-  | 'repetition_penalty'
-  | 'frequency_presence_penalty'
-  | 'dry'
-  | 'logit_bias'
-  | WarperName
-  | 'dynatemp'
-  | 'mirostat'
-  | 'draw';
+/** Every stage a step can pass through, in the names SAMPLING.md uses: the one list types, the wire and tests read. */
+export const STAGE_NAMES = [
+  'raw', 'repetition_penalty', 'frequency_presence_penalty', 'dry', 'logit_bias', ...WARPER_NAMES, 'dynatemp', 'mirostat', 'draw',
+] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
 
 export const HF_ORDER: readonly WarperName[] = ['temperature', 'top_k', 'top_p', 'min_p', 'typical_p'];
 /** Every warper in the order they run when `order` leaves them out (SAMPLING.md "More samplers"). */

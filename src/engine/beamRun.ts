@@ -29,8 +29,11 @@ export interface BeamRunRecord {
 
 export interface BeamRunControl {
   isCancelled(): boolean;
-  /** A returned promise is awaited before the next forward pass (a worker's turn to let a cancel in). */
-  onStep(view: BeamStepView): void | Promise<void>;
+  /**
+   * A returned promise is awaited before the next forward pass (a worker's turn to let a cancel in). `logits` are
+   * the rows of the beams that entered the step (the runtime's array: read it now, it is reused).
+   */
+  onStep(view: BeamStepView, logits: Float32Array): void | Promise<void>;
 }
 
 /**
@@ -124,7 +127,7 @@ export class BeamRunner {
       if (keep) keptBytes += bytes;
       const step = search.advance(logits);
       const t2 = performance.now();
-      const resume = control.onStep(this.viewOf(step, beams, { forwardMs: t1 - t0, searchMs: t2 - t1 }));
+      const resume = control.onStep(this.viewOf(step, beams, { forwardMs: t1 - t0, searchMs: t2 - t1 }), logits);
       if (resume) await resume;
     }
     record.hypotheses = search.result().all;

@@ -87,6 +87,11 @@ export type EngineRequest =
   | { type: 'decodeTokens'; requestId: number; ids: number[] }
   /** Tokens whose text matches `query` (see tokenSearch.ts), best first. */
   | { type: 'findTokens'; requestId: number; query: string; limit: number }
+  /**
+   * One forward pass per prompt, no sampling: each prompt's last-position logits, and the first token of each of
+   * its continuations (teaching-point distance, sweeps). A sweep's samples run as a 'compare'.
+   */
+  | { type: 'promptLogits'; requestId: number; prompts: string[]; continuations: string[][]; chat: boolean }
   /** The port to the step observer's worker (see stepObserver.ts); null when that worker failed. */
   | { type: 'attachObserver'; requestId: number; port: MessagePort | null }
   /** The client's watchdog: any message back (a 'pong' when idle) shows the worker still answers. */
@@ -105,6 +110,15 @@ export interface CompareRow {
   max_new_tokens: number;
   stop: string[];
   ignore_eos: boolean;
+  /** With num_beams > 1 the row is a beam lane: a beam search (compareBeamLane.ts) instead of a sampled row. */
+  beam?: BeamOptions;
+}
+
+/** What a beam lane found besides its winner's steps: the first num_return_sequences hypotheses, best first. */
+export interface CompareBeamResult {
+  num_beams: number;
+  reason: BeamStopReason;
+  hypotheses: { text: string; score: number; sum: number; end: HypothesisEnd; tokens: number }[];
 }
 
 /** A row's token at one step of a comparison, with what its run metrics need. */
@@ -115,7 +129,7 @@ export interface CompareStep {
   /** The token's own text (for chips and the tree). */
   tokenText: string;
   textDelta: string;
-  /** p_final(token): the probability it had under the distribution the row sampled from (1 when greedy). */
+  /** p_final(token): the probability it had under the distribution the row sampled from (1 when greedy; a beam lane: e^logp, its beam's softmax). */
   probability: number;
   logprobRaw: number;
   logprobSampled: number;
@@ -201,6 +215,13 @@ export interface PackedSteps {
 
 /** `interrupted`: its worker died or stopped answering; the run keeps the steps that reached the page. */
 export type FinishReason = 'eos' | 'stop' | 'max_new_tokens' | 'cancelled' | 'context_full' | 'interrupted';
+
+/** A prompt's next-token logits (one forward pass) and the first token each continuation is written with. */
+export interface PromptLogits {
+  promptIds: number[];
+  logits: Float32Array;
+  firstTokens: (number | null)[];
+}
 
 export type ErrorCode =
   | 'not_found'
@@ -294,9 +315,10 @@ export type EngineEvent =
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
   | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
-  | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string }
+  | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string; beam?: CompareBeamResult }
   | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number }
   | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
+  | { type: 'promptLogits'; requestId: number; items: PromptLogits[] }
   | { type: 'notice'; requestId: number; message: string }
   | { type: 'pong'; requestId: number }
   /** A WebGPU load failed in a way that can leave the runtime unable to load again: the client retries on WASM in a fresh worker. */

@@ -3,34 +3,24 @@
 // Structured-cloning an event as objects (three stage views, thirty fates, thirty texts: some five hundred small
 // values) took longer than the bundled model's forward pass; one buffer per step still cost a clone and a
 // transfer per step, and an allocation.
-import type { SamplerNote, StageName, StageView } from '../core/types';
+import { STAGE_NAMES, type SamplerNote, type StageName, type StageView } from '../core/types';
 import type { TokenFate } from '../core/pipeline';
 import { STEP_BATCH_MS, type PackedSteps, type StepEvent } from './protocol';
 
-const STAGE_CODES: Record<StageName, number> = {
-  raw: 0,
-  repetition_penalty: 1,
-  frequency_presence_penalty: 2,
-  logit_bias: 3,
-  temperature: 4,
-  top_k: 5,
-  top_p: 6,
-  min_p: 7,
-  typical_p: 8,
-  draw: 9,
-  dry: 10,
-  epsilon_cutoff: 11,
-  eta_cutoff: 12,
-  top_n_sigma: 13,
-  xtc: 14,
-  dynatemp: 15,
-  mirostat: 16,
-};
-const STAGES = Object.keys(STAGE_CODES).sort((a, b) => STAGE_CODES[a as StageName] - STAGE_CODES[b as StageName]) as StageName[];
+/** A stage travels as its index in STAGE_NAMES. */
+const STAGE_CODES = Object.fromEntries(STAGE_NAMES.map((name, i) => [name, i])) as Record<StageName, number>;
+const STAGES: readonly StageName[] = STAGE_NAMES;
 
+/** Where each number of a step's header sits; the views, fates and texts follow it. */
+const STEP = {
+  runId: 0, step: 1, tokenId: 2, entropy: 3, probability: 4, rank: 5, greedyId: 6, forwardMs: 7, pipelineMs: 8,
+  views: 9, fates: 10, texts: 11, newTexts: 12, observeMs: 13,
+} as const;
 const HEADER = 14;
-/** The 9th field of a view is how many numbers its note takes (0: none). */
+/** A view's fixed numbers; `notes` is how many numbers its note takes after its ids and probabilities (0: none). */
+const VIEW = { stage: 0, count: 1, keptBefore: 2, keptAfter: 3, removedCount: 4, removedMass: 5, entropy: 6, threshold: 7, notes: 8 } as const;
 const VIEW_FIELDS = 9;
+const FATE = { id: 0, rawProb: 1, finalProb: 2, removedBy: 3 } as const;
 /** A note's numbers: these fields in this order (NaN: absent; `fired` as 1 / 0), then the match's length (−1: none) and ids. */
 const NOTE_SCALARS = [
   'line', 'max', 'sigma', 'cut', 'temperature', 'entropyRatio', 'coin', 'fired', 'above', 'matchLength', 'extendedBy',
@@ -104,33 +94,33 @@ export class StepPacker {
     let at = this.length;
     this.length += size;
     this.count++;
-    n[at] = event.runId;
-    n[at + 1] = event.step;
-    n[at + 2] = event.tokenId;
-    n[at + 3] = event.entropy;
-    n[at + 4] = event.probability;
-    n[at + 5] = event.rank;
-    n[at + 6] = event.greedyId;
-    n[at + 7] = event.timings.forwardMs;
-    n[at + 8] = event.timings.pipelineMs;
-    n[at + 9] = event.views.length;
-    n[at + 10] = event.fates.length;
-    n[at + 11] = textIds.length;
-    n[at + 12] = newIds.length;
-    n[at + 13] = event.timings.observeMs;
+    n[at + STEP.runId] = event.runId;
+    n[at + STEP.step] = event.step;
+    n[at + STEP.tokenId] = event.tokenId;
+    n[at + STEP.entropy] = event.entropy;
+    n[at + STEP.probability] = event.probability;
+    n[at + STEP.rank] = event.rank;
+    n[at + STEP.greedyId] = event.greedyId;
+    n[at + STEP.forwardMs] = event.timings.forwardMs;
+    n[at + STEP.pipelineMs] = event.timings.pipelineMs;
+    n[at + STEP.views] = event.views.length;
+    n[at + STEP.fates] = event.fates.length;
+    n[at + STEP.texts] = textIds.length;
+    n[at + STEP.newTexts] = newIds.length;
+    n[at + STEP.observeMs] = event.timings.observeMs;
     at += HEADER;
     for (const view of event.views) {
       const count = view.ids.length;
-      n[at] = STAGE_CODES[view.stage];
-      n[at + 1] = count;
-      n[at + 2] = view.keptBefore;
-      n[at + 3] = view.keptAfter;
-      n[at + 4] = view.removedCount;
-      n[at + 5] = view.removedMass;
-      n[at + 6] = view.entropy;
-      n[at + 7] = view.threshold ?? NaN;
+      n[at + VIEW.stage] = STAGE_CODES[view.stage];
+      n[at + VIEW.count] = count;
+      n[at + VIEW.keptBefore] = view.keptBefore;
+      n[at + VIEW.keptAfter] = view.keptAfter;
+      n[at + VIEW.removedCount] = view.removedCount;
+      n[at + VIEW.removedMass] = view.removedMass;
+      n[at + VIEW.entropy] = view.entropy;
+      n[at + VIEW.threshold] = view.threshold ?? NaN;
       const notes = noteSize(view.note);
-      n[at + 8] = notes;
+      n[at + VIEW.notes] = notes;
       at += VIEW_FIELDS;
       for (let i = 0; i < count; i++) {
         n[at + i] = view.ids[i];
@@ -142,10 +132,10 @@ export class StepPacker {
       at += notes;
     }
     for (const fate of event.fates) {
-      n[at] = fate.id;
-      n[at + 1] = fate.rawProb;
-      n[at + 2] = fate.finalProb;
-      n[at + 3] = fate.removedBy === null ? -1 : STAGE_CODES[fate.removedBy];
+      n[at + FATE.id] = fate.id;
+      n[at + FATE.rawProb] = fate.rawProb;
+      n[at + FATE.finalProb] = fate.finalProb;
+      n[at + FATE.removedBy] = fate.removedBy === null ? -1 : STAGE_CODES[fate.removedBy];
       at += FATE_FIELDS;
     }
     n.set(textIds, at);
@@ -214,23 +204,24 @@ export class StepUnpacker {
     let nextString = 0;
     for (let s = 0; s < packed.count; s++) {
       const start = at;
-      const viewCount = n[at + 9];
-      const fateCount = n[at + 10];
-      const textCount = n[at + 11];
-      const newCount = n[at + 12];
+      const viewCount = n[at + STEP.views];
+      const fateCount = n[at + STEP.fates];
+      const textCount = n[at + STEP.texts];
+      const newCount = n[at + STEP.newTexts];
       const tokenText = packed.strings[nextString];
       const textDelta = packed.strings[nextString + 1];
       nextString += 2;
       at += HEADER;
       const views: StageView[] = [];
       for (let v = 0; v < viewCount; v++) {
-        const count = n[at + 1];
+        const count = n[at + VIEW.count];
         const view: StageView = {
-          stage: stageOf(n[at]), ids: [], before: [], after: [], keptBefore: n[at + 2], keptAfter: n[at + 3],
-          removedCount: n[at + 4], removedMass: n[at + 5], entropy: n[at + 6],
+          stage: stageOf(n[at + VIEW.stage]), ids: [], before: [], after: [], keptBefore: n[at + VIEW.keptBefore],
+          keptAfter: n[at + VIEW.keptAfter], removedCount: n[at + VIEW.removedCount], removedMass: n[at + VIEW.removedMass],
+          entropy: n[at + VIEW.entropy],
         };
-        if (!Number.isNaN(n[at + 7])) view.threshold = n[at + 7];
-        const notes = n[at + 8];
+        if (!Number.isNaN(n[at + VIEW.threshold])) view.threshold = n[at + VIEW.threshold];
+        const notes = n[at + VIEW.notes];
         at += VIEW_FIELDS;
         for (let i = 0; i < count; i++) {
           view.ids.push(n[at + i]);
@@ -244,7 +235,8 @@ export class StepUnpacker {
       }
       const fates: TokenFate[] = [];
       for (let f = 0; f < fateCount; f++) {
-        fates.push({ id: n[at], rawProb: n[at + 1], finalProb: n[at + 2], removedBy: n[at + 3] < 0 ? null : stageOf(n[at + 3]) });
+        const removedBy = n[at + FATE.removedBy];
+        fates.push({ id: n[at + FATE.id], rawProb: n[at + FATE.rawProb], finalProb: n[at + FATE.finalProb], removedBy: removedBy < 0 ? null : stageOf(removedBy) });
         at += FATE_FIELDS;
       }
       const newAt = at + textCount;
@@ -254,14 +246,15 @@ export class StepUnpacker {
       for (let i = 0; i < textCount; i++) {
         const id = n[at + i];
         const text = this.texts.get(id);
-        if (text === undefined) throw new Error(`packed step ${n[start + 1]} refers to token ${id}, whose text never arrived`);
+        if (text === undefined) throw new Error(`packed step ${n[start + STEP.step]} refers to token ${id}, whose text never arrived`);
         tokenTexts[id] = text;
       }
       at = newAt + newCount;
       events.push({
-        runId: n[start], step: n[start + 1], tokenId: n[start + 2], tokenText, textDelta, views, fates,
-        entropy: n[start + 3], probability: n[start + 4], rank: n[start + 5], greedyId: n[start + 6], tokenTexts,
-        timings: { forwardMs: n[start + 7], pipelineMs: n[start + 8], observeMs: n[start + 13] },
+        runId: n[start + STEP.runId], step: n[start + STEP.step], tokenId: n[start + STEP.tokenId], tokenText, textDelta, views, fates,
+        entropy: n[start + STEP.entropy], probability: n[start + STEP.probability], rank: n[start + STEP.rank],
+        greedyId: n[start + STEP.greedyId], tokenTexts,
+        timings: { forwardMs: n[start + STEP.forwardMs], pipelineMs: n[start + STEP.pipelineMs], observeMs: n[start + STEP.observeMs] },
       });
     }
     return events;

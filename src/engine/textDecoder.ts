@@ -168,10 +168,6 @@ export class IncrementalTextDecoder {
     return this.shown;
   }
 
-  get tokenIds(): readonly number[] {
-    return this.ids.slice(this.promptLength);
-  }
-
   private decodeRange(start: number, end: number): string {
     return end > start ? this.decoding.decodeRaw(this.ids.slice(start, end)) : '';
   }

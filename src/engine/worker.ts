@@ -7,11 +7,12 @@ import { BeamRunner, beamPrefix, type BeamRunRecord } from './beamRun';
 import { TransformersBatchRunner } from './batchRunner';
 import { Generator, type RunRecord } from './Generator';
 import { BatchGenerator, type BatchRowResult, type BatchStep } from './BatchGenerator';
+import { runBeamLanes, splitCompareRows } from './compareBeamLane';
 import { isSharedView } from './logitsArena';
 import { ModelLoadError, classifyLoadError, loadModel, modelFolderUrl, promptIds, type LoadedModel, type TokenizerOptions } from './modelLoader';
 import {
   STEP_BATCH_MS, type BeamStepView, type CompareMode, type CompareStep, type Device, type DevicePreference, type DeviceReason, type EngineRequest,
-  type ErrorCode, type ObserverReply, type ObserverRequest, type StepEvent, type WorkerFault, type WorkerMessage,
+  type ErrorCode, type ObserverReply, type ObserverRequest, type PromptLogits, type StepEvent, type WorkerFault, type WorkerMessage,
 } from './protocol';
 import type { DrawnStep, ObservedRun } from './stepObserver';
 import { DEFAULT_STALL_MS, stallGuardedFetch } from './stallGuard';
@@ -400,58 +401,13 @@ function letMessagesIn(): Promise<void> {
   });
 }
 
-async function handleGenerate(request: Extract<EngineRequest, { type: 'generate' }>): Promise<void> {
-  if (!loaded || !generator) {
-    post({ type: 'error', requestId: request.requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
-    return;
-  }
-  if (activeRequest !== null) {
-    if (!cancelRequested) {
-      post({ type: 'error', requestId: request.requestId, code: 'busy', message: 'A generation is already running: stop it first.' });
-      return;
-    }
-    await runFinished;
-  }
-  // One Step: a new run of one token, or the branch point plus one token when continuing a run.
-  const settings = request.singleStep ? { ...request.settings, max_new_tokens: (request.branch?.step ?? 0) + 1 } : request.settings;
-  activeRequest = request.requestId;
-  cancelRequested = false;
-  let finish!: () => void;
-  runFinished = new Promise((resolve) => (finish = resolve));
-  const observed = observerPort && (await observerReady) ? observerPort : null;
-  const output = observed ? new ObservedElsewhereRun(request.requestId, observed) : new InlineRun(request.requestId);
-  try {
-    const ids = request.branch ? undefined : promptIds(loaded, settings.prompt, settings.chat);
-    const onStart = (run: RunRecord, observedRun: ObservedRun) => {
-      // A reload in this worker (a lost device) carries on from here.
-      nextRunId = Math.max(nextRunId, run.runId + 1);
-      if (output instanceof ObservedElsewhereRun) output.start(observedRun);
-      output.post({
-        type: 'runStarted', requestId: request.requestId, runId: run.runId, promptIds: run.promptIds,
-        ...(run.parentRunId !== undefined ? { parentRunId: run.parentRunId, branchStep: run.branchStep } : {}),
-      });
-    };
-    const isCancelled = () => cancelRequested || cancelledRuns.has(request.requestId);
-    const outcome = output instanceof ObservedElsewhereRun
-      ? await generator.generate(settings, { onStart, isCancelled, onDrawn: (step) => (output.add(step) ? letMessagesIn() : undefined) }, request.branch, ids)
-      : await generator.generate(settings, { onStart, isCancelled, onStep: (event) => (output.add(event) ? letMessagesIn() : undefined) }, request.branch, ids);
-    output.finish();
-    output.post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text, messagingMs: output.messagingMs, observedApart: output instanceof ObservedElsewhereRun });
-  } catch (error) {
-    output.finish();
-    output.post(errorMessage(request.requestId, error, 'invalid_params'));
-  } finally {
-    activeRequest = null;
-    cancelRequested = false;
-    cancelledRuns.delete(request.requestId);
-    finish();
-  }
-}
-
-/** A beam run: the core's search over the batched runner, its steps posted at most once per STEP_BATCH_MS. */
-async function handleBeamSearch(request: Extract<EngineRequest, { type: 'beamSearch' }>): Promise<void> {
-  const requestId = request.requestId;
-  if (!loaded || !generator) {
+/**
+ * What every request that uses the model shares: it needs the loaded model (`ready` picks what it runs on, null
+ * before a load), runs alone (refused while another runs, or queued behind one that is being cancelled), and
+ * leaves the worker idle however it ends. `run` posts its own answer and its own errors.
+ */
+async function exclusively<T>(requestId: number, ready: () => T | null, run: (engine: T) => Promise<void>): Promise<void> {
+  if (ready() === null) {
     post({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
     return;
   }
@@ -462,55 +418,100 @@ async function handleBeamSearch(request: Extract<EngineRequest, { type: 'beamSea
     }
     await runFinished;
   }
+  const engine = ready();
+  if (engine === null) {
+    post({ type: 'error', requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
+    return;
+  }
   activeRequest = requestId;
   cancelRequested = false;
   let finish!: () => void;
   runFinished = new Promise((resolve) => (finish = resolve));
-  const started = performance.now();
-  let pending: BeamStepView[] = [];
-  let lastPost = -Infinity;
-  const runId = generator.newRunId();
-  const flush = () => {
-    if (pending.length === 0) return;
-    post({ type: 'beamSteps', requestId, runId, steps: pending });
-    pending = [];
-    lastPost = performance.now();
-  };
   try {
-    beamRunner ??= new BeamRunner(new TransformersBatchRunner(loaded.model, loaded.vocabSize), loaded.codec, loaded.eosIds, loaded.contextLength);
-    const runner = beamRunner;
-    const settings = request.settings;
-    const ids = promptIds(loaded, settings.prompt, settings.chat);
-    post({ type: 'runStarted', requestId, runId, promptIds: ids, beam: request.beam });
-    const record = await runner.run(runId, settings, { ...request.beam, max_new_tokens: settings.max_new_tokens }, ids, {
-      isCancelled: () => cancelRequested || cancelledRuns.has(request.requestId),
-      onStep: (view) => {
-        pending.push(view);
-        // The first step at once, then batches: each message wakes the page.
-        if (performance.now() - lastPost >= STEP_BATCH_MS) {
-          flush();
-          return letMessagesIn();
-        }
-        return undefined;
-      },
-    });
-    flush();
-    const totalMs = performance.now() - started;
-    beamRuns.set(runId, record);
-    while (beamRuns.size > KEEP_BEAM_RUNS) beamRuns.delete(beamRuns.keys().next().value as number);
-    const hypotheses = runner.hypothesesOf(record);
-    const best = hypotheses[0];
-    const pathSteps = best ? runner.pathSteps(record, best, settings.topN) : [];
-    post({ type: 'beamDone', requestId, runId, reason: record.reason, hypotheses, text: best?.text ?? '', pathSteps, totalMs });
-  } catch (error) {
-    flush();
-    post(errorMessage(requestId, error, 'invalid_params'));
+    await run(engine);
   } finally {
     activeRequest = null;
     cancelRequested = false;
-    cancelledRuns.delete(request.requestId);
+    cancelledRuns.delete(requestId);
     finish();
   }
+}
+
+function handleGenerate(request: Extract<EngineRequest, { type: 'generate' }>): Promise<void> {
+  // One Step: a new run of one token, or the branch point plus one token when continuing a run.
+  const settings = request.singleStep ? { ...request.settings, max_new_tokens: (request.branch?.step ?? 0) + 1 } : request.settings;
+  return exclusively(request.requestId, () => (loaded && generator ? { model: loaded, single: generator } : null), async ({ model, single }) => {
+    const observed = observerPort && (await observerReady) ? observerPort : null;
+    const output = observed ? new ObservedElsewhereRun(request.requestId, observed) : new InlineRun(request.requestId);
+    try {
+      const ids = request.branch ? undefined : promptIds(model, settings.prompt, settings.chat);
+      const onStart = (run: RunRecord, observedRun: ObservedRun) => {
+        // A reload in this worker (a lost device) carries on from here.
+        nextRunId = Math.max(nextRunId, run.runId + 1);
+        if (output instanceof ObservedElsewhereRun) output.start(observedRun);
+        output.post({
+          type: 'runStarted', requestId: request.requestId, runId: run.runId, promptIds: run.promptIds,
+          ...(run.parentRunId !== undefined ? { parentRunId: run.parentRunId, branchStep: run.branchStep } : {}),
+        });
+      };
+      const isCancelled = () => cancelRequested || cancelledRuns.has(request.requestId);
+      const outcome = output instanceof ObservedElsewhereRun
+        ? await single.generate(settings, { onStart, isCancelled, onDrawn: (step) => (output.add(step) ? letMessagesIn() : undefined) }, request.branch, ids)
+        : await single.generate(settings, { onStart, isCancelled, onStep: (event) => (output.add(event) ? letMessagesIn() : undefined) }, request.branch, ids);
+      output.finish();
+      output.post({ type: 'done', requestId: request.requestId, runId: outcome.run.runId, reason: outcome.reason, text: outcome.text, messagingMs: output.messagingMs, observedApart: output instanceof ObservedElsewhereRun });
+    } catch (error) {
+      output.finish();
+      output.post(errorMessage(request.requestId, error, 'invalid_params'));
+    }
+  });
+}
+
+/** A beam run: the core's search over the batched runner, its steps posted at most once per STEP_BATCH_MS. */
+function handleBeamSearch(request: Extract<EngineRequest, { type: 'beamSearch' }>): Promise<void> {
+  const requestId = request.requestId;
+  return exclusively(requestId, () => (loaded && generator ? { model: loaded, single: generator } : null), async ({ model, single }) => {
+    const started = performance.now();
+    let pending: BeamStepView[] = [];
+    let lastPost = -Infinity;
+    const runId = single.newRunId();
+    const flush = () => {
+      if (pending.length === 0) return;
+      post({ type: 'beamSteps', requestId, runId, steps: pending });
+      pending = [];
+      lastPost = performance.now();
+    };
+    try {
+      beamRunner ??= new BeamRunner(new TransformersBatchRunner(model.model, model.vocabSize), model.codec, model.eosIds, model.contextLength);
+      const runner = beamRunner;
+      const settings = request.settings;
+      const ids = promptIds(model, settings.prompt, settings.chat);
+      post({ type: 'runStarted', requestId, runId, promptIds: ids, beam: request.beam });
+      const record = await runner.run(runId, settings, { ...request.beam, max_new_tokens: settings.max_new_tokens }, ids, {
+        isCancelled: () => cancelRequested || cancelledRuns.has(request.requestId),
+        onStep: (view) => {
+          pending.push(view);
+          // The first step at once, then batches: each message wakes the page.
+          if (performance.now() - lastPost >= STEP_BATCH_MS) {
+            flush();
+            return letMessagesIn();
+          }
+          return undefined;
+        },
+      });
+      flush();
+      const totalMs = performance.now() - started;
+      beamRuns.set(runId, record);
+      while (beamRuns.size > KEEP_BEAM_RUNS) beamRuns.delete(beamRuns.keys().next().value as number);
+      const hypotheses = runner.hypothesesOf(record);
+      const best = hypotheses[0];
+      const pathSteps = best ? runner.pathSteps(record, best, settings.topN) : [];
+      post({ type: 'beamDone', requestId, runId, reason: record.reason, hypotheses, text: best?.text ?? '', pathSteps, totalMs });
+    } catch (error) {
+      flush();
+      post(errorMessage(requestId, error, 'invalid_params'));
+    }
+  });
 }
 
 function handleBeamNode(request: Extract<EngineRequest, { type: 'getBeamNode' }>): void {
@@ -554,82 +555,93 @@ function beamStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits' 
  * When the batched pass fails before its first step (a model that cannot batch), the rows run one after another
  * through the same loop, and the page is told so.
  */
-async function handleCompare(request: Extract<EngineRequest, { type: 'compare' }>): Promise<void> {
-  if (!loaded || !batchGenerator) {
-    post({ type: 'error', requestId: request.requestId, code: 'not_loaded', message: 'No model is loaded yet: wait for loading to finish.' });
-    return;
-  }
-  if (activeRequest !== null) {
-    if (!cancelRequested) {
-      post({ type: 'error', requestId: request.requestId, code: 'busy', message: 'A generation is already running: stop it first.' });
-      return;
-    }
-    await runFinished;
-  }
-  activeRequest = request.requestId;
-  cancelRequested = false;
-  let finish!: () => void;
-  runFinished = new Promise((resolve) => (finish = resolve));
-  const started = performance.now();
-  let pending: CompareStep[] = [];
-  let lastPost = -Infinity;
-  const flush = () => {
-    if (pending.length === 0) return;
-    post({ type: 'compareSteps', requestId: request.requestId, steps: pending });
-    pending = [];
-    lastPost = performance.now();
-  };
-  const rowOffset = { value: 0 };
-  const onSteps = (steps: BatchStep[]) => {
-    for (const s of steps) {
-      pending.push({
-        row: s.row + rowOffset.value, step: s.step, tokenId: s.tokenId, tokenText: tokenText(s.tokenId), textDelta: s.textDelta,
-        probability: s.probability, logprobRaw: s.logprobRaw, logprobSampled: s.logprobSampled, entropyRaw: s.entropyRaw,
-      });
-    }
-    if (performance.now() - lastPost < STEP_BATCH_MS) return undefined;
-    flush();
-    return letMessagesIn();
-  };
-  const onRowDone = (result: BatchRowResult) => {
-    flush();
-    post({ type: 'compareRowDone', requestId: request.requestId, row: result.row + rowOffset.value, reason: result.reason, text: result.text });
-  };
-  const isCancelled = () => cancelRequested || cancelledRuns.has(request.requestId);
-  try {
-    const ids = promptIds(loaded, request.prompt, request.chat);
-    const rows = request.rows;
-    let mode: CompareMode = request.forceSequential ? 'sequential' : 'batched';
-    let why: string | undefined = request.forceSequential ? 'asked to run lanes one after another' : undefined;
-    if (mode === 'batched') {
-      let stepped = false;
-      try {
-        post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode });
-        await batchGenerator.run(ids, rows, { isCancelled, onSteps: (steps) => { stepped = true; return onSteps(steps); }, onRowDone });
-      } catch (error) {
-        if (stepped || error instanceof SamplingParamError) throw error;
-        mode = 'sequential';
-        why = error instanceof Error ? error.message : String(error);
+function handleCompare(request: Extract<EngineRequest, { type: 'compare' }>): Promise<void> {
+  return exclusively(request.requestId, () => (loaded && batchGenerator ? { model: loaded, batch: batchGenerator } : null), async ({ model, batch }) => {
+    const started = performance.now();
+    let pending: CompareStep[] = [];
+    let lastPost = -Infinity;
+    const flush = () => {
+      if (pending.length === 0) return;
+      post({ type: 'compareSteps', requestId: request.requestId, steps: pending });
+      pending = [];
+      lastPost = performance.now();
+    };
+    // Request row of each row of the batch being run: beam lanes run apart, after the sampled rows.
+    let requestRow: number[] = [];
+    const onSteps = (steps: BatchStep[]) => {
+      for (const s of steps) {
+        pending.push({
+          row: requestRow[s.row], step: s.step, tokenId: s.tokenId, tokenText: tokenText(s.tokenId), textDelta: s.textDelta,
+          probability: s.probability, logprobRaw: s.logprobRaw, logprobSampled: s.logprobSampled, entropyRaw: s.entropyRaw,
+        });
       }
-    }
-    if (mode === 'sequential') {
-      post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode, ...(why ? { why } : {}) });
-      for (let r = 0; r < rows.length; r++) {
-        rowOffset.value = r;
-        await batchGenerator.run(ids, [rows[r]], { isCancelled, onSteps, onRowDone });
+      if (performance.now() - lastPost < STEP_BATCH_MS) return undefined;
+      flush();
+      return letMessagesIn();
+    };
+    const onRowDone = (result: BatchRowResult) => {
+      flush();
+      post({ type: 'compareRowDone', requestId: request.requestId, row: requestRow[result.row], reason: result.reason, text: result.text });
+    };
+    const isCancelled = () => cancelRequested || cancelledRuns.has(request.requestId);
+    try {
+      const ids = promptIds(model, request.prompt, request.chat);
+      const { sampled, beams } = splitCompareRows(request.rows);
+      const rows = sampled.map((r) => request.rows[r]);
+      requestRow = sampled;
+      let mode: CompareMode = request.forceSequential ? 'sequential' : 'batched';
+      let why: string | undefined = request.forceSequential ? 'asked to run lanes one after another' : undefined;
+      if (mode === 'batched') {
+        let stepped = false;
+        try {
+          post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode });
+          if (rows.length > 0) await batch.run(ids, rows, { isCancelled, onSteps: (steps) => { stepped = true; return onSteps(steps); }, onRowDone });
+        } catch (error) {
+          if (stepped || error instanceof SamplingParamError) throw error;
+          mode = 'sequential';
+          why = error instanceof Error ? error.message : String(error);
+        }
       }
+      if (mode === 'sequential') {
+        post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode, ...(why ? { why } : {}) });
+        for (let r = 0; r < rows.length; r++) {
+          requestRow = [sampled[r]];
+          await batch.run(ids, [rows[r]], { isCancelled, onSteps, onRowDone });
+        }
+      }
+      if (beams.length > 0) {
+        flush();
+        beamRunner ??= new BeamRunner(new TransformersBatchRunner(model.model, model.vocabSize), model.codec, model.eosIds, model.contextLength);
+        await runBeamLanes(beamRunner, model.codec, ids, request, beams, { isCancelled, post, yieldTurn: letMessagesIn, yieldEveryMs: STEP_BATCH_MS });
+      }
+      flush();
+      post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started });
+    } catch (error) {
+      flush();
+      post(errorMessage(request.requestId, error, 'invalid_params'));
     }
-    flush();
-    post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started });
-  } catch (error) {
-    flush();
-    post(errorMessage(request.requestId, error, 'invalid_params'));
-  } finally {
-    activeRequest = null;
-    cancelRequested = false;
-    cancelledRuns.delete(request.requestId);
-    finish();
-  }
+  });
+}
+
+/** One forward pass per prompt on the runner, no sampling (the next run resets it anyway). */
+function handlePromptLogits(request: Extract<EngineRequest, { type: 'promptLogits' }>): Promise<void> {
+  return exclusively(request.requestId, () => loaded, async (model) => {
+    try {
+      const items: PromptLogits[] = [];
+      for (let i = 0; i < request.prompts.length; i++) {
+        const ids = promptIds(model, request.prompts[i], request.chat);
+        if (ids.length === 0) throw new Error(`the prompt ${JSON.stringify(request.prompts[i])} has no tokens`);
+        model.runner.reset();
+        const logits = (await model.runner.forward(ids)).slice();
+        const firstTokens = (request.continuations[i] ?? []).map((c) => model.codec.encode(c)[0] ?? null);
+        items.push({ promptIds: ids, logits, firstTokens });
+      }
+      model.runner.reset();
+      post({ type: 'promptLogits', requestId: request.requestId, items }, items.map((item) => item.logits.buffer as ArrayBuffer));
+    } catch (error) {
+      fail(request.requestId, error);
+    }
+  });
 }
 
 function handleStepLogits(request: Extract<EngineRequest, { type: 'getStepLogits' }>): void {
@@ -676,6 +688,9 @@ scope.onmessage = (e: MessageEvent<EngineRequest>) => {
       break;
     case 'compare':
       void handleCompare(request);
+      break;
+    case 'promptLogits':
+      void handlePromptLogits(request);
       break;
     case 'cancel':
       if (request.target !== undefined) cancelledRuns.add(request.target);

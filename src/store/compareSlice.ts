@@ -1,8 +1,8 @@
 // The compare slice: the lanes being set up (each an overrides query over the page's settings), K samples a lane,
 // and the comparison that ran (or was imported): every row's steps, text and end, every lane's settings.
 import type { StateCreator } from 'zustand';
-import { MAX_LANES, MIN_LANES, applyOverrides, laneMetrics, parseSamples, type LaneMetrics, type RunSettings } from '../core';
-import type { CompareMode, CompareStep, EngineEvent, FinishReason } from '../engine/protocol';
+import { MAX_LANES, MIN_LANES, applyOverrides, isBeamSearch, laneBase, laneMetrics, laneSampleCount, parseSamples, type LaneMetrics, type RunSettings } from '../core';
+import type { CompareBeamResult, CompareMode, CompareRow, CompareStep, EngineEvent, FinishReason } from '../engine/protocol';
 import type { Store } from './store';
 import type { GenState, Refusal, UserMessage } from './types';
 import { refusalOf } from './urlState';
@@ -15,6 +15,8 @@ export interface CompareRowView {
   steps: CompareStep[];
   text: string;
   reason: FinishReason | null;
+  /** A beam lane's hypotheses (num_return_sequences of them, best first) and why its search ended. */
+  beam?: CompareBeamResult;
 }
 
 export interface CompareLaneView {
@@ -55,13 +57,36 @@ export interface CompareSlice {
   addLane(): void;
   removeLane(lane: number): void;
   setSamplesText(text: string): boolean;
-  /** Every lane's settings over `base`, or null (with laneErrors set) when a lane is refused. */
-  resolveLanes(base: RunSettings): RunSettings[] | null;
+  /** Every lane's settings over the page's settings `page` (laneBase), or null (with laneErrors set) when a lane is refused. */
+  resolveLanes(page: RunSettings): RunSettings[] | null;
   beginComparison(requestId: number, comparison: Comparison): void;
   appendCompareSteps(requestId: number, steps: CompareStep[]): void;
   handleCompareEvent(event: Extract<EngineEvent, { type: `compare${string}` }> | Extract<EngineEvent, { type: 'error' }>): void;
   /** Shows an exported comparison; refused (false) while one runs, which it would otherwise cut off. */
   importComparison(comparison: Comparison): boolean;
+}
+
+/**
+ * The rows a comparison asks the engine for, and the comparison they fill: K samples a lane with seeds seed,
+ * seed+1, … (wrapping at 2^32), except a beam lane, which runs once (it is deterministic) with its beam settings.
+ */
+export function planComparison(plan: { prompt: string; model: string; samples: number; queries: readonly string[]; lanes: readonly RunSettings[] }): {
+  rows: CompareRow[]; comparison: Comparison;
+} {
+  const rows: CompareRow[] = [];
+  const comparison: Comparison = { prompt: plan.prompt, model: plan.model, promptIds: [], samples: plan.samples, lanes: [], rows: [], mode: null };
+  plan.lanes.forEach((settings, lane) => {
+    const view: CompareLaneView = { lane, overrides: plan.queries[lane] ?? '', settings, rows: [] };
+    const beam = isBeamSearch(settings) ? { beam: { ...settings.beam } } : {};
+    for (let sample = 0; sample < laneSampleCount(settings, plan.samples); sample++) {
+      const seed = (settings.seed + sample) >>> 0;
+      view.rows.push(rows.length);
+      comparison.rows.push({ row: rows.length, lane, sample, seed, steps: [], text: '', reason: null });
+      rows.push({ lane, sample, params: settings.params, seed, max_new_tokens: settings.max_new_tokens, stop: settings.stop, ignore_eos: false, ...beam });
+    }
+    comparison.lanes.push(view);
+  });
+  return { rows, comparison };
 }
 
 /** Lane state as the page contract names it: idle | loading | running | done | error. */
@@ -73,6 +98,17 @@ export function laneState(c: Comparison | null, lane: number, overall: GenState)
   if (rows.every((r) => r.reason !== null)) return 'done';
   if (overall === 'error') return 'error';
   return overall === 'running' ? 'running' : overall;
+}
+
+/**
+ * Whether a beam lane that has not finished is searching now or still waits: the worker runs the sampled rows
+ * first, then the beam lanes one after another in lane order.
+ */
+export function beamLaneSearching(c: Comparison, lane: number): boolean {
+  return c.lanes.every((l) => {
+    if (l.lane === lane || (isBeamSearch(l.settings) && l.lane > lane)) return true;
+    return l.rows.every((r) => c.rows[r].reason !== null);
+  });
 }
 
 export function laneFigures(c: Comparison, lane: number): LaneMetrics {
@@ -114,7 +150,8 @@ export const compareSlice: StateCreator<Store, [], [], CompareSlice> = (set, get
       return false;
     }
   },
-  resolveLanes: (base) => {
+  resolveLanes: (page) => {
+    const base = laneBase(page);
     const errors: Record<number, { name: string; why: Refusal }> = {};
     const out: RunSettings[] = [];
     get().laneQueries.forEach((query, lane) => {
@@ -155,7 +192,7 @@ export const compareSlice: StateCreator<Store, [], [], CompareSlice> = (set, get
     switch (event.type) {
       case 'compareStarted': {
         // A fall-back to one lane after another starts the rows over.
-        const rows = c.rows.map((r) => ({ ...r, steps: [], text: '', reason: null }));
+        const rows = c.rows.map(({ beam: _beam, ...r }) => ({ ...r, steps: [], text: '', reason: null }));
         set({ comparison: { ...c, rows, promptIds: event.promptIds, mode: event.mode, ...(event.why ? { why: event.why } : {}) } });
         break;
       }
@@ -165,7 +202,7 @@ export const compareSlice: StateCreator<Store, [], [], CompareSlice> = (set, get
       case 'compareRowDone': {
         const rows = [...c.rows];
         const view = rows[event.row];
-        if (view) rows[event.row] = { ...view, text: event.text, reason: event.reason };
+        if (view) rows[event.row] = { ...view, text: event.text, reason: event.reason, ...(event.beam ? { beam: event.beam } : {}) };
         set({ comparison: { ...c, rows } });
         break;
       }

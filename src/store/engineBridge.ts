@@ -2,9 +2,9 @@
 // through store actions (step events batched at most four times a second so charts keep up without long tasks).
 import { EngineClient, type WatchdogTimings } from '../client/EngineClient';
 import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from '../engine/catalog';
-import type { CompareRow, CompareStep, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
-import type { RunSettings } from '../core';
-import type { Comparison } from './compareSlice';
+import type { CompareStep, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
+import { DEFAULT_BEAM_SETTINGS, isBeamSearch, type RunSettings } from '../core';
+import { planComparison } from './compareSlice';
 import { liveEngineRun, useStore } from './store';
 import type { TeachingPoint } from './types';
 import { remoteWeightBytes } from '../engine/modelSize';
@@ -51,7 +51,7 @@ function onEngineEvent(event: EngineEvent): void {
     useStore.getState().handleCompareEvent(event);
     return;
   }
-  if (event.type === 'done' && selectAfter && selectAfter.requestId === event.requestId) {
+  if ((event.type === 'done' || event.type === 'beamDone') && selectAfter && selectAfter.requestId === event.requestId) {
     const chosen = selectAfter.step;
     selectAfter = null;
     flushSteps();
@@ -285,6 +285,15 @@ export function step(): void {
   s.setActiveRequest(id, 'running', true);
 }
 
+/**
+ * Stops the comparison in flight (the compare view's Stop; `stop` only knows single runs): the worker ends every
+ * row within a step, and a beam lane keeps its best hypothesis so far.
+ */
+export function stopComparison(): void {
+  if (useStore.getState().compareRequest === null) return;
+  engine().cancel();
+}
+
 /** How long Stop waits for the worker to end the run before ending it on the page. */
 const STOP_GRACE_MS = 1500;
 
@@ -387,19 +396,7 @@ export function compare(options: { forceSequential?: boolean } = {}): void {
     return;
   }
   if (s.activeRequest !== null || s.compareRequest !== null) engine().cancel();
-  const rows: CompareRow[] = [];
-  const comparison: Comparison = { prompt: s.prompt, model: s.modelRef, promptIds: [], samples: s.samples, lanes: [], rows: [], mode: null };
-  lanes.forEach((settings, lane) => {
-    const view = { lane, overrides: s.laneQueries[lane], settings, rows: [] as number[] };
-    for (let sample = 0; sample < s.samples; sample++) {
-      // K samples draw with seeds seed, seed+1, … (wrapping at 2^32).
-      const seed = (settings.seed + sample) >>> 0;
-      view.rows.push(rows.length);
-      comparison.rows.push({ row: rows.length, lane, sample, seed, steps: [], text: '', reason: null });
-      rows.push({ lane, sample, params: settings.params, seed, max_new_tokens: settings.max_new_tokens, stop: settings.stop, ignore_eos: false });
-    }
-    comparison.lanes.push(view);
-  });
+  const { rows, comparison } = planComparison({ prompt: s.prompt, model: s.modelRef, samples: s.samples, queries: s.laneQueries, lanes });
   const id = engine().compare({ prompt: s.prompt, chat: s.chat, rows, ...(options.forceSequential ? { forceSequential: true } : {}) });
   s.beginComparison(id, comparison);
 }
@@ -407,7 +404,8 @@ export function compare(options: { forceSequential?: boolean } = {}): void {
 /**
  * Opens a lane's step in the step panel: the page takes that sample's settings and runs it once more as a
  * single run — the same tokens, since batching never changes a row's tokens — so the step's stage views,
- * what-if and branching all work on it.
+ * what-if and branching all work on it. A beam lane runs as the page's beam search (the same search, so the same
+ * winner), which draws its tree beside the step.
  */
 export function openLaneStep(row: number, step: number): void {
   const s = useStore.getState();
@@ -415,13 +413,15 @@ export function openLaneStep(row: number, step: number): void {
   const view = c?.rows[row];
   if (!c || !view) return;
   const lane = c.lanes[view.lane].settings;
+  // An export from before beam lanes has no beam settings: its lanes were sampled.
+  const beam = { ...(lane.beam ?? DEFAULT_BEAM_SETTINGS) };
   useStore.setState({
-    prompt: c.prompt, params: lane.params, seed: view.seed, maxNewTokens: lane.max_new_tokens, stop: lane.stop,
+    prompt: c.prompt, params: lane.params, seed: view.seed, maxNewTokens: lane.max_new_tokens, stop: lane.stop, beam,
     paramErrors: {},
   });
   if (!canRun()) return;
   if (s.activeRequest !== null) engine().cancel();
-  const id = engine().generate(settings());
+  const id = isBeamSearch({ beam }) ? engine().beamSearch(settings(), beam) : engine().generate(settings());
   selectAfter = { requestId: id, step };
   useStore.getState().setActiveRequest(id, 'running');
 }

@@ -3,11 +3,11 @@
 // is one entry in PARAM_SPECS and DEFAULT_PARAMS, and these schemas take it up.
 import * as v from 'valibot';
 import {
-  DEFAULT_BEAM_SETTINGS, DEFAULT_PARAMS, LOGIT_BIAS_RANGE, MAX_DRY_BREAKERS, MAX_LANES, MAX_SAMPLES, MAX_STOP_SEQUENCES, SAMPLING_PARAM_NAMES,
+  DEFAULT_PARAMS, LOGIT_BIAS_RANGE, MAX_DRY_BREAKERS, MAX_LANES, MAX_SAMPLES, MAX_STOP_SEQUENCES, SAMPLING_PARAM_NAMES,
   DEFAULT_ORDER, describeRule, isInRange, paramRule, type RunSettings, type BeamStopReason, type HypothesisEnd, type ParamName, type ParamRule, type SamplingParams, type StageView,
   type TokenFate, type WarperName,
 } from '../core';
-import type { CompareStep, FinishReason, StepEvent } from '../engine/protocol';
+import type { CompareBeamResult, CompareStep, FinishReason, StepEvent } from '../engine/protocol';
 import type { BeamRunView, Refusal, RunView } from './types';
 
 // A check's message is the English wording of its rule; this table gives the rule back, so the page can word the
@@ -293,16 +293,34 @@ export const ExportHeaderSchema = v.object({
 
 export const COMPARE_FORMAT = 'logitlab-compare';
 
-/** A lane's settings as a comparison export holds them; exports from before beam search ran without it. */
-export const RunSettingsSchema = v.pipe(
+/**
+ * A lane's settings as a comparison export holds them. Its beam settings are checked apart, together and against
+ * max_new_tokens (exportCompare's laneBeam, as a link's lane is); exports from before beam lanes have none.
+ */
+export const LaneSettingsSchema = v.pipe(
   v.object({
     params: SamplingParamsSchema,
     seed: paramNumber('seed'),
     max_new_tokens: paramNumber('max_new_tokens'),
     stop: v.optional(v.pipe(v.array(v.string()), v.maxLength(MAX_STOP_SEQUENCES, ruleMessage({ kind: 'stopCount', max: MAX_STOP_SEQUENCES }))), () => []),
-    beam: v.optional(BeamOptionsSchema, () => ({ ...DEFAULT_BEAM_SETTINGS })),
+    beam: v.optional(v.looseObject({})),
   }),
-  v.transform((settings) => settings as RunSettings),
+  v.transform((settings) => settings as Omit<RunSettings, 'beam'> & { beam?: Partial<RunSettings['beam']> }),
+);
+
+const BEAM_RESULT_RULE = 'a beam result without its hypotheses';
+
+/** A beam lane's result as the lane shows it: its hypotheses (text, score, Σ log p, length), best first. */
+const CompareBeamResultSchema = v.pipe(
+  v.object({
+    hypotheses: v.array(
+      v.object({ text: v.string(), score: Finite, sum: LogNumber, end: v.picklist(HYPOTHESIS_ENDS), tokens: Count }),
+      BEAM_RESULT_RULE,
+    ),
+    num_beams: paramNumber('num_beams'),
+    reason: v.picklist(BEAM_STOP_REASONS),
+  }, BEAM_RESULT_RULE),
+  v.transform((beam) => beam as CompareBeamResult),
 );
 
 const CompareStepSchema = v.object({
@@ -322,6 +340,7 @@ const CompareSampleSchema = v.looseObject({
   seed: paramNumber('seed'),
   text: v.optional(v.string(), ''),
   finish_reason: v.optional(v.nullable(v.picklist(FINISH_REASONS)), null),
+  beam: v.optional(CompareBeamResultSchema),
   steps: v.pipe(
     v.array(CompareStepSchema),
     v.check((steps) => steps.every((s, i) => s.step === i), 'steps must be numbered 0, 1, 2, … in order'),
@@ -332,7 +351,7 @@ const CompareSampleSchema = v.looseObject({
 
 const CompareLaneSchema = v.looseObject({
   overrides: v.optional(v.string(), ''),
-  settings: RunSettingsSchema,
+  settings: LaneSettingsSchema,
   samples: v.pipe(v.array(CompareSampleSchema), v.minLength(1, 'a lane without samples'), v.maxLength(MAX_SAMPLES)),
 });
 

@@ -13,6 +13,7 @@ import { biasIdsOutside } from './schemas';
 import { compareSlice, type CompareSlice } from './compareSlice';
 import { parseLogitBias, refusalOf } from './urlState';
 import { beamSlice, type BeamSlice } from './beamSlice';
+import { sweepSlice, type SweepSlice } from './sweepSlice';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
 
 export interface ModelConfirm {
@@ -115,7 +116,7 @@ export interface GenerationSlice {
 export interface UiSlice {
   lang: 'en' | 'zh';
   classroom: boolean;
-  mode: 'model' | 'toy';
+  mode: 'model' | 'toy' | 'sweep';
   notices: Notice[];
   toyTokens: ToyToken[];
   /** Set while the settings are too big for any link (the address bar then stops following them). */
@@ -132,7 +133,7 @@ export interface UiSlice {
   nameTokens(names: Record<number, string>): void;
   setLang(lang: 'en' | 'zh'): void;
   setClassroom(on: boolean): void;
-  setMode(mode: 'model' | 'toy'): void;
+  setMode(mode: 'model' | 'toy' | 'sweep'): void;
   notify(message: UserMessage): void;
   dismiss(id: number): void;
   setToyTokens(tokens: ToyToken[]): void;
@@ -142,7 +143,7 @@ export interface UiSlice {
   biasToken(id: number, bias: number | null): void;
 }
 
-export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice & CompareSlice;
+export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice & CompareSlice & SweepSlice;
 
 let noticeId = 1;
 let pageRunId = 1;
@@ -402,7 +403,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         const outside = biasIdsOutside(state.params.logit_bias, event.vocabSize);
         set({
           modelStatus: 'ready', modelError: null, failedRef: null, modelNotice: event.notice ? engineNotice(event.notice) : null,
-          genState: state.genState === 'loading' ? 'idle' : state.genState, modelRef: ref, loadedRef: ref, loadingRef: null,
+          genState: state.genState === 'loading' ? afterLoading(state) : state.genState, modelRef: ref, loadedRef: ref, loadingRef: null,
           // A new worker pair: the runs of the one before it, and their logits, are gone with it.
           engineSession: state.engineSession + 1, engineRunIds: {},
           loaded: {
@@ -508,6 +509,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
       case 'pong':
       case 'webgpuFailed':
       case 'tokenMatches':
+      case 'promptLogits':
         break;
       case 'compareStarted':
       case 'compareSteps':
@@ -576,6 +578,13 @@ export const useStore = create<Store>()((...a) => ({
   ...uiSlice(...a),
   ...beamSlice(...a),
   ...compareSlice(...a),
+  ...sweepSlice(...a),
 }));
 
 export { HF_ORDER, LLAMA_CPP_ORDER };
+
+/** What the run panel says once a model is ready: a run a worker's restart interrupted still says so. */
+function afterLoading(state: { currentRunId: number | null; runs: Record<number, { reason: string | null } | undefined> }): GenState {
+  const run = state.currentRunId !== null ? state.runs[state.currentRunId] : undefined;
+  return run?.reason === 'interrupted' ? 'done' : 'idle';
+}

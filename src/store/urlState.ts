@@ -5,7 +5,7 @@
 import { decompressFromEncodedURIComponent, compressToEncodedURIComponent } from 'lz-string';
 import * as v from 'valibot';
 import {
-  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, cloneRunSettings, defaultRunSettings, formatLogitBias,
+  MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, cloneRunSettings, laneBase, defaultRunSettings, formatLogitBias,
   parseLogitBias, parseSamples, type RunSettings,
 } from '../core';
 import type { DevicePreference } from '../engine/protocol';
@@ -45,6 +45,8 @@ export interface UrlNotice {
   why: Refusal;
   /** Set when the key was given this many times (only `stop` and `lane` may repeat); `value` is the one used. */
   repeated?: number;
+  /** A compare lane's knob: which lane (1-based); `value` is then that lane's whole query. */
+  lane?: number;
 }
 
 export function defaultSharedState(model: string, seed: number): SharedState {
@@ -69,7 +71,7 @@ export function parseToyToken(text: string): ToyToken {
 }
 
 /** Keys a link may give more than once: each value counts. Any other key given twice gets a notice. */
-export const REPEATABLE_KEYS = new Set([...SETTING_KNOBS.filter((knob) => knob.repeated).map((knob) => knob.name), 'lane', 'toy']);
+export const REPEATABLE_KEYS = new Set([...SETTING_KNOBS.filter((knob) => knob.repeated).map((knob) => knob.name), 'lane', 'toy', 'prompts']);
 
 /** The fragment's key for the whole state compressed (lz-string, URL-safe alphabet). */
 export const COMPRESSED_KEY = 'z';
@@ -171,7 +173,15 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
         throw new SamplingParamError('lane', lanes.length, { kind: 'range', integer: true, min: MIN_LANES, minExclusive: false, max: MAX_LANES });
       }
       // Each lane must make sense on its own settings; the page's settings are its base when it runs.
-      for (const lane of lanes) applyOverrides(state, lane);
+      for (const [i, lane] of lanes.entries()) {
+        try {
+          applyOverrides(laneBase(state), lane);
+        } catch (error) {
+          if (!(error instanceof SamplingParamError)) throw error;
+          notices.push({ name: error.param, value: lane, why: error.rule, lane: i + 1 });
+          return;
+        }
+      }
       state.lanes = lanes;
     });
   }
@@ -245,9 +255,12 @@ export const COMPRESS_OVER = 1500;
  */
 export const MAX_LINK_CHARS = 65_536;
 
-/** The fragment (without `#`) for a state: readable pairs, or `z=` and the pairs compressed when that is shorter. */
-export function linkFragment(state: SharedState, defaults: SharedState): string {
-  const plain = serializeUrlState(state, defaults);
+/**
+ * The fragment (without `#`) for a state: readable pairs, or `z=` and the pairs compressed when that is shorter.
+ * `extra`: pairs of another view's own (the sweep's definition) that travel after the state's.
+ */
+export function linkFragment(state: SharedState, defaults: SharedState, extra?: URLSearchParams): string {
+  const plain = [serializeUrlState(state, defaults), extra?.toString() ?? ''].filter((part) => part !== '').join('&');
   if (plain.length <= COMPRESS_OVER) return plain;
   // The page asks at every store update (steps stream in several times a second): compress each text once.
   if (plain !== lastPacked.plain) {

@@ -13,6 +13,7 @@ import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPan
 import { Notices } from './panels/Notices';
 import { PanelBoundary } from './panels/PanelBoundary';
 import { StepPanel } from './panels/StepPanel';
+import { SweepView } from './panels/SweepView';
 import { ToyMode } from './panels/ToyMode';
 import { Warmup } from './panels/Warmup';
 import { CopyLink } from './panels/CopyLink';
@@ -52,6 +53,7 @@ export function App() {
           <div role="tablist" aria-label={t('app.mode')}>
             <button type="button" role="tab" aria-selected={mode === 'model'} data-testid="mode-model" onClick={() => setMode('model')}>{t('app.modeModel')}</button>
             <button type="button" role="tab" aria-selected={mode === 'toy'} data-testid="mode-toy" onClick={() => setMode('toy')}>{t('app.modeToy')}</button>
+            <button type="button" role="tab" aria-selected={mode === 'sweep'} data-testid="mode-sweep" onClick={() => setMode('sweep')}>{t('app.modeSweep')}</button>
           </div>
           <button type="button" aria-pressed={compareOpen} data-testid="mode-compare" onClick={() => { setCompareOpen(!compareOpen); setMode('model'); }}>{t('compare.tab')}</button>
           <label>
@@ -70,15 +72,15 @@ export function App() {
       </header>
       <PanelBoundary panel="notices"><Notices /></PanelBoundary>
       <main>
-        {mode === 'model' && <div className="prompt-area"><PanelBoundary panel="prompt"><PromptAndActions /></PanelBoundary></div>}
+        {mode !== 'toy' && <div className="prompt-area"><PanelBoundary panel="prompt"><PromptAndActions actions={mode === 'model'} /></PanelBoundary></div>}
         <aside className="controls" aria-label={t('params.column')}>
           <button type="button" className="controls-toggle" data-testid="controls-toggle" aria-expanded={controlsOpen} aria-controls="controls-body"
             onClick={() => setControlsOpen(!controlsOpen)}>
             {controlsOpen ? `▾ ${t('app.hideControls')}` : `▸ ${t('app.showControls')}`}
           </button>
-          {mode === 'model' && <PanelBoundary panel="model"><ModelStatus /></PanelBoundary>}
+          {mode !== 'toy' && <PanelBoundary panel="model"><ModelStatus /></PanelBoundary>}
           <div id="controls-body" hidden={!controlsOpen}>
-            {mode === 'model' && <PanelBoundary panel="model"><ModelPicker /></PanelBoundary>}
+            {mode !== 'toy' && <PanelBoundary panel="model"><ModelPicker /></PanelBoundary>}
             <PanelBoundary panel="sampling"><SamplingControls /></PanelBoundary>
           </div>
         </aside>
@@ -93,6 +95,8 @@ export function App() {
               <PanelBoundary panel="export"><ExportPanel /></PanelBoundary>
               <PanelBoundary panel="warmup"><Warmup /></PanelBoundary>
             </>
+          ) : mode === 'sweep' ? (
+            <PanelBoundary panel="sweep"><SweepView /></PanelBoundary>
           ) : (
             <PanelBoundary panel="toy"><ToyMode /></PanelBoundary>
           )}

@@ -3,9 +3,10 @@
 // shareable link that the server never sees — or says when the settings are too big for one.
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { isDefaultToy, randomSeed, useStore } from '../store/store';
-import { MAX_LINK_CHARS, defaultSharedState, linkFragment, parseUrlState, type SharedState } from '../store/urlState';
+import { MAX_LINK_CHARS, defaultSharedState, linkFragment, parseUrlState, readLinkParams, refusalOf, type SharedState } from '../store/urlState';
+import { parseSweepQuery, sweepQuery } from '../core/sweep';
 
-export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash = ''): { run: boolean; step: number | null; compare: boolean } {
+export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash = ''): { run: boolean; step: number | null; compare: boolean; sweep: boolean } {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, randomSeed());
   const { state, notices } = parseUrlState(search, defaults, hash);
   useStore.setState({
@@ -17,17 +18,28 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash 
   });
   for (const n of notices) {
     if (n.repeated !== undefined) useStore.getState().notify({ key: 'notices.repeatedParam', params: { name: n.name, value: n.value, count: n.repeated } });
+    else if (n.lane !== undefined) useStore.getState().notify({ key: 'notices.badLane', params: { name: n.name, value: n.value, n: n.lane }, why: n.why });
     else useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
   }
-  return { run: state.run, step: state.step, compare: state.lanes.length > 0 };
+  // A sweep link opens the sweep view with its definition; with run=1 it runs the sweep instead of one generation.
+  // Its keys are read as the page's are (query string or fragment, compressed or not); repeats were noticed above.
+  const sweep = parseSweepQuery(readLinkParams(search, hash, []).toString());
+  if (sweep.definition) useStore.setState({ sweepDefinition: sweep.definition, mode: 'sweep' });
+  for (const n of sweep.notices) {
+    // `samples` is the compare view's key too, read above with the same rule: its refusal is shown once.
+    if (n.name === 'samples' && notices.some((u) => u.name === 'samples')) continue;
+    useStore.getState().notify({ key: 'sweep.badLink', params: { name: n.name, value: n.value }, why: refusalOf(n.error) });
+  }
+  return { run: state.run, step: state.step, compare: state.lanes.length > 0, sweep: sweep.definition !== null };
 }
 
-function currentShared(): SharedState {
+export function currentShared(): SharedState {
   const s = useStore.getState();
   return {
     prompt: s.prompt, model: s.modelRef, dtype: s.dtype, params: s.params, seed: s.seed, max_new_tokens: s.maxNewTokens,
-    stop: s.stop, lang: s.lang, run: false, beam: s.beam, lanes: s.compareOpen ? s.laneQueries : [], samples: s.samples,
-    mode: s.mode, toy: isDefaultToy(s.toyTokens) ? null : s.toyTokens, toy_bias: s.toyBias, classroom: s.classroom,
+    // The sweep view is marked by its own keys (linkFor adds them), and its `samples` is not the lanes' one.
+    stop: s.stop, lang: s.lang, run: false, beam: s.beam, lanes: s.compareOpen && s.mode !== 'sweep' ? s.laneQueries : [], samples: s.samples,
+    mode: s.mode === 'sweep' ? 'model' : s.mode, toy: isDefaultToy(s.toyTokens) ? null : s.toyTokens, toy_bias: s.toyBias, classroom: s.classroom,
     step: s.mode === 'model' ? s.selectedStep : null, device: s.devicePref,
   };
 }
@@ -47,7 +59,9 @@ export function shareLink(): string {
 /** The page's link for a state: path and fragment; no query string, so nothing of it reaches the server. */
 export function linkFor(state: SharedState): string {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, state.seed);
-  const fragment = linkFragment(state, defaults);
+  // In the sweep view the address bar carries the sweep's definition too.
+  const s = useStore.getState();
+  const fragment = linkFragment(state, defaults, s.mode === 'sweep' ? sweepQuery(s.sweepDefinition) : undefined);
   return fragment ? `${location.pathname}#${fragment}` : location.pathname;
 }
 

@@ -1,5 +1,5 @@
 // The page in front of a class: no sideways scrolling on a projector or a phone (either language, classroom mode
-// on and off, model and toy mode), no serious or critical accessibility violation (axe-core), classroom mode's
+// on and off, model, toy and sweep mode), no serious or critical accessibility violation (axe-core), classroom mode's
 // text sizes and contrast read from computed styles, Step growing one run, the example prompts, a copied link
 // bringing back toy mode, and banning a token found by its text.
 import { readFileSync } from 'node:fs';
@@ -107,7 +107,7 @@ describe('the page in front of a class', () => {
   for (const size of SIZES) {
     for (const lang of ['en', 'zh'] as const) {
 
-      it(`fits ${size.width}×${size.height} in ${lang} with classroom mode off and on, model and toy mode, and axe finds nothing serious`, async () => {
+      it(`fits ${size.width}×${size.height} in ${lang} with classroom mode off and on, model, toy and sweep mode, and axe finds nothing serious`, async () => {
         const page = await newPage(size);
         const errors = watchErrors(page);
         await page.goto(`${url}?lang=${lang}&seed=7&prompt=${encodeURIComponent(lang === 'en' ? PROMPT : '今天天气非常')}`);
@@ -125,9 +125,10 @@ describe('the page in front of a class', () => {
         await stepOnce(page);
         for (const classroom of [false, true]) {
           await page.getByTestId('classroom').setChecked(classroom);
-          for (const mode of ['model', 'toy'] as const) {
+          for (const mode of ['model', 'toy', 'sweep'] as const) {
             await page.getByTestId(`mode-${mode}`).click();
             if (mode === 'toy') await page.getByTestId('temperature-sweep').waitFor({ state: 'attached' });
+            else if (mode === 'sweep') await page.getByTestId('sweep').waitFor({ state: 'attached' });
             else await page.getByTestId('stage-chart').waitFor({ state: 'attached' });
             await page.waitForTimeout(200);
             expect(await horizontalOverflow(page), `${lang} classroom ${classroom} ${mode}`).toBeLessThanOrEqual(0);

@@ -60,10 +60,14 @@ describe('compare links', () => {
     expect(state.samples).toBe(4);
   });
 
-  it.each([['?lane=temperature%3D0.3', 'lane'], ['?lane=top_p%3D7&lane=temperature%3D1', 'lane'], ['?lane=a%3D1&lane=b%3D2', 'lane'], ['?samples=100', 'samples']])(
-    '%s opens without a comparison and a notice naming %s', (query, name) => {
+  it.each([
+    ['?lane=temperature%3D0.3', 'lane', undefined], ['?lane=top_p%3D7&lane=temperature%3D1', 'top_p', 1], ['?lane=a%3D1&lane=b%3D2', 'a', 1],
+    ['?lane=temperature%3D1&lane=num_beams%3D9', 'num_beams', 2], ['?samples=100', 'samples', undefined],
+  ])(
+    '%s opens without a comparison and a notice naming %s (lane %s)', (query, name, lane) => {
       const { state, notices } = parseUrlState(query, defaults);
       expect(notices.map((n) => n.name)).toEqual([name]);
+      expect(notices[0].lane).toBe(lane);
       expect(state.lanes).toEqual([]);
     });
 });

@@ -7,7 +7,7 @@ import {
   Candidates, DEFAULT_ORDER, OFF_PARAMS, SamplingPipeline, TAIL_MIN_VOCAB, TokenHistory, buildChain, createRng, sampleStep,
   type SamplingParams, type WarperName,
 } from '../../src/core';
-import { zooReferenceStep } from './zooReference';
+import { referenceStep } from './reference';
 
 const DEEP = Boolean(process.env.LOGITLAB_DEEP_TESTS);
 const runs = (everyday: number, deep: number) => (DEEP ? deep : everyday);
@@ -43,7 +43,7 @@ const zooParamsArb: fc.Arbitrary<SamplingParams> = fc.record({
   order: orderArb,
 }).map((r) => ({ ...OFF_PARAMS, ...r, logit_bias: {}, do_sample: true }));
 
-function expectSameStep(ours: ReturnType<typeof sampleStep>, ref: ReturnType<typeof zooReferenceStep>, tolerance: number): void {
+function expectSameStep(ours: ReturnType<typeof sampleStep>, ref: ReturnType<typeof referenceStep>, tolerance: number): void {
   expect(ours.greedyId).toBe(ref.greedy);
   expect(ours.kept!.ids).toEqual(ref.kept);
   ours.kept!.probs.forEach((q, i) => expect(Math.abs(q - ref.probs[i])).toBeLessThan(tolerance));
@@ -61,7 +61,7 @@ describe('more samplers: the reference, small vocabularies', () => {
         const generated = ids.slice(ids.length >> 1);
         const p = { ...params, dry_breaker_ids: breakers.map((b) => b % vocab) };
         const ours = sampleStep({ logits, params: p, promptIds: prompt, generatedIds: generated, xtcRoll, mirostatMu, topN: 10 });
-        const ref = zooReferenceStep(logits, p, prompt, generated, { xtcRoll, mirostatMu });
+        const ref = referenceStep(logits, p, prompt, generated, { xtcRoll, mirostatMu });
         expectSameStep(ours, ref, 1e-9);
       }), { numRuns: runs(400, 4000) });
   });
@@ -212,7 +212,7 @@ describe('more samplers: large vocabularies stay exact with the tail summarised'
         const prompt = ids.slice(0, ids.length >> 1);
         const generated = ids.slice(ids.length >> 1);
         const ours = sampleStep({ logits, params, promptIds: prompt, generatedIds: generated, xtcRoll, topN: 30 });
-        const ref = zooReferenceStep(logits, params, prompt, generated, { xtcRoll });
+        const ref = referenceStep(logits, params, prompt, generated, { xtcRoll });
         expectSameStep(ours, ref, 1e-9);
       }), { numRuns: runs(8, 80) });
   }, DEEP ? 1_200_000 : undefined);
@@ -228,7 +228,7 @@ describe('more samplers: large vocabularies stay exact with the tail summarised'
     const generated = Array.from({ length: 300 }, (_, i) => [5, 9, 13][i % 3] * 1000 + (i % 7 === 0 ? 1 : 0));
     for (const c of cases) {
       const params = { ...OFF_PARAMS, ...c };
-      expectSameStep(sampleStep({ logits, params, generatedIds: generated, xtcRoll: 0, topN: 30 }), zooReferenceStep(logits, params, [], generated, { xtcRoll: 0 }), 1e-9);
+      expectSameStep(sampleStep({ logits, params, generatedIds: generated, xtcRoll: 0, topN: 30 }), referenceStep(logits, params, [], generated, { xtcRoll: 0 }), 1e-9);
     }
   }, DEEP ? 600_000 : undefined);
 });

@@ -9,18 +9,18 @@ const weather = [3.0, 2.5, 2.0, 1.0];
 const p = (over: Partial<SamplingParams>): SamplingParams => ({ ...OFF_PARAMS, ...over });
 
 describe('filters keep what SAMPLING.md says', () => {
+  const flat = [2.0, 1.9, 1.8, 1.7];
   it.each([
-    ['top_k 3', p({ top_k: 3 }), [0, 1, 2]],
-    ['top_k ties with the k-th are kept', p({ top_k: 1 }), [0]],
-    ['top_p 0.85 on a flat distribution keeps all four', p({ top_p: 0.85 }), [0, 1, 2, 3]],
-    ['min_p 0.2', p({ min_p: 0.2 }), [0, 1, 2]],
-    ['min_p 0.5 keeps tokens at least half the top', p({ min_p: 0.5 }), [0, 1]],
-    ['typical 0.5', p({ typical_p: 0.5 }), [0, 1]],
-    ['min_tokens_to_keep 3 beats top_k 1', p({ top_k: 1, min_tokens_to_keep: 3 }), [0, 1, 2]],
-    ['min_tokens_to_keep 2 beats min_p 0.9', p({ min_p: 0.9, min_tokens_to_keep: 2 }), [0, 1]],
-    ['min_tokens_to_keep 4 beats typical 0.1', p({ typical_p: 0.1, min_tokens_to_keep: 4 }), [0, 1, 2, 3]],
-  ])('%s', (_name, params, kept) => {
-    const logits = _name.includes('flat') ? [2.0, 1.9, 1.8, 1.7] : weather;
+    ['top_k 3', weather, p({ top_k: 3 }), [0, 1, 2]],
+    ['top_k 1 with the top two tied keeps both', [3.0, 3.0, 2.0, 1.0], p({ top_k: 1 }), [0, 1]],
+    ['top_p 0.85 on a flat distribution keeps all four', flat, p({ top_p: 0.85 }), [0, 1, 2, 3]],
+    ['min_p 0.2', weather, p({ min_p: 0.2 }), [0, 1, 2]],
+    ['min_p 0.5 keeps tokens at least half the top', weather, p({ min_p: 0.5 }), [0, 1]],
+    ['typical 0.5', weather, p({ typical_p: 0.5 }), [0, 1]],
+    ['min_tokens_to_keep 3 beats top_k 1', weather, p({ top_k: 1, min_tokens_to_keep: 3 }), [0, 1, 2]],
+    ['min_tokens_to_keep 2 beats min_p 0.9', weather, p({ min_p: 0.9, min_tokens_to_keep: 2 }), [0, 1]],
+    ['min_tokens_to_keep 4 beats typical 0.1', weather, p({ typical_p: 0.1, min_tokens_to_keep: 4 }), [0, 1, 2, 3]],
+  ])('%s', (_name, logits, params, kept) => {
     expect(sampleStep({ logits, params }).kept!.ids).toEqual(kept);
   });
 

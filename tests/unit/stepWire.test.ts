@@ -2,11 +2,11 @@
 // for real pipeline output and for arbitrary events; token texts travel once per model.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_PARAMS, SamplingPipeline, createRng, type StageName, type StageView, type TokenFate } from '../../src/core';
+import { DEFAULT_PARAMS, STAGE_NAMES, SamplingPipeline, createRng, type StageName, type StageView, type TokenFate } from '../../src/core';
 import type { StepEvent } from '../../src/engine/protocol';
 import { StepPacker, StepUnpacker } from '../../src/engine/stepWire';
 
-const STAGES: StageName[] = ['raw', 'repetition_penalty', 'frequency_presence_penalty', 'logit_bias', 'temperature', 'top_k', 'top_p', 'min_p', 'typical_p', 'draw'];
+const STAGES: readonly StageName[] = STAGE_NAMES;
 
 function eventFrom(step: number, views: StageView[], fates: TokenFate[], tokenId: number, text: (id: number) => string): StepEvent {
   const tokenTexts: Record<number, string> = {};

@@ -3,24 +3,18 @@
 // and a list (K > 1); a table of run metrics with the best and worst lane marked; export and import.
 import { memo, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MAX_LANES, MAX_SAMPLES, MIN_LANES, RUN_METRIC_NAMES, bestAndWorst, type RunMetricName } from '../../core';
-import { compare, openLaneStep, stop } from '../../store/engineBridge';
-import { laneFigures, laneState, type Comparison, type CompareRowView } from '../../store/compareSlice';
-import { exportComparisonCsv, exportComparisonJson, parseComparison } from '../../store/exportCompare';
+import {
+  MAX_LANES, MAX_SAMPLES, MIN_LANES, RUN_METRIC_NAMES, applyOverrides, bestAndWorst, isBeamSearch, isGreedy, laneBase, type RunMetricName, type RunSettings,
+} from '../../core';
+import { compare, openLaneStep, stopComparison } from '../../store/engineBridge';
+import { beamLaneSearching, laneFigures, laneState, type Comparison, type CompareRowView } from '../../store/compareSlice';
+import { LaneSettingsError, exportComparisonCsv, exportComparisonJson, parseComparison } from '../../store/exportCompare';
 import { useStore } from '../../store/store';
 import { refusalOf } from '../../store/urlState';
 import { layoutTokenTree } from '../charts/tokenTreeLayout';
 import { fixed, percent, probabilityColour, tokenLabel } from '../format';
 import { messageText, refusalText } from '../messages';
-
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+import { download } from '../download';
 
 /** Per lane, the first step where its sample 0 differs from another lane's sample 0 (null: never within both). */
 export function firstDivergence(sequences: readonly (readonly number[])[]): (number | null)[] {
@@ -57,9 +51,31 @@ export function CompareView() {
   );
 }
 
+/** What kind of decoding a lane's settings make: the label every lane carries. */
+export function laneKind(settings: RunSettings): 'beam' | 'greedy' | 'sampling' {
+  return isBeamSearch(settings) ? 'beam' : isGreedy(settings.params) ? 'greedy' : 'sampling';
+}
+
+/** Each lane query over the page's settings as they are now (null where the lane is refused: its message says why). */
+function useResolvedLanes(queries: readonly string[]): (RunSettings | null)[] {
+  const params = useStore((s) => s.params);
+  const seed = useStore((s) => s.seed);
+  const maxNewTokens = useStore((s) => s.maxNewTokens);
+  const stop = useStore((s) => s.stop);
+  const beam = useStore((s) => s.beam);
+  return useMemo(() => queries.map((q) => {
+    try {
+      return applyOverrides(laneBase({ params, seed, max_new_tokens: maxNewTokens, stop, beam }), q);
+    } catch {
+      return null;
+    }
+  }), [queries, params, seed, maxNewTokens, stop, beam]);
+}
+
 function LaneEditor() {
   const { t } = useTranslation();
   const queries = useStore((s) => s.laneQueries);
+  const resolved = useResolvedLanes(queries);
   const errors = useStore((s) => s.laneErrors);
   const samples = useStore((s) => s.samples);
   const running = useStore((s) => s.compareState === 'running');
@@ -75,6 +91,12 @@ function LaneEditor() {
               placeholder={t('compare.lanePlaceholder')} value={q} onChange={(e) => setLaneQuery(i, e.target.value)} />
             <button type="button" disabled={queries.length <= MIN_LANES} aria-label={t('compare.removeLane', { n: i + 1 })} onClick={() => removeLane(i)}>×</button>
             {errors[i] && <p className="error" role="alert">{t('params.refused', { name: errors[i].name, why: refusalText(t, errors[i].why) })}</p>}
+            {!errors[i] && resolved[i] && isBeamSearch(resolved[i]) && (
+              <p className="hint lane-beam-hint" data-testid="lane-beam-hint">
+                {t('compare.beamLaneHint', { count: resolved[i].beam.num_beams })}
+                {samples > 1 && <strong> {t('compare.beamOnce', { k: samples })}</strong>}
+              </p>
+            )}
           </li>
         ))}
       </ol>
@@ -85,7 +107,7 @@ function LaneEditor() {
           onChange={(e) => setSamplesDraft(e.target.value)} onBlur={(e) => { if (setSamplesText(e.target.value)) setSamplesDraft(null); }}
           title={`1–${MAX_SAMPLES}`} />
         <button type="button" className="primary" data-testid="compare-run" onClick={() => compare()}>{t('compare.run')}</button>
-        <button type="button" disabled={!running} onClick={stop}>{t('compare.stop')}</button>
+        <button type="button" data-testid="compare-stop" disabled={!running} onClick={stopComparison}>{t('compare.stop')}</button>
       </div>
       {errors[-1] && <p className="error" role="alert">{t('params.refused', { name: 'samples', why: refusalText(t, errors[-1].why) })}</p>}
     </div>
@@ -94,13 +116,18 @@ function LaneEditor() {
 
 function ModeNote({ comparison }: { comparison: Comparison }) {
   const { t } = useTranslation();
+  const beamLanes = comparison.lanes.filter((l) => isBeamSearch(l.settings));
+  const sampledRows = comparison.rows.length - beamLanes.reduce((n, l) => n + l.rows.length, 0);
+  const after = beamLanes.length > 0 ? ` ${t('compare.beamAfter')}` : '';
   if (comparison.mode === 'sequential') {
-    return <p className="warning" data-testid="compare-mode" data-mode="sequential">{t('compare.sequential', { why: comparison.why ?? '' })}</p>;
+    return <p className="warning" data-testid="compare-mode" data-mode="sequential">{t('compare.sequential', { why: comparison.why ?? '' })}{after}</p>;
   }
   if (comparison.mode === 'batched' && comparison.ms !== undefined) {
     return (
       <p className="hint" data-testid="compare-mode" data-mode="batched">
-        {t('compare.batched', { rows: comparison.rows.length, ms: Math.round(comparison.ms) })} {t('compare.quantNote')}
+        {sampledRows === 0
+          ? t('compare.beamOnly', { ms: Math.round(comparison.ms) })
+          : `${t('compare.batched', { rows: sampledRows, ms: Math.round(comparison.ms) })}${after}`} {t('compare.quantNote')}
       </p>
     );
   }
@@ -127,9 +154,22 @@ function Lane({ comparison, lane, state, divergeAt }: { comparison: Comparison; 
   const view = comparison.lanes[lane];
   const rows = view.rows.map((r) => comparison.rows[r]);
   const first = rows[0];
+  const kind = laneKind(view.settings);
+  const beams = view.settings.beam.num_beams;
   return (
-    <article className="lane" data-testid="lane" data-state={state} data-lane={lane}>
-      <h3>{t('compare.lane', { n: lane + 1 })} <code>{view.overrides || t('compare.sameAsPage')}</code></h3>
+    <article className="lane" data-testid="lane" data-state={state} data-lane={lane} data-kind={kind}>
+      <h3>
+        {t('compare.lane', { n: lane + 1 })} <code>{view.overrides || t('compare.sameAsPage')}</code>{' '}
+        <span className={`lane-kind ${kind}`} data-testid="lane-kind" data-kind={kind} {...(kind === 'beam' ? { 'data-beams': beams } : {})}>
+          {t(`compare.kind.${kind}`, { count: beams })}
+        </span>
+      </h3>
+      {kind === 'beam' && comparison.samples > 1 && <p className="hint" data-testid="lane-note">{t('compare.beamOnce', { k: comparison.samples })}</p>}
+      {kind === 'beam' && state === 'running' && first?.reason === null && (
+        <p className="hint" data-testid="lane-beam-status">
+          {beamLaneSearching(comparison, lane) ? t('compare.beamSearching', { count: beams }) : t('compare.beamWaiting')}
+        </p>
+      )}
       {rows.length === 1 ? (
         <p className="lane-text" data-testid="lane-text">
           <span className="prompt-echo">{comparison.prompt}</span>
@@ -150,8 +190,26 @@ function Lane({ comparison, lane, state, divergeAt }: { comparison: Comparison; 
           </details>
         </>
       )}
+      {first?.beam && first.beam.hypotheses.length > 1 && <BeamHypotheses result={first.beam} />}
       <span className="lane-full-text" data-testid="lane-full-text" hidden>{first?.text ?? ''}</span>
     </article>
+  );
+}
+
+/** A beam lane's num_return_sequences hypotheses, best first, with their normalised scores. */
+function BeamHypotheses({ result }: { result: NonNullable<CompareRowView['beam']> }) {
+  const { t } = useTranslation();
+  return (
+    <details className="sample-list" data-testid="lane-hypotheses">
+      <summary>{t('compare.beamHypotheses', { count: result.hypotheses.length })}</summary>
+      <ol>
+        {result.hypotheses.map((h, i) => (
+          <li key={i} data-testid="lane-hypothesis" data-score={h.score}>
+            <span className="hint">{t('compare.beamHypothesis', { score: fixed(h.score, 3), sum: fixed(h.sum, 3), tokens: h.tokens })}</span> {h.text}
+          </li>
+        ))}
+      </ol>
+    </details>
   );
 }
 
@@ -245,7 +303,7 @@ function MetricsTable({ comparison }: { comparison: Comparison }) {
                   return (
                     <td key={lane} className={mark} data-metric={name} data-value={String(f.value[name])} data-lane={lane}>
                       {fixed(f.value[name], digits)}
-                      {comparison.samples > 1 && <span className="spread"> {t('compare.spread', { s: fixed(f.spread[name], 2) })}</span>}
+                      {comparison.lanes[lane].rows.length > 1 && <span className="spread"> {t('compare.spread', { s: fixed(f.spread[name], 2) })}</span>}
                       {mark && <span className="badge">{t(`compare.${mark}`)}</span>}
                     </td>
                   );
@@ -280,7 +338,9 @@ function CompareExport() {
             const opened = useStore.getState().importComparison(parseComparison(await file.text()));
             useStore.getState().notify({ key: opened ? 'compare.imported' : 'compare.importBusy' });
           } catch (error) {
-            useStore.getState().notify({ key: 'notices.badImport', why: refusalOf(error) });
+            useStore.getState().notify(error instanceof LaneSettingsError
+              ? { key: 'compare.badImportLane', params: { n: error.lane, name: error.param, value: String(error.value) }, why: error.rule }
+              : { key: 'notices.badImport', why: refusalOf(error) });
           }
         }} />
       </label>

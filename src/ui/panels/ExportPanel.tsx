@@ -3,15 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { exportCsv, exportJson, parseExport } from '../../store/exportRun';
 import { useStore } from '../../store/store';
 import { refusalOf } from '../../store/urlState';
-
-export function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+import { download } from '../download';
 
 /** Every run on the page as a JSON export file. */
 export function downloadRunsJson(): void {

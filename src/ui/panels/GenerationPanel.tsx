@@ -55,7 +55,8 @@ function ExamplePicker() {
   );
 }
 
-export function PromptAndActions() {
+/** The prompt box; `actions` false (the sweep view, which has its own Run) leaves out Generate, Step and Stop. */
+export function PromptAndActions({ actions = true }: { actions?: boolean }) {
   const { t } = useTranslation();
   const prompt = useStore((s) => s.prompt);
   const setPrompt = useStore((s) => s.setPrompt);
@@ -70,17 +71,17 @@ export function PromptAndActions() {
         onChange={(e) => setPrompt(e.target.value)}
         onKeyDown={(e) => {
           // The shortcut does what the button does, and nothing while the button is disabled.
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+          if (actions && e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();
             if (!running && modelStatus === 'ready') generate();
           }
         }} />
-      <div className="row wrap actions">
+      {actions && <div className="row wrap actions">
         <button type="button" data-testid="generate" onClick={generate} disabled={running || modelStatus !== 'ready'}>▶ {t('actions.generate')}</button>
         <button type="button" data-testid="step" onClick={step} disabled={running || modelStatus !== 'ready' || beams > 1}
           title={beams > 1 ? t('beam.stepOff') : undefined}>{t('actions.step')} ›</button>
         <button type="button" data-testid="stop" onClick={stop} disabled={!running}>■ {t('actions.stop')}</button>
-      </div>
+      </div>}
       <ExamplePicker />
     </section>
   );

@@ -4,6 +4,7 @@ import type {
   BeamOptions, BeamHypothesisView, CompareRow, DevicePreference, EngineEvent, GenerateSettings, ModelSource, StepEvent,
 } from '../../../src/engine/protocol';
 import type { PeerAnswer, PeerRequest } from './tjsWorker';
+import type { BatchRowSettings } from '../../../src/engine/BatchGenerator';
 
 interface RunSummary {
   tokens: number[];
@@ -57,9 +58,14 @@ async function transformersGenerate(prompt: string, maxNewTokens: number, thread
   return answer;
 }
 
+const client = new EngineClient({ observeApart: new URLSearchParams(location.search).get('observer') !== 'inline' });
+// Benchmarks start Chromium with WASM compiled by the optimising tier up front: on a busy two-core machine a load then
+// keeps the worker from answering pings for minutes, which the page's watchdog (rightly, for users) would call stuck.
+if (new URLSearchParams(location.search).get('patient') === '1') client.setWatchdog({ loadingStuckMs: 1_800_000, stuckMs: 1_800_000 });
+
 const api = {
   transformersGenerate,
-  client: new EngineClient({ observeApart: new URLSearchParams(location.search).get('observer') !== 'inline' }),
+  client,
   async load(source: ModelSource, device: DevicePreference, threads?: number, dtype?: 'fp32' | 'q8', hubHost?: string, stallMs?: number) {
     const id = api.client.load(source, device, { threads, dtype, hubHost, stallMs });
     const events = await waitFor(api.client, id, (e) => e.type === 'loaded');
@@ -110,6 +116,21 @@ const api = {
       deltas: steps.map((s) => s.textDelta),
       ...(options.withSteps ? { steps } : {}),
     };
+  },
+  /**
+   * A sweep's rows (one prompt, each row its own settings) through the worker's batched loop as the sweep sends them
+   * (a comparison of `rowsPerBatch` rows, read back whole), or one row a request (`rowsPerBatch` 1: the same runs one
+   * at a time). Returns the wall time and every row's token ids.
+   */
+  async sweepRows(prompt: string, rows: BatchRowSettings[], rowsPerBatch: number): Promise<{ ms: number; tokens: number[][] }> {
+    const started = performance.now();
+    const tokens: number[][] = [];
+    for (let i = 0; i < rows.length; i += rowsPerBatch) {
+      const batch: CompareRow[] = rows.slice(i, i + rowsPerBatch).map((row, k) => ({ ...row, lane: k, sample: 0 }));
+      const answer = await api.client.compareRows({ prompt, chat: false, rows: batch });
+      for (const row of answer.rows) tokens.push(row.steps.map((step) => step.tokenId));
+    }
+    return { ms: performance.now() - started, tokens };
   },
 };
 
