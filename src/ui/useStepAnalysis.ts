@@ -18,8 +18,12 @@ export interface StepAnalysis {
   event: StepEvent | null;
 }
 
+/** Knob by knob: an imported run's settings come back in its schema's key order, not the page's. */
 function sameParams(a: SamplingParams, b: SamplingParams): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) if (JSON.stringify(x[key]) !== JSON.stringify(y[key])) return false;
+  return true;
 }
 
 /** Fates rebuilt from recorded views, for exports written before steps carried their own fates. */

@@ -102,6 +102,16 @@ describe('importing runs', () => {
     expect(analyse(steps, DEFAULT_PARAMS, 0, changed, { ...logits, runId: imported }, imported, true)?.whatIf).toBe(true);
   });
 
+  it('an imported run whose settings are the page\'s is not taken for one whose settings changed', () => {
+    // The file's knobs come back in the schema's order, not the page's: same values, same settings.
+    const [imported] = useStore.getState().importRuns(parseExport(exportJson('m', [exported])).runs);
+    const run = useStore.getState().runs[imported];
+    expect(Object.keys(run.params)).not.toEqual(Object.keys(DEFAULT_PARAMS));
+    const a = analyse(run.steps, run.params, 0, { ...DEFAULT_PARAMS }, null, imported, false);
+    expect(a?.whatIfUnavailable).toBe(false);
+    expect(analyse(run.steps, run.params, 0, { ...DEFAULT_PARAMS, top_k: 3 }, null, imported, false)?.whatIfUnavailable).toBe(true);
+  });
+
   it('closing a run that cannot be drawn leaves the others', () => {
     const ids = useStore.getState().importRuns([exported, { ...exported, runId: 2 }]);
     useStore.getState().closeRun(ids[0]);
