@@ -152,6 +152,8 @@ describe('the page in front of a class', () => {
     await page.getByTestId('whatif').waitFor();
     for (const mode of ['model', 'toy'] as const) {
       await page.getByTestId(`mode-${mode}`).click();
+      // The toy mode's chart is drawn once recharts has loaded and measured: its axis numbers are text too.
+      if (mode === 'toy') await page.locator('.recharts-cartesian-axis-tick-value').first().waitFor({ state: 'attached' });
       await page.waitForTimeout(300);
       expect(await classroomTextProblems(page), mode).toEqual([]);
     }
