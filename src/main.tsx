@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { browserLang, initI18n } from './ui/i18n';
 import { keepUrlInSync, readUrlIntoStore } from './ui/urlSync';
-import { compare, generate, inspect, loadModel } from './store/engineBridge';
+import { compare, generate, inspect, loadModelFromLink } from './store/engineBridge';
 import { useStore } from './store/store';
 import { startSweep } from './store/sweepBridge';
 import './ui/styles.css';
@@ -12,7 +12,7 @@ import './ui/styles.css';
 const { run, step, compare: compareLink, sweep } = readUrlIntoStore(location.search, browserLang(), location.hash);
 initI18n(useStore.getState().lang);
 keepUrlInSync();
-loadModel();
+loadModelFromLink();
 if (run) {
   // run=1: generate (or, with lanes, compare; with a sweep, run the sweep) as soon as the model is ready.
   const stopWatching = useStore.subscribe((s) => {

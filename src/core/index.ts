@@ -3,6 +3,7 @@ export * from './types';
 export {
   DEFAULT_PARAMS, OFF_PARAMS, PARAM_SPECS, PARAM_NAMES, SAMPLING_PARAM_NAMES, BEAM_PARAM_NAMES, LOGIT_BIAS_RANGE, SamplingParamError,
   NoAllowedTokenError, validateParams, parseParamValue, formatParamValue, paramSpec, checkParam, describeRule, isUnusual,
+  isInRange, paramRule,
   checkBreakers, parseBreakers, MORE_SAMPLER_PARAMS, MAX_DRY_BREAKERS,
   type ParamSpec, type ParamName, type SamplingParamName, type BeamParamName, type ParamRule,
 } from './params';

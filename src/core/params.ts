@@ -274,16 +274,30 @@ function rangeRule(spec: ParamSpec): ParamRule {
   return rule;
 }
 
-/** Throws SamplingParamError unless `value` lies in the range of `name`. */
-export function checkParam(name: ParamName, value: number): void {
+/** The range rule of a numeric parameter, as data (for messages in the page's language). */
+export function paramRule(name: ParamName): ParamRule {
+  return rangeRule(PARAM_SPECS[name]);
+}
+
+/** Whether `value` lies in the range of `name`. */
+export function isInRange(name: ParamName, value: number): boolean {
   const spec = PARAM_SPECS[name];
-  const inRange =
+  return (
     Number.isFinite(value) &&
     (spec.minExclusive ? value > spec.min : value >= spec.min) &&
     value <= spec.max &&
-    (!spec.integer || Number.isInteger(value));
-  if (!inRange) throw new SamplingParamError(name, value, rangeRule(spec));
-  if (name === 'mirostat' && value !== 0 && value !== 2) throw new SamplingParamError(name, value, { kind: 'oneOf', values: [0, 2] });
+    (!spec.integer || Number.isInteger(value)) &&
+    (name !== 'mirostat' || value === 0 || value === 2)
+  );
+}
+
+/** Throws SamplingParamError unless `value` lies in the range of `name`. */
+export function checkParam(name: ParamName, value: number): void {
+  if (isInRange(name, value)) return;
+  if (name === 'mirostat' && Number.isFinite(value) && value >= PARAM_SPECS.mirostat.min && value <= PARAM_SPECS.mirostat.max) {
+    throw new SamplingParamError(name, value, { kind: 'oneOf', values: [0, 2] });
+  }
+  throw new SamplingParamError(name, value, rangeRule(PARAM_SPECS[name]));
 }
 
 /** Throws SamplingParamError naming the first invalid parameter. */

@@ -55,7 +55,9 @@ export const beamSlice: StateCreator<Store, [], [], BeamSlice> = (set, get) => {
     handleBeamEvent: (event) => {
       const state = get();
       if (event.requestId !== state.activeRequest) return;
-      const run = state.runs[event.runId];
+      // The event names the worker's run; the page knows it under its own id.
+      const pageRunId = state.engineRunIds[event.runId];
+      const run = pageRunId !== undefined ? state.runs[pageRunId] : undefined;
       if (!run?.beam) return;
       if (event.type === 'beamSteps') {
         set({ runs: { ...state.runs, [run.runId]: { ...run, beam: { ...run.beam, steps: [...run.beam.steps, ...event.steps] } } } });
@@ -63,7 +65,10 @@ export const beamSlice: StateCreator<Store, [], [], BeamSlice> = (set, get) => {
       }
       const reason = event.reason === 'cancelled' ? 'cancelled' : event.reason === 'context_full' ? 'context_full' : event.hypotheses[0]?.end === 'eos' ? 'eos' : event.hypotheses[0]?.end === 'stop' ? 'stop' : 'max_new_tokens';
       set({
-        runs: { ...state.runs, [run.runId]: { ...run, steps: event.pathSteps, text: event.text, reason, beam: { ...run.beam, hypotheses: event.hypotheses, reason: event.reason } } },
+        runs: {
+          ...state.runs,
+          [run.runId]: { ...run, steps: event.pathSteps.map((s) => ({ ...s, runId: run.runId })), text: event.text, reason, beam: { ...run.beam, hypotheses: event.hypotheses, reason: event.reason } },
+        },
         genState: 'done', activeRequest: null,
       });
     },

@@ -62,7 +62,8 @@ export interface CompareSlice {
   beginComparison(requestId: number, comparison: Comparison): void;
   appendCompareSteps(requestId: number, steps: CompareStep[]): void;
   handleCompareEvent(event: Extract<EngineEvent, { type: `compare${string}` }> | Extract<EngineEvent, { type: 'error' }>): void;
-  importComparison(comparison: Comparison): void;
+  /** Shows an exported comparison; refused (false) while one runs, which it would otherwise cut off. */
+  importComparison(comparison: Comparison): boolean;
 }
 
 /**
@@ -213,5 +214,9 @@ export const compareSlice: StateCreator<Store, [], [], CompareSlice> = (set, get
         break;
     }
   },
-  importComparison: (comparison) => set({ comparison, compareState: 'done', compareError: null, compareRequest: null, compareOpen: true }),
+  importComparison: (comparison) => {
+    if (get().compareRequest !== null) return false;
+    set({ comparison, compareState: 'done', compareError: null, compareRequest: null, compareOpen: true });
+    return true;
+  },
 });

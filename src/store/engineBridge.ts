@@ -5,8 +5,9 @@ import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from '../engine/catalog';
 import type { CompareStep, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
 import { DEFAULT_BEAM_SETTINGS, isBeamSearch, type RunSettings } from '../core';
 import { planComparison } from './compareSlice';
-import { useStore } from './store';
+import { liveEngineRun, useStore } from './store';
 import type { TeachingPoint } from './types';
+import { remoteWeightBytes } from '../engine/modelSize';
 
 let client: EngineClient | null = null;
 let pending: { requestId: number; step: StepEvent }[] = [];
@@ -82,13 +83,17 @@ function onEngineEvent(event: EngineEvent): void {
 async function fetchShownStepLogits(): Promise<void> {
   const s = useStore.getState();
   const runId = s.currentRunId;
-  const steps = runId !== null ? s.runs[runId]?.steps : undefined;
-  if (runId === null || !steps || steps.length === 0 || s.selectedStep !== null || !client) return;
-  const step = steps.length - 1;
+  const run = runId !== null ? s.runs[runId] : undefined;
+  // The worker's run behind the run on screen: a run imported meanwhile may be the one shown, and has no logits.
+  const engineRun = liveEngineRun(s, run);
+  if (runId === null || !run || !engineRun || run.steps.length === 0 || s.selectedStep !== null || !client) return;
+  const step = run.steps.length - 1;
   try {
-    const view = await engine().getStepLogits(runId, step);
+    const view = await engine().getStepLogits(engineRun.runId, step);
     const now = useStore.getState();
-    if (now.currentRunId === runId && now.selectedStep === null && now.runs[runId]?.steps.length === step + 1) now.setStepLogits({ runId, step, ...view });
+    if (now.currentRunId === runId && now.selectedStep === null && now.runs[runId]?.steps.length === step + 1 && liveEngineRun(now, now.runs[runId]) === engineRun) {
+      now.setStepLogits({ runId, step, ...view });
+    }
   } catch {
     // A run the worker no longer keeps: what-if waits for a click, as before.
   }
@@ -141,12 +146,49 @@ export function loadModel(ref = useStore.getState().modelRef, dtype: string | nu
     useStore.setState({ modelStatus: 'error', modelError: { key: 'errors.badModelRef', params: { ref } } });
     return;
   }
+  if (store.modelConfirm) useStore.setState({ modelConfirm: null });
   store.setDtype(dtype);
   if (ref !== store.modelRef) useStore.setState({ dtypesAvailable: [] });
   if (store.activeRequest !== null) stop();
   const requestId = engine().load(source, store.devicePref, { stallMs, firstRunId: nextRunId(), ...(dtype === null ? {} : { dtype }) });
   useStore.getState().startLoad(ref, requestId);
   void loadTeachingPoints(source);
+}
+
+/** The host of a model URL on another host than the page's own, else null (catalog, Hub id, our own folders). */
+export function foreignModelHost(ref: string): string | null {
+  const source = modelSourceOf(ref);
+  if (source?.kind !== 'url') return null;
+  const url = new URL(source.url);
+  return url.host !== location.host ? url.host : null;
+}
+
+/**
+ * The first load, of the link's model: a URL on another host waits for the user's click (ModelPicker asks, with
+ * the host and the download size — HEAD requests only, no body — before anything is downloaded from there).
+ */
+export function loadModelFromLink(): void {
+  const ref = useStore.getState().modelRef;
+  const host = foreignModelHost(ref);
+  if (host === null) {
+    loadModel(ref);
+    return;
+  }
+  useStore.setState({ modelConfirm: { ref, host, bytes: null }, modelStatus: 'idle' });
+  const url = new URL((modelSourceOf(ref) as Extract<ModelSource, { kind: 'url' }>).url);
+  const folder = `${url.origin}${url.pathname.replace(/\/+$/, '')}/`;
+  void remoteWeightBytes(folder, 'q8').then((bytes) => {
+    const pending = useStore.getState().modelConfirm;
+    if (pending?.ref === ref) useStore.setState({ modelConfirm: { ...pending, bytes: bytes ?? 'unknown' } });
+  });
+}
+
+/** The user's answer to a link's model from another host: load it, or the bundled model instead. */
+export function confirmLinkModel(load: boolean): void {
+  const pending = useStore.getState().modelConfirm;
+  if (!pending) return;
+  useStore.setState({ modelConfirm: null });
+  loadModel(load ? pending.ref : BUNDLED_MODEL_ID);
 }
 
 async function loadTeachingPoints(source: ModelSource): Promise<void> {
@@ -206,11 +248,18 @@ export async function inspectBeamNode(step: number, source: number, tokenId: num
   const s = useStore.getState();
   const runId = s.currentRunId;
   if (runId === null || !client) return;
+  const engineRun = liveEngineRun(s, s.runs[runId]);
+  if (!engineRun) {
+    // An imported beam run (or one from an earlier model load): its tree is drawn from the file, its rows are not in the worker.
+    useStore.getState().notify({ key: 'beam.nodeNotKept' });
+    return;
+  }
   try {
-    const node = await engine().getBeamNode(runId, step, source, tokenId);
+    const node = await engine().getBeamNode(engineRun.runId, step, source, tokenId);
     if (useStore.getState().currentRunId !== runId) return;
     useStore.setState({
-      selectedStep: step, beamFocus: { runId, step, source, tokenId, event: node.event },
+      // The node's step under the page's run id, like every step the page keeps.
+      selectedStep: step, beamFocus: { runId, step, source, tokenId, event: { ...node.event, runId } },
       stepLogits: { runId, step, logits: node.logits, promptIds: node.promptIds, generatedIds: node.generatedIds },
     });
   } catch (error) {
@@ -225,12 +274,13 @@ export function step(): void {
   // A beam search has no single next token to add; the button says so and is off (see PromptAndActions).
   if (s.activeRequest !== null || isBeamRun()) return;
   const run = s.currentRunId !== null ? s.runs[s.currentRunId] : undefined;
+  const engineRun = liveEngineRun(s, run);
   // The run shown grows by one token while it can: same prompt, not ended by EOS or a stop, short of max_new_tokens.
   // A finished run is not grown past its end: Step then starts a new run.
-  const continuable = run && run.prompt === s.prompt && (run.reason === 'max_new_tokens' || run.reason === 'cancelled')
+  const continuable = run && engineRun && run.prompt === s.prompt && (run.reason === 'max_new_tokens' || run.reason === 'cancelled')
     && run.steps.length > 0 && run.steps.length < s.maxNewTokens;
   const id = continuable
-    ? engine().generate(settings(), { branch: { runId: run.runId, step: run.steps.length }, singleStep: true })
+    ? engine().generate(settings(), { branch: { runId: engineRun.runId, step: run.steps.length }, singleStep: true })
     : engine().generate(settings(), { singleStep: true });
   s.setActiveRequest(id, 'running', true);
 }
@@ -266,11 +316,22 @@ export function stop(): void {
   }, STOP_GRACE_MS);
 }
 
+/** Whether the run's tokens are still in the worker (not imported, not from an earlier model load). */
+export function canBranchFrom(runId: number | null): boolean {
+  const s = useStore.getState();
+  return runId !== null && liveEngineRun(s, s.runs[runId]) !== undefined;
+}
+
 export function branch(stepIndex: number, tokenId: number): void {
   const s = useStore.getState();
   if (s.currentRunId === null || !canRun()) return;
+  const engineRun = liveEngineRun(s, s.runs[s.currentRunId]);
+  if (!engineRun) {
+    useStore.setState({ genState: 'error', genError: { key: 'errors.notKept' } });
+    return;
+  }
   if (s.activeRequest !== null) engine().cancel();
-  const id = engine().generate(settings(), { branch: { runId: s.currentRunId, step: stepIndex, tokenId } });
+  const id = engine().generate(settings(), { branch: { runId: engineRun.runId, step: stepIndex, tokenId } });
   s.setActiveRequest(id, 'running');
 }
 
@@ -294,18 +355,29 @@ export async function nameTokens(ids: number[]): Promise<void> {
   }
 }
 
-/** Opens a step in the charts and fetches its raw logits for what-if. */
+/**
+ * Opens a step in the charts and fetches its raw logits for what-if — the logits of the run on screen, from the
+ * worker's run behind it; an imported run (or one from an earlier model load) has none.
+ */
 export async function inspect(stepIndex: number | null): Promise<void> {
   const s = useStore.getState();
   s.selectStep(stepIndex);
   if (stepIndex === null || s.currentRunId === null || !client) return;
   const runId = s.currentRunId;
+  const engineRun = liveEngineRun(s, s.runs[runId]);
+  if (!engineRun) {
+    s.setStepLogits(null);
+    return;
+  }
   try {
-    const view = await engine().getStepLogits(runId, stepIndex);
-    if (useStore.getState().selectedStep === stepIndex) useStore.getState().setStepLogits({ runId, step: stepIndex, ...view });
+    const view = await engine().getStepLogits(engineRun.runId, stepIndex);
+    const now = useStore.getState();
+    if (now.currentRunId === runId && now.selectedStep === stepIndex && liveEngineRun(now, now.runs[runId]) === engineRun) {
+      now.setStepLogits({ runId, step: stepIndex, ...view });
+    }
   } catch {
-    // An imported run or a forgotten one has no logits: the charts show the recorded views instead.
-    useStore.getState().setStepLogits(null);
+    // A run the worker has forgotten has no logits: the charts show the recorded views instead.
+    if (useStore.getState().currentRunId === runId) useStore.getState().setStepLogits(null);
   }
 }
 

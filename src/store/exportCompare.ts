@@ -4,10 +4,12 @@ import {
   DEFAULT_BEAM_SETTINGS, RUN_METRIC_NAMES, SETTING_KNOBS, SamplingParamError, laneMetrics, runMetrics, validateBeamSettings,
   type ParamRule, type RunSettings,
 } from '../core';
-import type { CompareBeamResult, CompareStep } from '../engine/protocol';
+import * as v from 'valibot';
 import type { Comparison } from './compareSlice';
+import { csvCell as runCsvCell } from './exportRun';
+import { COMPARE_FORMAT, ComparisonFileSchema, issueText, refusalOfIssue } from './schemas';
 
-export const COMPARE_FORMAT = 'logitlab-compare';
+export { COMPARE_FORMAT };
 
 export function exportComparisonJson(c: Comparison): string {
   const data = {
@@ -29,9 +31,9 @@ export function exportComparisonJson(c: Comparison): string {
   return JSON.stringify(data, null, 1);
 }
 
+/** Guarded like a run export's cells: a text a spreadsheet would run as a formula is written as text. */
 function csvCell(value: string | number | boolean | null): string {
-  const text = value === null ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return value === null ? '' : runCsvCell(typeof value === 'boolean' ? String(value) : value);
 }
 
 /** The settings of a lane in the same text as its link keys. */
@@ -72,8 +74,10 @@ export class LaneSettingsError extends Error {
  * A lane's beam settings as the file has them, checked like a link's: a file from before beam lanes has none
  * (its lanes were sampled). Throws LaneSettingsError.
  */
-function laneBeam(settings: RunSettings, lane: number): RunSettings['beam'] {
-  const beam = { ...DEFAULT_BEAM_SETTINGS, ...(settings.beam ?? {}) };
+function laneBeam(settings: Omit<RunSettings, 'beam'> & { beam?: Partial<RunSettings['beam']> }, lane: number): RunSettings['beam'] {
+  // Only the beam knobs: anything else a file puts there is not a setting.
+  const given: Record<string, unknown> = settings.beam ?? {};
+  const beam = Object.fromEntries(Object.entries(DEFAULT_BEAM_SETTINGS).map(([k, d]) => [k, k in given ? given[k] : d])) as RunSettings['beam'];
   try {
     validateBeamSettings({ ...beam, max_new_tokens: settings.max_new_tokens });
   } catch (error) {
@@ -83,7 +87,13 @@ function laneBeam(settings: RunSettings, lane: number): RunSettings['beam'] {
   return beam;
 }
 
-/** Throws an Error saying what is wrong with the file (a LaneSettingsError for a lane's bad beam setting). */
+/** Where a lane's knob was refused by its rule (lanes.N.settings[.params].knob), to name the lane and the knob. */
+const LANE_KNOB_PATH = /^lanes\.(\d+)\.settings\.(?:params\.)?(\w+)$/;
+
+/**
+ * Throws an Error saying what is wrong with the file: the first problem its schema finds, with where it is, or a
+ * LaneSettingsError for a lane's knob (its beam settings included) that breaks its rule.
+ */
 export function parseComparison(text: string): Comparison {
   let data: unknown;
   try {
@@ -91,44 +101,33 @@ export function parseComparison(text: string): Comparison {
   } catch {
     throw new Error('the file is not JSON');
   }
-  const d = data as {
-    format?: string; version?: number; model?: string; prompt?: string; promptIds?: number[]; samples?: number; mode?: Comparison['mode'];
-    lanes?: {
-      lane: number; overrides: string; settings: RunSettings;
-      samples: { sample: number; seed: number; text: string; finish_reason: Comparison['rows'][number]['reason']; beam?: CompareBeamResult; steps: CompareStep[] }[];
-    }[];
-  };
-  if (d?.format !== COMPARE_FORMAT) throw new Error(`"format" must be "${COMPARE_FORMAT}"`);
-  if (d.version !== 1) throw new Error('only version 1 exports can be opened');
-  if (!Array.isArray(d.lanes) || d.lanes.length === 0) throw new Error('it holds no lanes');
-  const c: Comparison = {
-    prompt: String(d.prompt ?? ''), model: String(d.model ?? ''), promptIds: Array.isArray(d.promptIds) ? d.promptIds : [],
-    samples: Number(d.samples ?? 1), lanes: [], rows: [], mode: d.mode ?? null,
-  };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`"format" must be "${COMPARE_FORMAT}"`);
+  const parsed = v.safeParse(ComparisonFileSchema, data);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = v.getDotPath(issue);
+    const knob = path ? LANE_KNOB_PATH.exec(path) : null;
+    const why = refusalOfIssue(issue);
+    if (knob && why.kind !== 'text') {
+      throw new LaneSettingsError(Number(knob[1]) + 1, knob[2], issue.input, why, new SamplingParamError(knob[2], issue.input, why));
+    }
+    // The header's own messages are sentences; deeper ones need their place.
+    throw new Error(path && !['format', 'version', 'lanes'].includes(path) ? issueText(issue) : issue.message);
+  }
+  const d = parsed.output;
+  const c: Comparison = { prompt: d.prompt, model: d.model, promptIds: d.promptIds, samples: d.samples, lanes: [], rows: [], mode: d.mode };
   d.lanes.forEach((lane, index) => {
-    if (!lane?.settings?.params || !Array.isArray(lane.samples)) throw new Error(`lane ${index + 1} lacks settings or samples`);
     const settings: RunSettings = { ...lane.settings, beam: laneBeam(lane.settings, index + 1) };
     const rows: number[] = [];
     for (const s of lane.samples) {
-      if (!Array.isArray(s?.steps) || s.steps.some((st) => typeof st?.tokenId !== 'number' || typeof st.logprobRaw !== 'number')) {
-        throw new Error(`a sample of lane ${index + 1} has steps without tokenId or logprobRaw`);
-      }
-      if (s.beam !== undefined && !beamResult(s.beam)) throw new Error(`a sample of lane ${index + 1} has a beam result without its hypotheses`);
       const row = c.rows.length;
       rows.push(row);
       c.rows.push({
-        row, lane: index, sample: Number(s.sample), seed: Number(s.seed), steps: s.steps.map((st) => ({ ...st, row })), text: String(s.text ?? ''),
-        reason: s.finish_reason ?? null, ...(s.beam ? { beam: s.beam } : {}),
+        row, lane: index, sample: s.sample, seed: s.seed, steps: s.steps.map((st) => ({ ...st, row })), text: s.text, reason: s.finish_reason,
+        ...(s.beam ? { beam: s.beam } : {}),
       });
     }
-    c.lanes.push({ lane: index, overrides: String(lane.overrides ?? ''), settings, rows });
+    c.lanes.push({ lane: index, overrides: lane.overrides, settings, rows });
   });
   return c;
-}
-
-/** Whether a sample's `beam` field is a beam lane's result the page can show. */
-function beamResult(beam: unknown): beam is CompareBeamResult {
-  const b = beam as CompareBeamResult | undefined;
-  return typeof b === 'object' && b !== null && typeof b.num_beams === 'number' && Array.isArray(b.hypotheses)
-    && b.hypotheses.every((h) => typeof h?.text === 'string' && typeof h.score === 'number');
 }

@@ -1,9 +1,9 @@
 // Runs to JSON (every step with its stage views) and CSV, and JSON back to runs for browsing without a model.
-import { DEFAULT_PARAMS } from '../core';
-import type { StepEvent } from '../engine/protocol';
-import type { BeamRunView, RunView } from './types';
+import * as v from 'valibot';
+import type { RunView } from './types';
+import { EXPORT_FORMAT, ExportHeaderSchema, RunViewSchema, issueText } from './schemas';
 
-export const EXPORT_FORMAT = 'logitlab-run';
+export { EXPORT_FORMAT };
 
 export interface RunExport {
   format: typeof EXPORT_FORMAT;
@@ -12,13 +12,24 @@ export interface RunExport {
   runs: RunView[];
 }
 
+/** An opened export: the runs the page can draw, and what was wrong with each run it could not. */
+export interface OpenedExport extends RunExport {
+  refused: { index: number; why: string }[];
+}
+
 export function exportJson(model: string, runs: RunView[]): string {
   const data: RunExport = { format: EXPORT_FORMAT, version: 1, model, runs };
   return JSON.stringify(data, null, 1);
 }
 
-function csvCell(value: string | number): string {
-  const text = String(value);
+/**
+ * A spreadsheet runs a cell that starts with =, +, - or @ (or a tab or carriage return before one) as a formula:
+ * such a text gets a leading apostrophe, which spreadsheets show as plain text. Numbers are written as numbers.
+ */
+export function csvCell(value: string | number): string {
+  let text = String(value);
+  // A number written as text (a log-probability such as "-0.69") stays a number.
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -58,51 +69,31 @@ export function exportCsv(runs: RunView[]): string {
   return rows.join('\n') + '\n';
 }
 
-/** Throws an Error saying what is wrong with the file. */
-export function parseExport(text: string): RunExport {
+/**
+ * Reads an export. Throws an Error saying what is wrong when the file holds no run the page can draw; a run that
+ * fails its schema is left out and listed in `refused`, the others open.
+ */
+export function parseExport(text: string): OpenedExport {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     throw new Error('the file is not JSON');
   }
-  const d = data as Partial<RunExport>;
-  if (d?.format !== EXPORT_FORMAT) throw new Error(`"format" must be "${EXPORT_FORMAT}"`);
-  if (d.version !== 1) throw new Error('only version 1 exports can be opened');
-  if (!Array.isArray(d.runs) || d.runs.length === 0) throw new Error('it holds no runs');
-  for (const run of d.runs) {
-    if (typeof run?.runId !== 'number' || !Array.isArray(run.steps)) throw new Error('a run lacks runId or steps');
-    if (run.beam !== undefined) checkBeamRun(run.runId, run.beam);
-    // Exports from before DRY, XTC, top-nσ and the others ran with them off.
-    if (run.params) {
-      const breakers = run.params.dry_sequence_breakers ?? DEFAULT_PARAMS.dry_sequence_breakers;
-      run.params = { ...DEFAULT_PARAMS, ...run.params, dry_sequence_breakers: [...breakers] };
-    }
-    for (const s of run.steps) {
-      if (typeof s?.tokenId !== 'number' || !Array.isArray(s.views)) throw new Error(`run ${run.runId} has a step without tokenId or views`);
-      // Exports from before the views were built apart from the draw have no observeMs: their pipelineMs covered both.
-      const timings = (s.timings ?? {}) as Partial<StepEvent['timings']>;
-      s.timings = { forwardMs: finiteMsOrZero(timings.forwardMs), pipelineMs: finiteMsOrZero(timings.pipelineMs), observeMs: finiteMsOrZero(timings.observeMs) };
-    }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`"format" must be "${EXPORT_FORMAT}"`);
+  const header = v.safeParse(ExportHeaderSchema, data);
+  if (!header.success) {
+    const issue = header.issues[0];
+    // The header's own messages are sentences; deeper ones need their place.
+    throw new Error(v.getDotPath(issue) && !['format', 'version', 'runs'].includes(v.getDotPath(issue)!) ? issueText(issue) : issue.message);
   }
-  return d as RunExport;
-}
-
-/** A beam run's settings and tree, as far as the tree view reads them. */
-function checkBeamRun(runId: number, beam: unknown): void {
-  const b = beam as Partial<BeamRunView> | null;
-  const o = b?.options;
-  const settingsOk = o && Number.isInteger(o.num_beams) && Number.isFinite(o.length_penalty) && typeof o.early_stopping === 'boolean' && Number.isInteger(o.num_return_sequences);
-  if (!b || !settingsOk) throw new Error(`run ${runId} has a beam tree without its num_beams, length_penalty, early_stopping and num_return_sequences`);
-  if (!Array.isArray(b.steps) || !Array.isArray(b.hypotheses)) throw new Error(`run ${runId} has a beam tree without steps or hypotheses`);
-  for (const s of b.steps) {
-    if (!Array.isArray(s?.kept) || !Array.isArray(s.finished) || !Array.isArray(s.dropped)) throw new Error(`run ${runId} has a beam step without kept, finished or dropped candidates`);
-    s.tokenTexts ??= {};
-  }
-  for (const h of b.hypotheses) if (!Array.isArray(h?.ids) || !Array.isArray(h.path) || !Number.isFinite(h.score)) throw new Error(`run ${runId} has a beam hypothesis without ids, path or score`);
-  b.reason ??= null;
-}
-
-function finiteMsOrZero(ms: unknown): number {
-  return typeof ms === 'number' && Number.isFinite(ms) ? ms : 0;
+  const runs: RunView[] = [];
+  const refused: OpenedExport['refused'] = [];
+  header.output.runs.forEach((raw, index) => {
+    const run = v.safeParse(RunViewSchema, raw);
+    if (run.success) runs.push(run.output);
+    else refused.push({ index, why: `runs.${index}.${issueText(run.issues[0])}` });
+  });
+  if (runs.length === 0) throw new Error(refused[0].why);
+  return { format: EXPORT_FORMAT, version: 1, model: header.output.model, runs, refused };
 }

@@ -9,11 +9,19 @@ import {
 import type { DevicePreference, Dtype, EngineEvent, ErrorCode, LoadErrorDetails, StepEvent } from '../engine/protocol';
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { PRESETS, type PresetName } from './presets';
+import { biasIdsOutside } from './schemas';
 import { compareSlice, type CompareSlice } from './compareSlice';
 import { parseLogitBias, refusalOf } from './urlState';
 import { beamSlice, type BeamSlice } from './beamSlice';
 import { sweepSlice, type SweepSlice } from './sweepSlice';
 import type { GenState, LoadedInfo, Notice, Refusal, RunView, StepLogitsView, TeachingPoint, ToyToken, UserMessage } from './types';
+
+export interface ModelConfirm {
+  ref: string;
+  host: string;
+  /** The weights' download size; null while asked for, 'unknown' when the host does not say. */
+  bytes: number | 'unknown' | null;
+}
 
 export interface ModelSlice {
   /** The model the picker and the link show: the one loaded, or the one loading. */
@@ -38,6 +46,8 @@ export interface ModelSlice {
   modelNotice: UserMessage | null;
   chat: boolean;
   teachingPoints: TeachingPoint[];
+  /** A link's model on another host, waiting for the user's yes before anything is fetched from there. */
+  modelConfirm: ModelConfirm | null;
   setModelRef(ref: string): void;
   setDevicePref(device: DevicePreference): void;
   /** A load was sent to the engine as `requestId`. */
@@ -83,10 +93,17 @@ export interface GenerationSlice {
   stepLogits: StepLogitsView | null;
   /** Request id of the generation in flight (events for others are ignored). */
   activeRequest: number | null;
+  /** Counts model loads: a run's logits are in the worker only while the session it ran in lasts. */
+  engineSession: number;
+  /** The worker's run ids of this session → the page's run ids. */
+  engineRunIds: Record<number, number>;
   selectStep(step: number | null): void;
   openRun(runId: number): void;
+  /** Takes a run out of the page (the way out of a run that cannot be drawn); steps still arriving for it are dropped. */
+  closeRun(runId: number): void;
   setStepLogits(view: StepLogitsView | null): void;
-  importRuns(runs: RunView[]): void;
+  /** Adds runs from an export beside the others, with new ids; returns those ids. Never touches a live run. */
+  importRuns(runs: RunView[]): number[];
   handleEngineEvent(event: EngineEvent): void;
   appendSteps(requestId: number, steps: StepEvent[]): void;
   /** `stepping`: the request is one Step, so a run that stops short of max_new_tokens is paused, not done. */
@@ -102,6 +119,8 @@ export interface UiSlice {
   mode: 'model' | 'toy' | 'sweep';
   notices: Notice[];
   toyTokens: ToyToken[];
+  /** Set while the settings are too big for any link (the address bar then stops following them). */
+  linkTooBig: { size: number; max: number } | null;
   /** Toy mode's logit bias, by index into toyTokens (the model's bias is params.logit_bias, by token id). */
   toyBias: Record<number, number>;
   /** Whether the settings column is shown; collapsed, the prompt and charts get the room. */
@@ -127,6 +146,12 @@ export interface UiSlice {
 export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice & CompareSlice & SweepSlice;
 
 let noticeId = 1;
+let pageRunId = 1;
+
+/** The worker's run behind a page run, while the worker still holds it (same model session). */
+export function liveEngineRun(state: Pick<GenerationSlice, 'engineSession'>, run: RunView | undefined): RunView['engineRun'] {
+  return run?.engineRun && run.engineRun.session === state.engineSession ? run.engineRun : undefined;
+}
 
 /** The toy mode's weather example, in the page's language; its labels follow a language switch while unchanged. */
 export const TOY_DEFAULT_LABELS: Record<'en' | 'zh', string[]> = { en: ['sunny', 'cloudy', 'overcast', 'rainy'], zh: ['晴朗', '多云', '阴天', '雨天'] };
@@ -174,6 +199,7 @@ const modelSlice: StateCreator<Store, [], [], ModelSlice> = (set) => ({
   modelNotice: null,
   chat: false,
   teachingPoints: [],
+  modelConfirm: null,
   setModelRef: (modelRef) => set({ modelRef }),
   setDevicePref: (devicePref) => set({ devicePref }),
   startLoad: (ref, loadRequest) => set((s) => ({
@@ -307,24 +333,59 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
   selectedStep: null,
   stepLogits: null,
   activeRequest: null,
+  engineSession: 0,
+  engineRunIds: {},
   stepping: false,
   runCounter: 0,
   selectStep: (selectedStep) => set({ selectedStep, stepLogits: selectedStep === null ? null : get().stepLogits, beamFocus: null }),
   openRun: (runId) => set({ currentRunId: runId, selectedStep: null, stepLogits: null, beamFocus: null }),
   setStepLogits: (stepLogits) => set({ stepLogits }),
-  importRuns: (runs) => {
-    const map: Record<number, RunView> = {};
-    for (const r of runs) map[r.runId] = r;
-    set({ runs: map, runOrder: runs.map((r) => r.runId), currentRunId: runs[0]?.runId ?? null, selectedStep: null, genState: 'done', genError: null });
+  closeRun: (runId) => {
+    const state = get();
+    const { [runId]: _closed, ...runs } = state.runs;
+    const runOrder = state.runOrder.filter((id) => id !== runId);
+    const engineRunIds = Object.fromEntries(Object.entries(state.engineRunIds).filter(([, id]) => id !== runId));
+    const current = state.currentRunId === runId ? runOrder[runOrder.length - 1] ?? null : state.currentRunId;
+    set({ runs, runOrder, engineRunIds, currentRunId: current, ...(state.currentRunId === runId ? { selectedStep: null, stepLogits: null, beamFocus: null } : {}) });
+  },
+  importRuns: (imported) => {
+    const state = get();
+    const newIds = new Map<number, number>();
+    for (const r of imported) if (!newIds.has(r.runId)) newIds.set(r.runId, pageRunId++);
+    const runs = { ...state.runs };
+    const added: number[] = [];
+    // Imported runs are numbered on after the page's own, so no two runs in the list share a label.
+    let runCounter = state.runCounter;
+    for (const r of imported) {
+      const runId = newIds.get(r.runId)!;
+      if (runs[runId]) continue; // a file that repeats a run id: its first run stands
+      // A parent that is not in the file is not in the page either: the branch becomes a run of its own.
+      const parentRunId = r.parentRunId !== undefined ? newIds.get(r.parentRunId) : undefined;
+      const { engineRun: _none, parentRunId: _old, branchStep, ...rest } = r;
+      runs[runId] = {
+        ...rest, runId, label: ++runCounter, imported: true, steps: r.steps.map((s) => ({ ...s, runId })),
+        ...(parentRunId !== undefined && parentRunId !== runId ? { parentRunId, branchStep } : {}),
+      };
+      added.push(runId);
+    }
+    // While a run streams in it stays on screen; the imported runs wait in the history.
+    const show = state.activeRequest === null && added.length > 0;
+    set({
+      runs, runOrder: [...state.runOrder, ...added], runCounter,
+      ...(show ? { currentRunId: added[0], selectedStep: null, stepLogits: null, beamFocus: null } : {}),
+    });
+    return added;
   },
   setActiveRequest: (activeRequest, genState, stepping = false) => set({ activeRequest, genState, genError: null, stepping }),
   appendSteps: (requestId, steps) => {
     if (requestId !== get().activeRequest || steps.length === 0) return;
+    const ids = get().engineRunIds;
     const runs = { ...get().runs };
     for (const step of steps) {
-      const run = runs[step.runId];
+      const runId = ids[step.runId];
+      const run = runId !== undefined ? runs[runId] : undefined;
       if (!run) continue;
-      runs[step.runId] = { ...run, steps: [...run.steps, step], text: run.text + step.textDelta };
+      runs[runId] = { ...run, steps: [...run.steps, { ...step, runId }], text: run.text + step.textDelta };
     }
     set({ runs });
   },
@@ -339,24 +400,37 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         // A reload after a lost device answers the request that loaded the model; any other load's answer is stale.
         if (event.requestId !== state.loadRequest) break;
         const ref = state.loadingRef ?? state.loadedRef ?? state.modelRef;
+        const outside = biasIdsOutside(state.params.logit_bias, event.vocabSize);
         set({
           modelStatus: 'ready', modelError: null, failedRef: null, modelNotice: event.notice ? engineNotice(event.notice) : null,
           genState: state.genState === 'loading' ? afterLoading(state) : state.genState, modelRef: ref, loadedRef: ref, loadingRef: null,
+          // A new worker pair: the runs of the one before it, and their logits, are gone with it.
+          engineSession: state.engineSession + 1, engineRunIds: {},
           loaded: {
             modelId: event.modelId, device: event.device, threads: event.threads, dtype: event.dtype, dtypes: event.dtypes, vocabSize: event.vocabSize,
             contextLength: event.contextLength, deviceReason: event.deviceReason, ...(event.adapter ? { adapter: event.adapter } : {}),
           },
           dtypesAvailable: event.dtypes,
         });
+        if (outside.length > 0) {
+          // Ids the model lacks are refused as soon as the model is known, not at Generate.
+          const kept = Object.fromEntries(Object.entries(state.params.logit_bias).filter(([id]) => Number(id) < event.vocabSize));
+          set({ params: { ...get().params, logit_bias: kept } });
+          get().notify({
+            key: 'notices.biasOutside', params: { pairs: outside.map((id) => `${id}:${state.params.logit_bias[id]}`).join(',') },
+            why: { kind: 'tokenIds', vocabSize: event.vocabSize },
+          });
+        }
         break;
       }
       case 'runStarted': {
         if (event.requestId !== state.activeRequest) break;
-        const parent = event.parentRunId !== undefined ? state.runs[event.parentRunId] : undefined;
+        const parentId = event.parentRunId !== undefined ? state.engineRunIds[event.parentRunId] : undefined;
+        const parent = parentId !== undefined ? state.runs[parentId] : undefined;
         const run: RunView = {
-          runId: event.runId, prompt: parent?.prompt ?? state.prompt, promptIds: event.promptIds, params: state.params,
-          seed: state.seed, steps: [], text: '', reason: null,
-          ...(event.parentRunId !== undefined ? { parentRunId: event.parentRunId, branchStep: event.branchStep } : {}),
+          runId: pageRunId++, prompt: parent?.prompt ?? state.prompt, promptIds: event.promptIds, params: state.params,
+          seed: state.seed, steps: [], text: '', reason: null, engineRun: { session: state.engineSession, runId: event.runId },
+          ...(parent ? { parentRunId: parent.runId, branchStep: event.branchStep } : {}),
           ...(event.beam ? { beam: { options: { ...event.beam }, steps: [], hypotheses: [], reason: null } } : {}),
         };
         // Continuing a run one Step at a time replaces it in the history instead of piling up copies.
@@ -370,15 +444,19 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         } else {
           run.label = ++runCounter;
         }
-        set({ runs: { ...state.runs, [run.runId]: run }, runOrder, runCounter, currentRunId: run.runId, selectedStep: null, stepLogits: null, beamFocus: null });
+        set({
+          runs: { ...state.runs, [run.runId]: run }, runOrder, runCounter, currentRunId: run.runId, selectedStep: null, stepLogits: null, beamFocus: null,
+          engineRunIds: { ...state.engineRunIds, [event.runId]: run.runId },
+        });
         break;
       }
       case 'step':
         break; // batched by the bridge into appendSteps
       case 'done': {
         if (event.requestId !== state.activeRequest) break;
-        const run = state.runs[event.runId];
-        const runs = run ? { ...state.runs, [event.runId]: { ...run, text: event.text, reason: event.reason } } : state.runs;
+        const runId = state.engineRunIds[event.runId];
+        const run = runId !== undefined ? state.runs[runId] : undefined;
+        const runs = run ? { ...state.runs, [runId]: { ...run, text: event.text, reason: event.reason } } : state.runs;
         // A Step ends its one-token request at max_new_tokens; the run itself goes on until the user's limit.
         const paused = state.stepping && event.reason === 'max_new_tokens' && run !== undefined && run.steps.length < state.maxNewTokens;
         set({ runs, genState: paused ? 'paused' : 'done', activeRequest: null, stepping: false });
@@ -417,7 +495,7 @@ const generationSlice: StateCreator<Store, [], [], GenerationSlice> = (set, get)
         });
         state.notify({
           key: `notices.${event.worker}Restarted${interrupted && run ? 'Run' : ''}`,
-          params: { run: run?.runId ?? 0, steps: run?.steps.length ?? 0 },
+          params: { run: run?.label ?? run?.runId ?? 0, steps: run?.steps.length ?? 0 },
         });
         break;
       }
@@ -452,6 +530,7 @@ const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
   classroom: false,
   mode: 'model',
   notices: [],
+  linkTooBig: null,
   toyTokens: TOY_DEFAULT_LABELS.en.map((label, i) => ({ label, logit: TOY_DEFAULT_LOGITS[i] })),
   toyBias: {},
   // A phone opens with the prompt and Generate in view and the settings folded away.

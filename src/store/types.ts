@@ -6,7 +6,14 @@ import type { BeamHypothesisView, BeamOptions, BeamStepView, EngineEvent, Finish
 /** 'paused': a run grown by Step that can take more steps (it has not reached max_new_tokens or its end). */
 export type GenState = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'error';
 
+/** Where a run's raw logits live: run `runId` of the worker's generator in model session `session`. */
+export interface EngineRunRef {
+  session: number;
+  runId: number;
+}
+
 export interface RunView {
+  /** The page's own id, unique in the page whatever the worker's ids or an import's were. */
   runId: number;
   /** The number the history shows: a run grown by Step keeps its number although the engine gives each Step a new id. */
   label?: number;
@@ -19,6 +26,10 @@ export interface RunView {
   steps: StepEvent[];
   text: string;
   reason: FinishReason | null;
+  /** The worker's run, whose logits what-if and branching use; absent for an imported run. */
+  engineRun?: EngineRunRef;
+  /** Opened from an export: no logits, no branching, never written to by a live run. */
+  imported?: boolean;
   /** A beam run: its settings and tree; `steps` are then its winner's steps and `text` the best hypothesis's. */
   beam?: BeamRunView;
 }

@@ -1,10 +1,15 @@
 // The page's shareable state in the URL: parsed strictly (a bad value falls back to the default with a notice
-// naming the parameter) and written back with SAMPLING.md's names.
+// naming the parameter; the assembled state checked once more by its valibot schema) and written back with
+// SAMPLING.md's names — into the fragment, which never reaches the server, compressed when long. Links with a
+// query string (older ones) still read, every key in either place.
+import { decompressFromEncodedURIComponent, compressToEncodedURIComponent } from 'lz-string';
+import * as v from 'valibot';
 import {
   MAX_LANES, MIN_LANES, SETTING_KNOBS, SamplingParamError, applyOverrides, cloneRunSettings, laneBase, defaultRunSettings, formatLogitBias,
   parseLogitBias, parseSamples, type RunSettings,
 } from '../core';
 import type { DevicePreference } from '../engine/protocol';
+import { SharedStateSchema, issueText } from './schemas';
 import type { Refusal, ToyToken } from './types';
 
 export { formatLogitBias, parseLogitBias };
@@ -38,6 +43,8 @@ export interface UrlNotice {
   name: string;
   value: string;
   why: Refusal;
+  /** Set when the key was given this many times (only `stop` and `lane` may repeat); `value` is the one used. */
+  repeated?: number;
   /** A compare lane's knob: which lane (1-based); `value` is then that lane's whole query. */
   lane?: number;
 }
@@ -63,22 +70,62 @@ export function parseToyToken(text: string): ToyToken {
   return { label: text.slice(0, at), logit };
 }
 
-/** The link's keys from the query string and the fragment alike (the fragment wins where both have a key). */
-export function linkParams(search: string, hash = ''): URLSearchParams {
-  const q = new URLSearchParams(search);
-  const fragment = new URLSearchParams(hash.replace(/^#/, ''));
-  for (const name of new Set(fragment.keys())) {
-    q.delete(name);
-    for (const value of fragment.getAll(name)) q.append(name, value);
+/** Keys a link may give more than once: each value counts. Any other key given twice gets a notice. */
+export const REPEATABLE_KEYS = new Set([...SETTING_KNOBS.filter((knob) => knob.repeated).map((knob) => knob.name), 'lane', 'toy', 'prompts']);
+
+/** The fragment's key for the whole state compressed (lz-string, URL-safe alphabet). */
+export const COMPRESSED_KEY = 'z';
+
+/** lz-string throws on some damaged inputs and returns null or '' on others: all of them are "not readable". */
+function unpack(packed: string): string | null {
+  try {
+    return decompressFromEncodedURIComponent(packed) || null;
+  } catch {
+    return null;
   }
-  return q;
 }
 
+/**
+ * The link's settings from the query string (old links) and the fragment (what the page writes), one reader for
+ * both: a key in the fragment wins over the same key in the query string. A fragment `z=…` holds the fragment's
+ * pairs compressed.
+ */
+export function readLinkParams(search: string, hash: string, notices: UrlNotice[]): URLSearchParams {
+  const query = new URLSearchParams(search);
+  const fragment = new URLSearchParams(hash.replace(/^#/, ''));
+  const packed = fragment.get(COMPRESSED_KEY);
+  if (packed !== null) {
+    const unpacked = unpack(packed);
+    // Pairs written beside z= (e.g. "&run=1" added to a copied link) count too, after the packed ones.
+    const beside = [...fragment].filter(([name]) => name !== COMPRESSED_KEY);
+    for (const name of new Set(fragment.keys())) fragment.delete(name);
+    if (unpacked) for (const [name, value] of new URLSearchParams(unpacked)) fragment.append(name, value);
+    else notices.push({ name: COMPRESSED_KEY, value: packed.length > 40 ? `${packed.slice(0, 40)}…` : packed, why: { kind: 'text', text: 'not a compressed LogitLab link (cut short?)' } });
+    for (const [name, value] of beside) fragment.append(name, value);
+  }
+  const merged = new URLSearchParams();
+  const names = new Set([...query.keys(), ...fragment.keys()]);
+  names.delete(COMPRESSED_KEY);
+  for (const name of names) {
+    const values = fragment.has(name) ? fragment.getAll(name) : query.getAll(name);
+    const given = query.getAll(name).length + fragment.getAll(name).length;
+    if (!REPEATABLE_KEYS.has(name) && given > 1) {
+      notices.push({ name, value: values[values.length - 1], why: { kind: 'text', text: `given ${given} times` }, repeated: given });
+      // The last value is the one the link's author added last (the fragment comes after the query string).
+      merged.append(name, values[values.length - 1]);
+    } else {
+      for (const value of values) merged.append(name, value);
+    }
+  }
+  return merged;
+}
+
+/** Reads a link: its query string (`?…`) and its fragment (`#…`, plain or compressed), any key in either. */
 export function parseUrlState(search: string, defaults: SharedState, hash = ''): { state: SharedState; notices: UrlNotice[] } {
-  const q = linkParams(search, hash);
+  const notices: UrlNotice[] = [];
+  const q = readLinkParams(search, hash, notices);
   // Knobs write into the state: it must share nothing with the defaults it is compared with.
   const state: SharedState = { ...defaults, ...cloneRunSettings(defaults), lanes: [...defaults.lanes] };
-  const notices: UrlNotice[] = [];
   const attempt = (name: string, raw: string, apply: () => void) => {
     try {
       apply();
@@ -168,6 +215,13 @@ export function parseUrlState(search: string, defaults: SharedState, hash = ''):
       state.step = n;
     });
   }
+  // Every key was parsed strictly above; this is the guarantee that what the page starts from is a state it can
+  // draw, whatever a future key's parser lets through.
+  const checked = v.safeParse(SharedStateSchema, state);
+  if (!checked.success) {
+    notices.push({ name: 'link', value: '', why: { kind: 'text', text: issueText(checked.issues[0]) } });
+    return { state: { ...defaults, ...cloneRunSettings(defaults), lanes: [...defaults.lanes] }, notices };
+  }
   return { state, notices };
 }
 
@@ -191,3 +245,29 @@ export function serializeUrlState(state: SharedState, defaults: SharedState): st
   if (state.step !== null) q.set('step', String(state.step));
   return q.toString();
 }
+
+/** Past this many characters a fragment is compressed (when that makes it shorter). */
+export const COMPRESS_OVER = 1500;
+
+/**
+ * The longest link the page writes. Chromium takes 2 MB, but other browsers and the places links are pasted into
+ * (chats, mail, documents) cut long ones; 64 K characters is what current browsers all open.
+ */
+export const MAX_LINK_CHARS = 65_536;
+
+/**
+ * The fragment (without `#`) for a state: readable pairs, or `z=` and the pairs compressed when that is shorter.
+ * `extra`: pairs of another view's own (the sweep's definition) that travel after the state's.
+ */
+export function linkFragment(state: SharedState, defaults: SharedState, extra?: URLSearchParams): string {
+  const plain = [serializeUrlState(state, defaults), extra?.toString() ?? ''].filter((part) => part !== '').join('&');
+  if (plain.length <= COMPRESS_OVER) return plain;
+  // The page asks at every store update (steps stream in several times a second): compress each text once.
+  if (plain !== lastPacked.plain) {
+    const packed = `${COMPRESSED_KEY}=${compressToEncodedURIComponent(plain)}`;
+    lastPacked = { plain, fragment: packed.length < plain.length ? packed : plain };
+  }
+  return lastPacked.fragment;
+}
+
+let lastPacked = { plain: '', fragment: '' };

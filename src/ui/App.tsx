@@ -11,6 +11,7 @@ import { CompareView } from './panels/CompareView';
 import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
 import { Notices } from './panels/Notices';
+import { PanelBoundary } from './panels/PanelBoundary';
 import { StepPanel } from './panels/StepPanel';
 import { SweepView } from './panels/SweepView';
 import { ToyMode } from './panels/ToyMode';
@@ -69,35 +70,35 @@ export function App() {
           <CopyLink />
         </div>
       </header>
-      <Notices />
+      <PanelBoundary panel="notices"><Notices /></PanelBoundary>
       <main>
-        {mode !== 'toy' && <div className="prompt-area"><PromptAndActions actions={mode === 'model'} /></div>}
+        {mode !== 'toy' && <div className="prompt-area"><PanelBoundary panel="prompt"><PromptAndActions actions={mode === 'model'} /></PanelBoundary></div>}
         <aside className="controls" aria-label={t('params.column')}>
           <button type="button" className="controls-toggle" data-testid="controls-toggle" aria-expanded={controlsOpen} aria-controls="controls-body"
             onClick={() => setControlsOpen(!controlsOpen)}>
             {controlsOpen ? `▾ ${t('app.hideControls')}` : `▸ ${t('app.showControls')}`}
           </button>
-          {mode !== 'toy' && <ModelStatus />}
+          {mode !== 'toy' && <PanelBoundary panel="model"><ModelStatus /></PanelBoundary>}
           <div id="controls-body" hidden={!controlsOpen}>
-            {mode !== 'toy' && <ModelPicker />}
-            <SamplingControls />
+            {mode !== 'toy' && <PanelBoundary panel="model"><ModelPicker /></PanelBoundary>}
+            <PanelBoundary panel="sampling"><SamplingControls /></PanelBoundary>
           </div>
         </aside>
         <div className="content">
           {mode === 'model' ? (
             <>
-              {compareOpen && <CompareView />}
-              <Completion />
-              <BeamTree />
-              <StepPanel />
-              <RunHistory />
-              <ExportPanel />
-              <Warmup />
+              {compareOpen && <PanelBoundary panel="compare"><CompareView /></PanelBoundary>}
+              <PanelBoundary panel="completion" drawsRun><Completion /></PanelBoundary>
+              <PanelBoundary panel="beam" drawsRun><BeamTree /></PanelBoundary>
+              <PanelBoundary panel="step" drawsRun><StepPanel /></PanelBoundary>
+              <PanelBoundary panel="history"><RunHistory /></PanelBoundary>
+              <PanelBoundary panel="export"><ExportPanel /></PanelBoundary>
+              <PanelBoundary panel="warmup"><Warmup /></PanelBoundary>
             </>
           ) : mode === 'sweep' ? (
-            <SweepView />
+            <PanelBoundary panel="sweep"><SweepView /></PanelBoundary>
           ) : (
-            <ToyMode />
+            <PanelBoundary panel="toy"><ToyMode /></PanelBoundary>
           )}
         </div>
       </main>

@@ -37,7 +37,7 @@ export function buildSpecimen(): Specimen {
   const last = steps[steps.length - 1];
   return {
     run: { runId: -1, prompt: TEXTS.join(''), promptIds: [], params: PARAMS, seed: 1, steps, text: steps.map((s) => s.textDelta).join(''), reason: 'max_new_tokens' },
-    analysis: { stepIndex: last.step, views: last.views, fates: last.fates, drawnId: last.tokenId, tokenTexts, whatIf: false, event: last },
+    analysis: { stepIndex: last.step, views: last.views, fates: last.fates, drawnId: last.tokenId, tokenTexts, whatIf: false, whatIfUnavailable: false, event: last },
     stage: last.views.find((v) => v.stage === 'top_p') ?? last.views[0],
     truth: Object.fromEntries(last.fates.slice(0, 3).map((f, i) => [f.id, 0.5 / (i + 1)])),
   };

@@ -1,8 +1,9 @@
-// Reads the shared state from the URL once at start (bad values: default + a notice naming the parameter),
-// then keeps the URL in step with the store so the address bar is always a shareable link.
+// Reads the shared state from the URL once at start (query string and fragment; bad values: default + a notice
+// naming the parameter), then keeps the URL's fragment in step with the store so the address bar is always a
+// shareable link that the server never sees — or says when the settings are too big for one.
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { isDefaultToy, randomSeed, useStore } from '../store/store';
-import { defaultSharedState, linkParams, parseUrlState, refusalOf, serializeUrlState, type SharedState } from '../store/urlState';
+import { MAX_LINK_CHARS, defaultSharedState, linkFragment, parseUrlState, readLinkParams, refusalOf, type SharedState } from '../store/urlState';
 import { parseSweepQuery, sweepQuery } from '../core/sweep';
 
 export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash = ''): { run: boolean; step: number | null; compare: boolean; sweep: boolean } {
@@ -16,12 +17,13 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash 
     ...(state.lanes.length > 0 ? { laneQueries: state.lanes, samples: state.samples, compareOpen: true } : {}),
   });
   for (const n of notices) {
-    useStore.getState().notify(n.lane === undefined
-      ? { key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why }
-      : { key: 'notices.badLane', params: { name: n.name, value: n.value, n: n.lane }, why: n.why });
+    if (n.repeated !== undefined) useStore.getState().notify({ key: 'notices.repeatedParam', params: { name: n.name, value: n.value, count: n.repeated } });
+    else if (n.lane !== undefined) useStore.getState().notify({ key: 'notices.badLane', params: { name: n.name, value: n.value, n: n.lane }, why: n.why });
+    else useStore.getState().notify({ key: 'notices.badParam', params: { name: n.name, value: n.value }, why: n.why });
   }
   // A sweep link opens the sweep view with its definition; with run=1 it runs the sweep instead of one generation.
-  const sweep = parseSweepQuery(linkParams(search, hash).toString());
+  // Its keys are read as the page's are (query string or fragment, compressed or not); repeats were noticed above.
+  const sweep = parseSweepQuery(readLinkParams(search, hash, []).toString());
   if (sweep.definition) useStore.setState({ sweepDefinition: sweep.definition, mode: 'sweep' });
   for (const n of sweep.notices) {
     // `samples` is the compare view's key too, read above with the same rule: its refusal is shown once.
@@ -54,24 +56,28 @@ export function shareLink(): string {
   return new URL(linkFor({ ...state, run: shown, step: shown ? state.step : null }), location.href).href;
 }
 
+/** The page's link for a state: path and fragment; no query string, so nothing of it reaches the server. */
 export function linkFor(state: SharedState): string {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, state.seed);
-  let query = serializeUrlState(state, defaults);
   // In the sweep view the address bar carries the sweep's definition too.
   const s = useStore.getState();
-  if (s.mode === 'sweep') {
-    query = [query, sweepQuery(s.sweepDefinition).toString()].filter((part) => part !== '').join('&');
-  }
-  return `${location.pathname}?${query}`;
+  const fragment = linkFragment(state, defaults, s.mode === 'sweep' ? sweepQuery(s.sweepDefinition) : undefined);
+  return fragment ? `${location.pathname}#${fragment}` : location.pathname;
 }
 
 export function keepUrlInSync(): () => void {
   let last = '';
   return useStore.subscribe(() => {
     const next = linkFor(currentShared());
-    if (next !== last) {
-      last = next;
-      history.replaceState(null, '', next);
+    if (next === last) return;
+    last = next;
+    const size = location.origin.length + next.length;
+    if (size > MAX_LINK_CHARS) {
+      // The address bar keeps the last link that fitted; the page says why it stopped following.
+      if (useStore.getState().linkTooBig?.size !== size) useStore.setState({ linkTooBig: { size, max: MAX_LINK_CHARS } });
+      return;
     }
+    if (useStore.getState().linkTooBig) useStore.setState({ linkTooBig: null });
+    history.replaceState(null, '', next);
   });
 }

@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { sampleStep, type StageView, type TokenFate, type SamplingParams } from '../core';
 import type { StepEvent } from '../engine/protocol';
-import { useStore } from '../store/store';
+import { liveEngineRun, useStore } from '../store/store';
 import type { StepLogitsView } from '../store/types';
 
 export interface StepAnalysis {
@@ -13,11 +13,17 @@ export interface StepAnalysis {
   drawnId: number | null;
   tokenTexts: Record<number, string>;
   whatIf: boolean;
+  /** Settings changed since this step ran, but its run has no raw logits here (imported, or from an earlier model load). */
+  whatIfUnavailable: boolean;
   event: StepEvent | null;
 }
 
+/** Knob by knob: an imported run's settings come back in its schema's key order, not the page's. */
 function sameParams(a: SamplingParams, b: SamplingParams): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) if (JSON.stringify(x[key]) !== JSON.stringify(y[key])) return false;
+  return true;
 }
 
 /** Fates rebuilt from recorded views, for exports written before steps carried their own fates. */
@@ -51,19 +57,25 @@ export function useStepAnalysis(): StepAnalysis | null {
   const stepLogits = useStore((s) => s.stepLogits);
   // A node of the beam tree opened in the panel stands in for the run's own step at that index.
   const focus = useStore((s) => (s.beamFocus && s.beamFocus.runId === s.currentRunId && s.beamFocus.step === s.selectedStep ? s.beamFocus.event : null));
-  return useMemo(() => analyse(steps ?? [], runParams, selected, params, stepLogits, focus), [steps, runParams, selected, params, stepLogits, focus]);
+  const runId = useStore((s) => s.currentRunId);
+  const hasLogits = useStore((s) => s.currentRunId !== null && liveEngineRun(s, s.runs[s.currentRunId]) !== undefined);
+  return useMemo(
+    () => analyse(steps ?? [], runParams, selected, params, stepLogits, runId, hasLogits, focus),
+    [steps, runParams, selected, params, stepLogits, runId, hasLogits, focus],
+  );
 }
 
-function analyse(
+export function analyse(
   steps: StepEvent[], runParams: SamplingParams | undefined, selected: number | null, params: SamplingParams,
-  stepLogits: StepLogitsView | null, focus: StepEvent | null = null,
+  stepLogits: StepLogitsView | null, runId: number | null, hasLogits: boolean, focus: StepEvent | null = null,
 ): StepAnalysis | null {
   if (steps.length === 0 && !focus) return null;
   const index = selected ?? steps.length - 1;
   const event = focus ?? steps[index];
   if (!event) return null;
   const changed = runParams !== undefined && !sameParams(runParams, params);
-  if (changed && stepLogits && stepLogits.step === index && stepLogits.runId === event.runId) {
+  // Only the logits of this very step of this very run: never another run's that happens to share a step number.
+  if (changed && hasLogits && stepLogits && stepLogits.step === index && stepLogits.runId === runId && stepLogits.runId === event.runId) {
     // What-if may rank tokens this step never showed: look their texts up in every step of the run. A recorded
     // step needs only its own texts, which keeps this cheap while a long run streams in.
     const texts: Record<number, string> = {};
@@ -77,10 +89,13 @@ function analyse(
         logits: stepLogits.logits, params: { ...params, dry_breaker_ids: stepLogits.dryBreakerIds ?? [] },
         promptIds: stepLogits.promptIds, generatedIds: stepLogits.generatedIds, topN: 30, xtcRoll, mirostatMu,
       });
-      return { stepIndex: index, views: result.views, fates: result.fates, drawnId: null, tokenTexts: texts, whatIf: true, event };
+      return { stepIndex: index, views: result.views, fates: result.fates, drawnId: null, tokenTexts: texts, whatIf: true, whatIfUnavailable: false, event };
     } catch {
       // Invalid settings are shown beside their controls; keep showing the recorded step.
     }
   }
-  return { stepIndex: index, views: event.views, fates: event.fates ?? fatesFromViews(event.views), drawnId: event.tokenId, tokenTexts: event.tokenTexts, whatIf: false, event };
+  return {
+    stepIndex: index, views: event.views, fates: event.fates ?? fatesFromViews(event.views), drawnId: event.tokenId, tokenTexts: event.tokenTexts,
+    whatIf: false, whatIfUnavailable: changed && !hasLogits, event,
+  };
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { linkSettings } from './linkSettings';
 import { DEFAULT_PARAMS } from '../../src/core';
 import { TransformersBatchRunner } from '../../src/engine/batchRunner';
 import { BeamRunner } from '../../src/engine/beamRun';
@@ -62,7 +63,7 @@ describe('beam search in the page', { timeout: 600_000 }, () => {
     expect(await page.locator('[data-testid="completion"] .generated').textContent()).toBe(expected.best.text);
     expect(await page.getByTestId('beam-hypothesis').first().textContent()).toContain(expected.best.text);
     // The link keeps the beam settings.
-    expect(new URL(page.url()).searchParams.get('num_beams')).toBe('3');
+    expect(linkSettings(page.url()).get('num_beams')).toBe('3');
     expect(errors).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { linkSettings } from './linkSettings';
 import { DEFAULT_PARAMS } from '../../src/core';
 import { TransformersBatchRunner } from '../../src/engine/batchRunner';
 import { BeamRunner } from '../../src/engine/beamRun';
@@ -55,9 +56,9 @@ describe('compare view', () => {
     const leaves = await Promise.all([0, 2].map((i) => lanes.nth(i).getByTestId('token-tree').getAttribute('data-leaves').then(Number)));
     expect(leaves[1]).toBeGreaterThanOrEqual(leaves[0]);
     // The link keeps describing the comparison.
-    const link = new URL(page.url());
-    expect(link.searchParams.getAll('lane')).toEqual(['temperature=0.3', 'top_p=0.8', 'temperature=1.5']);
-    expect(link.searchParams.get('samples')).toBe('8');
+    const link = linkSettings(page.url());
+    expect(link.getAll('lane')).toEqual(['temperature=0.3', 'top_p=0.8', 'temperature=1.5']);
+    expect(link.get('samples')).toBe('8');
     await page.close();
   });
 
@@ -109,7 +110,7 @@ describe('compare view', () => {
     expect(await metric(page, 1, 'logprob')).toBeLessThan(0);
     expect(await metric(page, 1, 'perplexity')).toBeGreaterThanOrEqual(1);
     expect(await metric(page, 1, 'tokens')).toBe(best.ids.length);
-    expect(new URL(page.url()).searchParams.getAll('lane')).toEqual(['temperature=0', 'num_beams=3']);
+    expect(linkSettings(page.url()).getAll('lane')).toEqual(['temperature=0', 'num_beams=3']);
     // A token of the beam lane opens the page's beam search at that step: the same winner, its tree beside the step.
     const chip = beamLane.locator('.chip[data-step="2"]');
     const token = (await chip.textContent()) ?? '';

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { env } from '@huggingface/transformers';
 import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { linkSettings } from './linkSettings';
 import { startHubServer, type HubServer } from '../integration/hubServer';
 import { DEFAULT_PARAMS } from '../../src/core';
 import { Generator } from '../../src/engine/Generator';
@@ -69,7 +70,7 @@ describe('a SentencePiece model by folder URL', () => {
     expect(chips.length).toBe(12);
     expect(chips.filter((c) => c.startsWith('␣')).length).toBeGreaterThan(0);
     expect(await page.getByTestId('dtype-select').inputValue()).toBe('fp32');
-    expect(new URL(page.url()).searchParams.get('dtype')).toBe('fp32');
+    expect(linkSettings(page.url()).get('dtype')).toBe('fp32');
     // The precision probe's HEAD requests find 404s for the files the folder lacks: those are answers, not errors.
     expect(errors.filter((e) => !/^http 404: .*\/onnx\/model[\w.]*\.onnx(_data)?$/.test(e))).toEqual([]);
     await page.close();
@@ -81,7 +82,7 @@ describe('a SentencePiece model by folder URL', () => {
     expect(await page.locator('[data-testid="dtype-select"] option').allTextContents()).toEqual(['fp32', 'q8']);
     await page.getByTestId('dtype-select').selectOption('fp32');
     await page.getByTestId('model-ready').filter({ hasText: '(fp32)' }).waitFor({ timeout: 240_000 });
-    expect(new URL(page.url()).searchParams.get('dtype')).toBe('fp32');
+    expect(linkSettings(page.url()).get('dtype')).toBe('fp32');
     await page.close();
   });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { launchBrowser, startPreviewServer } from './harness';
+import { linkSettings } from './linkSettings';
 import { lfsPointer, startHubServer, type HubServer } from '../integration/hubServer';
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { GenerateSettings } from '../../src/engine/protocol';
@@ -151,7 +152,7 @@ describe('a bad weights file', { timeout: SLOW }, () => {
     expect(await page.getByRole('alert').count()).toBe(1);
     expect(await page.getByTestId('model-ready').textContent()).toContain('LogitLab tiny');
     expect(await page.getByTestId('model-select').inputValue()).toBe('logitlab-tiny');
-    expect(new URL(page.url()).searchParams.get('model')).toBeNull();
+    expect(linkSettings(page.url()).get('model')).toBeNull();
     await page.getByTestId('lang').selectOption('zh');
     await expect.poll(() => error.textContent()).toMatch(/模型文件已损坏/);
     await page.getByTestId('lang').selectOption('en');
@@ -203,7 +204,7 @@ describe('downloads', { timeout: SLOW }, () => {
       await page.waitForTimeout(12_000);
       expect(await page.getByTestId('model-ready').textContent()).toContain('LogitLab tiny');
       expect(await page.getByTestId('model-select').inputValue()).toBe('logitlab-tiny');
-      expect(new URL(page.url()).searchParams.get('model')).toBeNull();
+      expect(linkSettings(page.url()).get('model')).toBeNull();
       await page.close();
 
       // The engine alone: the older load's worker is gone, so it never answers at all.
@@ -335,7 +336,7 @@ describe('device choice', { timeout: SLOW }, () => {
     await forced.close();
     const wasm = await playground(gpuBrowser, '?lang=en&device=wasm');
     expect(await wasm.getByTestId('model-ready').textContent()).toContain('WASM');
-    expect(new URL(wasm.url()).searchParams.get('device')).toBe('wasm');
+    expect(linkSettings(wasm.url()).get('device')).toBe('wasm');
     await wasm.close();
     const bad = await playground(browser, '?lang=en&device=gpu');
     expect(await bad.getByTestId('notice').textContent()).toMatch(/device = "gpu".*auto, wasm or webgpu/);

@@ -53,4 +53,27 @@ describe('beam runs in exports', () => {
     delete broken.runs[0].beam.options.num_beams;
     expect(() => parseExport(JSON.stringify(broken))).toThrow(/num_beams/);
   });
+
+  it('a beam tree the view could not draw is refused with where; -Infinity (null in JSON) reads back', () => {
+    const refuse = (change: (beam: Record<string, any>) => void, where: RegExp) => { // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON tree being damaged on purpose
+      const broken = JSON.parse(exportJson('logitlab-tiny', [run]));
+      change(broken.runs[0].beam);
+      expect(() => parseExport(JSON.stringify(broken))).toThrow(where);
+    };
+    refuse((b) => { b.options.num_return_sequences = 3; }, /num_return_sequences must be at most num_beams/);
+    refuse((b) => { b.options.num_beams = 99; }, /^runs\.0\.beam\.options\.num_beams: /);
+    refuse((b) => { b.steps[0].step = 4; }, /beam steps must be numbered/);
+    refuse((b) => { b.steps[0].kept[0].tokenId = -1; }, /^runs\.0\.beam\.steps\.0\.kept\.0\.tokenId: /);
+    refuse((b) => { b.steps[0].dropped[0].why = 'bored'; }, /^runs\.0\.beam\.steps\.0\.dropped\.0\.why: /);
+    refuse((b) => { b.hypotheses[0].path = 'none'; }, /^runs\.0\.beam\.hypotheses\.0\.path: /);
+    const banned = { ...run, beam: { ...run.beam!, steps: [{ ...run.beam!.steps[0], dropped: [{ ...run.beam!.steps[0].dropped[0], logp: -Infinity, sum: -Infinity }] }] } };
+    expect(parseExport(exportJson('logitlab-tiny', [banned])).runs[0].beam?.steps[0].dropped[0].logp).toBe(-Infinity);
+    // Exports from before the tree named its tokens, or said why it stopped.
+    const old = JSON.parse(exportJson('logitlab-tiny', [run]));
+    delete old.runs[0].beam.steps[0].tokenTexts;
+    delete old.runs[0].beam.reason;
+    const back = parseExport(JSON.stringify(old)).runs[0].beam!;
+    expect(back.steps[0].tokenTexts).toEqual({});
+    expect(back.reason).toBeNull();
+  });
 });

@@ -49,6 +49,21 @@ describe('run export', () => {
   });
 });
 
+describe('CSV cells a spreadsheet would run', () => {
+  it.each(['=1+1', '+SUM(A1)', '-2+3', '@cmd', '\t=x'])('%j is written as text', (text) => {
+    const csv = exportCsv([{ ...run, steps: [{ ...run.steps[0], tokenText: text }] }]);
+    const [header, row] = csv.trim().split('\n');
+    const cell = row.split(',')[header.split(',').indexOf('token_text')];
+    expect(cell.replace(/^"|"$/g, '').startsWith(`'`)).toBe(true);
+  });
+
+  it('numbers, negative ones included, stay numbers', () => {
+    const csv = exportCsv([{ ...run, steps: [{ ...run.steps[0], entropy: -0.5 }] }]);
+    const [header, row] = csv.trim().split('\n');
+    expect(row.split(',')[header.split(',').indexOf('entropy')]).toBe('-0.5');
+  });
+});
+
 describe('CSV columns for analysis', () => {
   it('carries the prompt, the settings and the log-probabilities of the drawn token', () => {
     const withFates: RunView = {

@@ -74,20 +74,23 @@ describe('a worker restarted by the watchdog', () => {
     event(loaded(1, 'logitlab-tiny'));
     useStore.getState().setPrompt('The weather');
     useStore.getState().setActiveRequest(7, 'running');
+    // The worker calls it run 3; the page keeps it under its own id and shows it as its first run.
     event({ type: 'runStarted', requestId: 7, runId: 3, promptIds: [1, 2] });
+    const run = useStore.getState().currentRunId!;
     useStore.getState().appendSteps(7, [step(3, 0), step(3, 1), step(3, 2)]);
     event({ type: 'workerRestarted', requestId: 0, worker: 'observer', cause: 'stuck', runRequestId: 7, reloadRequestId: 9 });
     let s = useStore.getState();
-    expect(s.runs[3].reason).toBe('interrupted');
-    expect(s.runs[3].steps).toHaveLength(3);
+    expect(s.runs[run].reason).toBe('interrupted');
+    expect(s.runs[run].steps).toHaveLength(3);
     expect(s.activeRequest).toBeNull();
     expect(s.modelStatus).toBe('loading');
-    expect(s.notices.at(-1)).toMatchObject({ key: 'notices.observerRestartedRun', params: { run: 3, steps: 3 } });
+    expect(s.notices.at(-1)).toMatchObject({ key: 'notices.observerRestartedRun', params: { run: s.runs[run].label, steps: 3 } });
+    expect(s.runs[run].label).toBe(1);
     // Late steps of the dead run are not appended; the reload's answer is taken.
     useStore.getState().appendSteps(7, [step(3, 3)]);
     event(loaded(9, 'logitlab-tiny'));
     s = useStore.getState();
-    expect(s.runs[3].steps).toHaveLength(3);
+    expect(s.runs[run].steps).toHaveLength(3);
     expect(s.modelStatus).toBe('ready');
     // The run on screen still reads "interrupted" once the model is back, not "Idle".
     expect(s.genState).toBe('done');

@@ -2,8 +2,10 @@
 // notice naming the parameter — never clamped, never silently dropped.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { HF_ORDER, LLAMA_CPP_ORDER } from '../../src/core';
-import { defaultSharedState, formatLogitBias, parseLogitBias, parseUrlState, serializeUrlState, type SharedState } from '../../src/store/urlState';
+import { HF_ORDER, LLAMA_CPP_ORDER, MAX_STOP_SEQUENCES, validateParams } from '../../src/core';
+import {
+  COMPRESSED_KEY, MAX_LINK_CHARS, defaultSharedState, formatLogitBias, linkFragment, parseLogitBias, parseUrlState, serializeUrlState, type SharedState,
+} from '../../src/store/urlState';
 
 const defaults = defaultSharedState('logitlab-tiny', 123);
 const stateArb: fc.Arbitrary<SharedState> = fc.record({
@@ -90,6 +92,83 @@ describe('URL state', () => {
     expect(state.toy).toBeNull();
     expect(state.step).toBeNull();
     expect(state.classroom).toBe(false);
+  });
+});
+
+describe('links in the fragment', () => {
+  const DEEP = process.env.LOGITLAB_DEEP_TESTS ? 3000 : 200;
+  const hashOf = (state: SharedState) => `#${linkFragment(state, defaults)}`;
+
+  it('round-trips every shareable setting through the fragment, compressed or not', () => {
+    fc.assert(fc.property(stateArb, fc.boolean(), (state, long) => {
+      const s = long ? { ...state, prompt: state.prompt.repeat(80) + '今天天气非常'.repeat(50) } : state;
+      const { state: back, notices } = parseUrlState('', defaults, hashOf(s));
+      expect(notices).toEqual([]);
+      expect(back).toEqual(s);
+    }), { numRuns: DEEP / 4 });
+  });
+
+  it('a 2,000-character Chinese prompt and a long bias list fit a link that the server never sees', () => {
+    const chinese = Array.from({ length: 2000 }, (_, i) => '今天天气非常好我们去公园散步吧'[(i * 7) % 15]).join('');
+    const bias = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [i * 3, -100]));
+    const state = { ...defaults, prompt: chinese, params: { ...defaults.params, logit_bias: bias } };
+    const fragment = linkFragment(state, defaults);
+    expect(fragment.startsWith(`${COMPRESSED_KEY}=`)).toBe(true);
+    expect(fragment.length).toBeLessThan(serializeUrlState(state, defaults).length / 2);
+    expect(fragment.length).toBeLessThan(MAX_LINK_CHARS);
+    expect(parseUrlState('', defaults, `#${fragment}`).state).toEqual(state);
+  });
+
+  it('reads every key from the query string or the fragment, the fragment winning', () => {
+    const q = parseUrlState('?top_p=0.5&seed=7&stop=a', defaults, '#temperature=0.3&stop=b&stop=c');
+    expect(q.notices).toEqual([]);
+    expect(q.state.params.top_p).toBe(0.5);
+    expect(q.state.params.temperature).toBe(0.3);
+    expect(q.state.seed).toBe(7);
+    expect(q.state.stop).toEqual(['b', 'c']);
+    expect(parseUrlState('?top_p=0.5', defaults, '#top_p=0.7').state.params.top_p).toBe(0.7);
+  });
+
+  it('a key given twice (other than stop and lane) gets a notice, and the last value is used', () => {
+    const { state, notices } = parseUrlState('?top_k=3&top_k=9&stop=x&stop=y&lane=temperature%3D0.5&lane=top_k%3D5', defaults);
+    expect(state.params.top_k).toBe(9);
+    expect(state.stop).toEqual(['x', 'y']);
+    expect(notices).toEqual([{ name: 'top_k', value: '9', why: expect.anything(), repeated: 2 }]);
+  });
+
+  it('a compressed fragment that was cut short gets a notice, not an exception', () => {
+    const fragment = linkFragment({ ...defaults, prompt: 'x'.repeat(5000) + 'y' }, defaults);
+    const { state, notices } = parseUrlState('', defaults, `#${fragment.slice(0, 30)}`);
+    expect(notices.map((n) => n.name)).toEqual([COMPRESSED_KEY]);
+    expect(state).toEqual(defaults);
+  });
+
+  it('never throws on arbitrary fragments and query strings, and always yields valid settings', () => {
+    const pairs = fc.array(fc.tuple(fc.constantFrom('top_p', 'temperature', 'top_k', 'seed', 'stop', 'order', 'logit_bias', 'do_sample', 'lang', 'model', 'z', 'max_new_tokens', 'x'), fc.string()), { maxLength: 6 });
+    fc.assert(fc.property(pairs, pairs, fc.string(), (a, b, junk) => {
+      for (const hash of [`#${new URLSearchParams(b)}`, `#${junk}`, `#z=${junk}`]) {
+        const { state, notices } = parseUrlState(`?${new URLSearchParams(a)}`, defaults, hash);
+        expect(() => validateParams(state.params)).not.toThrow();
+        expect(state.seed).toBeGreaterThanOrEqual(0);
+        expect(Number.isInteger(state.max_new_tokens)).toBe(true);
+        expect(state.stop.length).toBeLessThanOrEqual(MAX_STOP_SEQUENCES);
+        expect(typeof state.model).toBe('string');
+        for (const n of notices) expect(typeof n.name).toBe('string');
+        // What was read is a state the page writes and reads back unchanged.
+        expect(parseUrlState('', defaults, `#${linkFragment(state, defaults)}`).state).toEqual(state);
+      }
+    }), { numRuns: DEEP });
+  });
+});
+
+describe('a compressed link with pairs added after it', () => {
+  it('reads the packed pairs and the added ones', () => {
+    const fragment = linkFragment({ ...defaults, prompt: '天'.repeat(3000) }, defaults);
+    expect(fragment.startsWith('z=')).toBe(true);
+    const { state, notices } = parseUrlState('', defaults, `#${fragment}&run=1`);
+    expect(notices).toEqual([]);
+    expect(state.prompt).toBe('天'.repeat(3000));
+    expect(state.run).toBe(true);
   });
 });
 

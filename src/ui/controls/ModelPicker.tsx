@@ -4,7 +4,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CATALOG, type ModelSpec } from '../../engine/catalog';
-import { loadModel } from '../../store/engineBridge';
+import { confirmLinkModel, loadModel } from '../../store/engineBridge';
+import { formatBytes } from '../../engine/modelSize';
 import { useStore } from '../../store/store';
 import { percent } from '../format';
 import { messageText } from '../messages';
@@ -91,6 +92,8 @@ export function ModelStatus() {
   const name = spec ? modelName(t, spec) : loaded?.modelId ?? ref;
   return (
     <div className="model-status">
+      {/* Outside the folding settings: a link waiting for a click must be seen on a phone too. */}
+      <ModelConfirm />
       {status === 'loading' && (
         <div data-testid="load-progress">
           {files.map(([file, p]) => (
@@ -126,6 +129,25 @@ export function ModelStatus() {
           )}
         </div>
       )}
+    </div>
+  );
+}
+
+/** A link's model on another host: its host and download size, and nothing fetched from there until a click. */
+function ModelConfirm() {
+  const { t } = useTranslation();
+  const pending = useStore((s) => s.modelConfirm);
+  if (!pending) return null;
+  const size = pending.bytes === null ? t('model.confirmSizeChecking') : pending.bytes === 'unknown' ? t('model.confirmSizeUnknown') : formatBytes(pending.bytes);
+  return (
+    <div className="confirm-model" role="alertdialog" aria-labelledby="confirm-model-heading" data-testid="model-confirm">
+      <p id="confirm-model-heading"><strong>{t('model.confirmHeading')}</strong></p>
+      <p>{t('model.confirmText', { host: pending.host, size })}</p>
+      <p className="hint"><code>{pending.ref}</code></p>
+      <div className="row wrap">
+        <button type="button" data-testid="confirm-model" onClick={() => confirmLinkModel(true)}>{t('model.confirmLoad', { host: pending.host })}</button>
+        <button type="button" data-testid="confirm-model-bundled" onClick={() => confirmLinkModel(false)}>{t('model.confirmBundled')}</button>
+      </div>
     </div>
   );
 }

@@ -335,8 +335,8 @@ function CompareExport() {
           const file = e.target.files?.[0];
           if (!file) return;
           try {
-            useStore.getState().importComparison(parseComparison(await file.text()));
-            useStore.getState().notify({ key: 'compare.imported' });
+            const opened = useStore.getState().importComparison(parseComparison(await file.text()));
+            useStore.getState().notify({ key: opened ? 'compare.imported' : 'compare.importBusy' });
           } catch (error) {
             useStore.getState().notify(error instanceof LaneSettingsError
               ? { key: 'compare.badImportLane', params: { n: error.lane, name: error.param, value: String(error.value) }, why: error.rule }

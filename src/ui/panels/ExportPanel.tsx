@@ -5,15 +5,20 @@ import { useStore } from '../../store/store';
 import { refusalOf } from '../../store/urlState';
 import { download } from '../download';
 
+/** Every run on the page as a JSON export file. */
+export function downloadRunsJson(): void {
+  const s = useStore.getState();
+  download('logitlab-run.json', exportJson(s.modelRef, s.runOrder.map((id) => s.runs[id]).filter(Boolean)), 'application/json');
+}
+
 export function ExportPanel() {
   const { t } = useTranslation();
   const runs = useStore((s) => s.runs);
   const order = useStore((s) => s.runOrder);
-  const model = useStore((s) => s.modelRef);
   const list = order.map((id) => runs[id]).filter(Boolean);
   return (
     <div className="row wrap export" data-testid="export">
-      <button type="button" disabled={list.length === 0} onClick={() => download('logitlab-run.json', exportJson(model, list), 'application/json')}>{t('actions.export')}</button>
+      <button type="button" disabled={list.length === 0} onClick={downloadRunsJson}>{t('actions.export')}</button>
       <button type="button" disabled={list.length === 0} onClick={() => download('logitlab-run.csv', exportCsv(list), 'text/csv')}>{t('actions.exportCsv')}</button>
       <label className="file">
         {t('actions.import')}
@@ -22,11 +27,17 @@ export function ExportPanel() {
           if (!file) return;
           try {
             const data = parseExport(await file.text());
-            useStore.getState().importRuns(data.runs);
-            useStore.getState().setMode('model');
-            useStore.getState().notify({ key: 'notices.imported' });
+            const store = useStore.getState();
+            const added = store.importRuns(data.runs);
+            const running = store.activeRequest !== null;
+            if (!running) store.setMode('model');
+            store.notify({ key: running ? 'notices.importedBeside' : 'notices.imported', params: { count: added.length } });
+            for (const r of data.refused) store.notify({ key: 'notices.importRefused', params: { index: r.index + 1 }, why: { kind: 'text', text: r.why } });
           } catch (error) {
             useStore.getState().notify({ key: 'notices.badImport', why: refusalOf(error) });
+          } finally {
+            // The same file can be opened again.
+            e.target.value = '';
           }
         }} />
       </label>

@@ -94,14 +94,15 @@ export function Completion() {
   const run = useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined));
   const modelStatus = useStore((s) => s.modelStatus);
   const maxNew = useStore((s) => s.maxNewTokens);
-  const state = modelStatus === 'loading' && genState !== 'running' ? 'loading' : genState;
+  // An imported run is finished whatever the model does meanwhile (a live run keeps going in the background).
+  const state = run?.imported ? 'done' : modelStatus === 'loading' && genState !== 'running' ? 'loading' : genState;
   // A model that failed to load is reported once, by the model panel.
   const message = error;
   return (
     <section className="panel" aria-labelledby="completion-heading">
       <h2 id="completion-heading">{t('stream.heading')}</h2>
       <p className="status" data-testid="status">
-        {state === 'paused' ? t('stream.state.paused', { step: run?.steps.length ?? 0, max: maxNew }) : t(`stream.state.${state}`)}
+        {run?.imported ? t('stream.imported') : state === 'paused' ? t('stream.state.paused', { step: run?.steps.length ?? 0, max: maxNew }) : t(`stream.state.${state}`)}
         {run?.reason && state === 'done' && ` — ${t(`stream.reason.${run.reason}`)}`}
       </p>
       <div className="completion" data-testid="completion" data-state={state} aria-live="polite">
@@ -188,6 +189,7 @@ export function RunHistory() {
             <li key={id}>
               <button type="button" aria-pressed={id === current} onClick={() => openRun(id)}>
                 {t('stream.run', { id: labelOf(id) })}
+                {run.imported && ` (${t('stream.importedTag')})`}
                 {parent !== undefined && ` (${t('stream.branchOf', { parent, step: run.branchStep })})`}
                 {`${t('stream.tokenCount', { count: run.steps.length })}: `}<span className="run-text">{run.text.slice(0, 60)}</span>
               </button>

@@ -2,12 +2,15 @@
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../store/store';
 import { messageText } from '../messages';
+import { downloadRunsJson } from './ExportPanel';
 
 export function Notices() {
   const { t } = useTranslation();
   const notices = useStore((s) => s.notices);
   const dismiss = useStore((s) => s.dismiss);
-  if (notices.length === 0) return null;
+  const linkTooBig = useStore((s) => s.linkTooBig);
+  const hasRuns = useStore((s) => s.runOrder.length > 0);
+  if (notices.length === 0 && !linkTooBig) return null;
   return (
     <div className="notices" role="status" data-testid="notices">
       {notices.map((n) => (
@@ -16,6 +19,12 @@ export function Notices() {
           <button type="button" onClick={() => dismiss(n.id)}>{t('notices.dismiss')}</button>
         </p>
       ))}
+      {linkTooBig && (
+        <p className="notice" data-testid="link-too-big">
+          {t('notices.linkTooBig', { size: linkTooBig.size.toLocaleString(), max: linkTooBig.max.toLocaleString() })}
+          {hasRuns && <button type="button" data-testid="link-too-big-export" onClick={downloadRunsJson}>{t('actions.export')}</button>}
+        </p>
+      )}
     </div>
   );
 }

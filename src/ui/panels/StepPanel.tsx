@@ -4,7 +4,7 @@ import { startTransition, useDeferredValue, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StageView, TokenFate } from '../../core';
 import { branch, inspect } from '../../store/engineBridge';
-import { useStore } from '../../store/store';
+import { liveEngineRun, useStore } from '../../store/store';
 import type { RunView, TeachingPoint } from '../../store/types';
 import type { StepEvent } from '../../engine/protocol';
 import { DistributionChart } from '../charts/DistributionChart';
@@ -46,7 +46,7 @@ export function StagesView({ views, tokenTexts, animate, showChart = true, bias 
 }
 
 /** Other tokens at this step, each with a button to continue from here with it. */
-export function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: { alternatives: TokenFate[]; tokenTexts: Record<number, string>; stepIndex: number; chosenId?: number }) {
+export function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId, canBranch = true }: { alternatives: TokenFate[]; tokenTexts: Record<number, string>; stepIndex: number; chosenId?: number; canBranch?: boolean }) {
   const { t } = useTranslation();
   const running = useStore((s) => s.genState === 'running');
   // A beam run's steps are not a sampled sequence the decode loop can continue with another token.
@@ -58,7 +58,7 @@ export function Alternatives({ alternatives, tokenTexts, stepIndex, chosenId }: 
         {alternatives.map((f, rank) => (
           <li key={rank}>
             <code>{tokenLabel(tokenTexts[f.id], f.id)}</code> {percent(f.finalProb)}
-            {f.id !== chosenId && !beamRun && (
+            {f.id !== chosenId && canBranch && !beamRun && (
               <button type="button" data-testid={`branch-${f.id}`} disabled={running} onClick={() => branch(stepIndex, f.id)}>{t('actions.branch')}</button>
             )}
           </li>
@@ -116,6 +116,7 @@ function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: 
   const { t } = useTranslation();
   const parts = useStagedParts(DETAIL_PARTS);
   const points = useStore((s) => s.teachingPoints);
+  const canBranch = useStore((s) => liveEngineRun(s, run) !== undefined);
   const currentBias = useStore((s) => s.params.logit_bias);
   // Only the exact prompt: with a trailing space the model is at another point of the text, and the known
   // distribution (of the word after the prompt) would be compared with the wrong thing.
@@ -127,6 +128,7 @@ function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: 
     <>
       <h2 id="step-heading">{t('charts.stepHeading', { step: analysis.stepIndex, token: tokenLabel(analysis.event?.tokenText, analysis.event?.tokenId ?? -1) })}</h2>
       {analysis.whatIf && <p className="whatif" role="status" data-testid="whatif">{t('charts.whatIf')}</p>}
+      {analysis.whatIfUnavailable && <p className="whatif" role="status" data-testid="whatif-unavailable">{t(run.imported ? 'charts.whatIfImported' : 'charts.whatIfGone')}</p>}
       {point && (
         <div className="teaching" data-testid="teaching">
           <p>{t('charts.teaching')}</p>
@@ -138,7 +140,7 @@ function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: 
       {parts >= 3 && (
         <>
           <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} showChart={parts >= 4} bias={bias} />
-          <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} />
+          <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} canBranch={canBranch} />
         </>
       )}
     </>

@@ -1,0 +1,293 @@
+// Imports, links and render errors in the production build, driven as a person (or a hostile link) would: a file
+// that passes validation never blanks the page; an import during a run leaves the run alone; what-if on an
+// imported run never shows another run's numbers; long links reload; a model on another host waits for a click.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+/** Loading the model and generating share 2 cores with other test runs: minutes, not seconds. */
+const TEST_MS = 600_000;
+const dir = mkdtempSync(join(tmpdir(), 'logitlab-e2e-data-'));
+
+beforeAll(async () => {
+  ({ server, url } = await startPreviewServer());
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openPage(link = '?lang=en'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${url}${link}`);
+  return page;
+}
+
+const waitReady = (page: Page) => page.getByTestId('model-ready').waitFor({ timeout: 180_000 });
+const generatedText = async (page: Page) => (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '';
+
+async function setField(page: Page, selector: string, value: string): Promise<void> {
+  await page.fill(selector, value);
+  await page.press(selector, 'Tab');
+}
+
+/** A short greedy run exported as JSON; returns the file's path and the run's text. */
+async function exportedRun(prompt: string): Promise<{ path: string; text: string; data: { runs: { steps: { tokenText: string; fates: { id: number }[] }[] }[] } }> {
+  const page = await openPage('?lang=en&temperature=0&max_new_tokens=5');
+  await waitReady(page);
+  await page.fill('[data-testid="prompt"]', prompt);
+  await page.getByTestId('generate').click();
+  await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+  const text = await generatedText(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  const path = join(dir, `run-${Date.now()}.json`);
+  writeFileSync(path, readFileSync(await download.path(), 'utf8'));
+  await page.close();
+  return { path, text, data: JSON.parse(readFileSync(path, 'utf8')) };
+}
+
+let exported: Awaited<ReturnType<typeof exportedRun>>;
+
+describe('imports, links and render errors', () => {
+  beforeAll(async () => {
+    exported = await exportedRun('The weather today is very');
+  }, 300_000);
+
+  it('a file that passes the old checks but cannot be drawn is refused with a reason; the page and its runs stay', async () => {
+    const page = await openPage('?lang=en');
+    const errors = watchErrors(page);
+    await page.getByTestId('import').setInputFiles(exported.path);
+    await expect.poll(() => generatedText(page)).toBe(exported.text);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format":"logitlab-run","version":1,"runs":[{"runId":1,"steps":[]}]}');
+    await page.getByTestId('import').setInputFiles(bad);
+    await expect.poll(() => page.getByTestId('notices').textContent()).toMatch(/not a LogitLab export: runs\.0\./);
+    expect(await generatedText(page)).toBe(exported.text);
+    expect(await page.getByTestId('generate').count()).toBe(1);
+    await page.getByTestId('lang').selectOption('zh');
+    await expect.poll(() => page.getByTestId('notices').textContent()).toContain('这不是 LogitLab 的导出文件');
+    expect(errors.filter((e) => !/favicon|models\//.test(e))).toEqual([]);
+    await page.close();
+  }, TEST_MS);
+
+  it('a render error inside a panel becomes a message with a way out, never a blank page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // A fault planted in the browser itself: formatting this one timing throws while the token stream draws it.
+    await page.addInitScript(() => {
+      const toFixed = Number.prototype.toFixed;
+      Number.prototype.toFixed = function (this: number, digits?: number) {
+        if (this.valueOf() === 4242.5) throw new Error('planted render fault');
+        return toFixed.call(this, digits);
+      };
+    });
+    await page.goto(`${url}?lang=en`);
+    const poisoned = structuredClone(exported.data) as unknown as { runs: { steps: { timings: { forwardMs: number } }[] }[] };
+    poisoned.runs[0].steps[1].timings.forwardMs = 4242.5;
+    const path = join(dir, 'poisoned.json');
+    writeFileSync(path, JSON.stringify(poisoned));
+    await page.getByTestId('import').setInputFiles(exported.path);
+    await page.getByTestId('import').setInputFiles(path);
+    const failed = page.getByTestId('panel-error');
+    await failed.first().waitFor({ timeout: 30_000 });
+    expect(await failed.first().textContent()).toContain('could not be drawn');
+    expect(await page.getByTestId('prompt').count()).toBe(1);
+    expect(await page.getByTestId('history').textContent()).toMatch(/Run \d+ \(imported\)/);
+    await page.getByTestId('lang').selectOption('zh');
+    await expect.poll(() => failed.first().textContent()).toContain('无法绘制');
+    await page.getByTestId('panel-close-run').first().click();
+    await expect.poll(() => page.getByTestId('panel-error').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-testid="history"] li').count()).toBe(1);
+    expect(await generatedText(page)).toBe(exported.text);
+    await page.close();
+  }, TEST_MS);
+
+  it('importing during a run adds the runs beside it; the live run goes on untouched with its status and Stop', async () => {
+    // The end-of-text token is banned so the run lasts until its 400 tokens or Stop.
+    const page = await openPage('?lang=en&seed=3&max_new_tokens=400&logit_bias=0:-100');
+    await waitReady(page);
+    await page.fill('[data-testid="prompt"]', 'Today I met');
+    await page.getByTestId('generate').click();
+    await expect.poll(() => page.locator('.token').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="completion"]').getAttribute('data-state')).toBe('running');
+    await page.getByTestId('import').setInputFiles(exported.path);
+    await expect.poll(() => page.getByTestId('notices').textContent()).toContain('the run in progress goes on');
+    expect(await page.getByTestId('history').textContent()).toMatch(/\(imported\)/);
+    // Still the live run on screen, still generating, Stop still works.
+    expect(await page.locator('[data-testid="completion"] .prompt-echo').textContent()).toBe('Today I met');
+    const before = (await generatedText(page)).length;
+    await expect.poll(async () => (await generatedText(page)).length, { timeout: 60_000 }).toBeGreaterThan(before);
+    expect(await page.getByTestId('stop').isEnabled()).toBe(true);
+    await page.getByTestId('stop').click();
+    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('status').textContent()).toContain('stopped');
+    const live = await generatedText(page);
+    expect(live).not.toContain(exported.text);
+    const tokens = await page.locator('.token').count();
+    expect(tokens).toBeGreaterThan(1);
+    // The imported run opens as it was exported.
+    await page.locator('[data-testid="history"] button', { hasText: 'imported' }).click();
+    await expect.poll(() => generatedText(page)).toBe(exported.text);
+    expect(await page.getByTestId('status').textContent()).toContain('Imported run');
+    expect(await page.locator('.token').count()).toBe(exported.data.runs[0].steps.length);
+    await page.close();
+  }, TEST_MS);
+
+  it('what-if on an imported run shows that run\'s own step and says it has no logits — never the live run\'s numbers', async () => {
+    const page = await openPage('?lang=en&seed=11&max_new_tokens=6&top_k=0');
+    await waitReady(page);
+    await page.fill('[data-testid="prompt"]', '今天天气非常');
+    await page.getByTestId('generate').click();
+    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+    await page.getByTestId('import').setInputFiles(exported.path);
+    await expect.poll(() => generatedText(page)).toBe(exported.text);
+    const step = exported.data.runs[0].steps[1];
+    // The step panel redraws in background transitions: on a busy machine a click can land on the buttons of the
+    // render before; clicking again until the heading follows is what a person would do.
+    await expect.poll(async () => {
+      await page.locator('.token').nth(1).click();
+      return page.locator('#step-heading').textContent();
+    }, { timeout: 60_000, interval: 2_000 }).toMatch(/^Step 1/);
+    await setField(page, '#param-top_k', '2');
+    await page.getByTestId('whatif-unavailable').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('whatif').count()).toBe(0);
+    const rows = await page.locator('[data-testid="distribution-chart"] tbody tr:not(.rest)').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-token')));
+    const texts = (exported.data.runs[0].steps[1] as unknown as { tokenTexts: Record<number, string> }).tokenTexts;
+    expect(rows.slice(0, 3)).toEqual(step.fates.slice(0, 3).map((f) => texts[f.id] ?? ''));
+    // No branching from a run the model does not hold.
+    expect(await page.locator('[data-testid^="branch-"]').count()).toBe(0);
+    // The live run still gets real what-if.
+    await page.locator('[data-testid="history"] button').first().click();
+    await expect.poll(async () => {
+      await page.locator('.token').nth(1).click();
+      return page.locator('#step-heading').textContent();
+    }, { timeout: 60_000, interval: 2_000 }).toMatch(/^Step 1/);
+    await page.getByTestId('whatif').waitFor({ timeout: 60_000 });
+    await page.close();
+  }, TEST_MS);
+
+  it('a beam run exports with its tree and imports beside the others; its nodes say why they cannot open', async () => {
+    const page = await openPage(`?lang=en&num_beams=2&max_new_tokens=4&prompt=${encodeURIComponent('The weather today is very')}&run=1`);
+    await waitReady(page);
+    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+    const steps = await page.getByTestId('beam-tree').getAttribute('data-steps');
+    const winner = await page.getByTestId('beam-hypothesis').first().textContent();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const path = join(dir, 'beam.json');
+    writeFileSync(path, readFileSync(await download.path(), 'utf8'));
+    await page.close();
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { runs: { beam: { options: { num_beams: number }; steps: unknown[] } }[] };
+    expect(file.runs[0].beam.options.num_beams).toBe(2);
+    expect(String(file.runs[0].beam.steps.length)).toBe(steps);
+
+    const reader = await openPage('?lang=en');
+    const errors = watchErrors(reader);
+    await reader.getByTestId('import').setInputFiles(path);
+    await reader.getByTestId('beam-tree').waitFor({ timeout: 30_000 });
+    expect(await reader.getByTestId('beam-tree').getAttribute('data-steps')).toBe(steps);
+    expect(await reader.getByTestId('beam-hypothesis').first().textContent()).toBe(winner);
+    expect(await reader.getByTestId('history').textContent()).toMatch(/\(imported\)/);
+    await reader.locator('[data-testid="beam-node"][data-step="0"]').first().click();
+    await expect.poll(() => reader.getByTestId('notices').textContent()).toContain('beams are not in the model’s memory');
+    expect(errors.filter((e) => !/favicon|models\//.test(e))).toEqual([]);
+    await reader.close();
+  }, TEST_MS);
+
+  it('a 2,000-character Chinese prompt and a long bias list live in the fragment and reload', async () => {
+    const page = await openPage('?lang=zh');
+    const errors = watchErrors(page);
+    await waitReady(page);
+    const prompt = Array.from({ length: 2000 }, (_, i) => '今天天气非常好我们去公园散步吧。'[(i * 7) % 16]).join('');
+    const bias = Array.from({ length: 1500 }, (_, i) => `${i + 1}:${(i % 7) - 3}`).join(',');
+    await page.fill('[data-testid="prompt"]', prompt);
+    await setField(page, '#logit-bias', bias);
+    await expect.poll(() => page.url()).toContain('#z=');
+    const link = page.url();
+    expect(link).not.toContain('?');
+    await page.reload();
+    await waitReady(page);
+    expect(await page.inputValue('[data-testid="prompt"]')).toBe(prompt);
+    expect(await page.inputValue('#logit-bias')).toBe(bias);
+    const fresh = await browser.newPage();
+    const freshErrors = watchErrors(fresh);
+    await fresh.goto(link);
+    await fresh.getByTestId('model-ready').waitFor({ timeout: 180_000 });
+    expect(await fresh.inputValue('[data-testid="prompt"]')).toBe(prompt);
+    expect([...errors, ...freshErrors].filter((e) => /http 4\d\d/.test(e))).toEqual([]);
+    await fresh.close();
+    await page.close();
+  }, TEST_MS);
+
+  it('a query-string link still works, and the page moves its state into the fragment', async () => {
+    const page = await openPage('?lang=en&top_p=0.9&prompt=Hello&stop=.&stop=!');
+    await expect.poll(() => page.url()).toMatch(/#.*top_p=0\.9/);
+    expect(page.url()).not.toContain('?');
+    expect(await page.inputValue('#param-top_p')).toBe('0.9');
+    expect(await page.inputValue('[data-testid="prompt"]')).toBe('Hello');
+    expect(await page.getByTestId('notice').count()).toBe(0);
+    await page.close();
+    const twice = await openPage('?lang=en&top_k=3#top_k=9');
+    await expect.poll(() => twice.getByTestId('notices').textContent()).toContain('top_k 2 times');
+    expect(await twice.inputValue('#param-top_k')).toBe('9');
+    await twice.close();
+  }, TEST_MS);
+
+  it('settings too big for any link say so and offer the JSON export', async () => {
+    const page = await openPage('?lang=en');
+    // Random CJK does not compress: ~70,000 characters outgrow every link.
+    let seed = 1;
+    const prompt = Array.from({ length: 70_000 }, () => String.fromCharCode(0x4e00 + ((seed = (seed * 48271) % 2147483647) % 20000))).join('');
+    // The box is set from inside the page: it must have been drawn first (on a busy machine the script runs later).
+    await page.getByTestId('prompt').waitFor();
+    await page.evaluate((text) => {
+      const box = document.querySelector<HTMLTextAreaElement>('[data-testid="prompt"]')!;
+      const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
+      setter.call(box, text);
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    }, prompt);
+    await page.getByTestId('link-too-big').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('link-too-big').textContent()).toMatch(/too big for a link .*Export the runs as JSON/);
+    expect(page.url().length).toBeLessThan(65_536);
+    await page.fill('[data-testid="prompt"]', 'short again');
+    await expect.poll(() => page.getByTestId('link-too-big').count()).toBe(0);
+    await expect.poll(() => page.url()).toContain('prompt=short+again');
+    await page.close();
+  }, TEST_MS);
+
+  it('a link whose model is on another host shows the host and size and fetches nothing from there until clicked', async () => {
+    const other = url.replace('127.0.0.1', 'localhost');
+    const otherHost = new URL(other).host;
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const seen: { method: string; url: string }[] = [];
+    page.on('request', (r) => { if (new URL(r.url()).host === otherHost) seen.push({ method: r.method(), url: r.url() }); });
+    await page.goto(`${url}?lang=en&model=${encodeURIComponent(`//${otherHost}/models/logitlab-tiny/`)}`);
+    const confirm = page.getByTestId('model-confirm');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain(otherHost);
+    await expect.poll(() => confirm.textContent()).toMatch(/about (\d+ MB|an unknown amount) to download/);
+    // Asking the size is a HEAD; no file body has been requested from the other host.
+    expect(seen.filter((r) => r.method !== 'HEAD')).toEqual([]);
+    expect(await page.getByTestId('model-ready').count()).toBe(0);
+    await page.getByTestId('lang').selectOption('zh');
+    await expect.poll(() => confirm.textContent()).toContain('此链接要从其他网站加载模型');
+    await page.getByTestId('confirm-model').click();
+    await expect.poll(() => seen.filter((r) => r.method === 'GET').length, { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.close();
+    // The other answer: the bundled model, and nothing from the other host.
+    const declined = await browser.newPage();
+    const declinedSeen: string[] = [];
+    declined.on('request', (r) => { if (new URL(r.url()).host === otherHost && r.method() !== 'HEAD') declinedSeen.push(r.url()); });
+    await declined.goto(`${url}?lang=en&model=${encodeURIComponent(`${other}models/logitlab-tiny/`)}`);
+    await declined.getByTestId('confirm-model-bundled').click();
+    await declined.getByTestId('model-ready').waitFor({ timeout: 180_000 });
+    expect(declinedSeen).toEqual([]);
+    await declined.close();
+  }, TEST_MS);
+});
