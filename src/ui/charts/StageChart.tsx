@@ -101,7 +101,7 @@ function tickText(value: number): string {
   return Number.isInteger(Math.round(pct * 10) / 10) ? `${Math.round(pct)}%` : `${pct.toFixed(1)}%`;
 }
 
-export const StageChart = memo(function StageChart({ view, tokenTexts, animate, bias }: { view: StageView; tokenTexts: Record<number, string>; animate: boolean; bias?: Record<number, number> }) {
+export const StageChart = memo(function StageChart({ view, tokenTexts, animate = false, bias }: { view: StageView; tokenTexts: Record<number, string>; animate?: boolean; bias?: Record<number, number> }) {
   const { t } = useTranslation();
   const classroom = useStore((s) => s.classroom);
   const stageName = t(`names.${view.stage}`);
@@ -124,7 +124,7 @@ export const StageChart = memo(function StageChart({ view, tokenTexts, animate, 
 });
 
 /** The chart itself at a known width (the frame above measures it). */
-export function StageChartSvg({ layout, width, height = STAGE_CHART_HEIGHT, animate, label }: { layout: StageChartLayout; width: number; height?: number; animate: boolean; label: string }) {
+export function StageChartSvg({ layout, width, height = STAGE_CHART_HEIGHT, animate = false, label }: { layout: StageChartLayout; width: number; height?: number; animate?: boolean; label: string }) {
   const { plot, bands, yTicks, cumulativeTicks, thresholdY, showCumulative, font } = layout;
   const line = bands.map((b, i) => `${i === 0 ? 'M' : 'L'}${b.cumulative.x.toFixed(1)},${b.cumulative.y.toFixed(1)}`).join('');
   return (

@@ -29,8 +29,12 @@ export function truthFor(point: TeachingPoint | undefined, fates: TokenFate[], t
   return truth;
 }
 
-/** showChart false leaves the stage chart out (for a frame, while a run's first step mounts its parts). */
-export function StagesView({ views, tokenTexts, animate, showChart = true, bias }: { views: StageView[]; tokenTexts: Record<number, string>; animate: boolean; showChart?: boolean; bias?: Record<number, number> }) {
+/**
+ * showChart false leaves the stage chart out (for a frame, while a run's first step mounts its parts). `animate`
+ * (the toy mode) lets bars glide; the step panel leaves it off: every step would restart the animations, and a
+ * finished run would re-render every chart at once.
+ */
+export function StagesView({ views, tokenTexts, animate = false, showChart = true, bias }: { views: StageView[]; tokenTexts: Record<number, string>; animate?: boolean; showChart?: boolean; bias?: Record<number, number> }) {
   // The newer samplers' views say what they did; else top_p or min_p, whose charts show a threshold.
   const noted = views.findIndex((v) => v.note !== undefined && v.stage !== 'dry');
   const interesting = noted >= 0 ? noted : views.findIndex((v) => v.stage === 'top_p' || v.stage === 'min_p');
@@ -83,12 +87,10 @@ export function StepPanel() {
   // The initial value null makes even the first mount of the charts a sliced background render.
   const analysis = useDeferredValue(useStepAnalysis(), null);
   const run = useDeferredValue(useStore((s) => (s.currentRunId !== null ? s.runs[s.currentRunId] : undefined)), undefined);
-  // Animations stay off: every step would restart them, and a finished run would re-render every chart at once.
-  const animate = false;
   // The run chart stays in the same place whether a step is shown or not: a new run updates it, never remounts it.
   return (
     <section className="panel" aria-labelledby={analysis && run ? 'step-heading' : undefined} data-testid="step-panel">
-      {analysis && run ? <StepDetails analysis={analysis} run={run} animate={animate} /> : <p className="hint">{t('charts.noStep')}</p>}
+      {analysis && run ? <StepDetails analysis={analysis} run={run} /> : <p className="hint">{t('charts.noStep')}</p>}
       <RunCharts steps={run?.steps ?? NO_STEPS} onSelect={inspectStep} tau={run?.params.mirostat !== 0 ? run?.params.mirostat_tau : undefined} />
     </section>
   );
@@ -112,7 +114,7 @@ function useStagedParts(parts: number): number {
   return shown;
 }
 
-function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: RunView; animate: boolean }) {
+function StepDetails({ analysis, run }: { analysis: StepAnalysis; run: RunView }) {
   const { t } = useTranslation();
   const parts = useStagedParts(DETAIL_PARTS);
   const points = useStore((s) => s.teachingPoints);
@@ -139,7 +141,7 @@ function StepDetails({ analysis, run, animate }: { analysis: StepAnalysis; run: 
         truth={truth} title={t('charts.distribution', { step: analysis.stepIndex })} bias={bias} onBias={biasFromChart} />}
       {parts >= 3 && (
         <>
-          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} animate={animate} showChart={parts >= 4} bias={bias} />
+          <StagesView views={analysis.views} tokenTexts={analysis.tokenTexts} showChart={parts >= 4} bias={bias} />
           <Alternatives alternatives={alternatives} tokenTexts={analysis.tokenTexts} stepIndex={analysis.stepIndex} chosenId={analysis.event?.tokenId} canBranch={canBranch} />
         </>
       )}

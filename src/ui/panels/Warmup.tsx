@@ -35,7 +35,7 @@ const PARTS: ((s: Specimen, words: TokenWords) => ReactNode)[] = [
   (s) => (
     <section className="panel">
       <StageFunnel views={s.analysis.views} selected={1} onSelect={noop} />
-      <StageChart view={s.stage} tokenTexts={s.analysis.tokenTexts} animate={false} />
+      <StageChart view={s.stage} tokenTexts={s.analysis.tokenTexts} />
     </section>
   ),
   (s) => (
@@ -45,7 +45,7 @@ const PARTS: ((s: Specimen, words: TokenWords) => ReactNode)[] = [
   ),
   (s) => (
     <section className="panel">
-      <StageChartSvg layout={layoutStageChart(s.stage, s.analysis.tokenTexts, CHART_WIDTH, 260, { before: '', after: '', cumulative: '' })} width={CHART_WIDTH} animate={false} label="" />
+      <StageChartSvg layout={layoutStageChart(s.stage, s.analysis.tokenTexts, CHART_WIDTH, 260, { before: '', after: '', cumulative: '' })} width={CHART_WIDTH} label="" />
     </section>
   ),
   (s) => (
