@@ -9,7 +9,7 @@
 // pair that reloads the model, and the run in flight ends where its last step did.
 import type {
   BeamOptions, BranchPoint, CompareMode, CompareRow, CompareStep, DevicePreference, EngineEvent, EngineRequest, FinishReason, GenerateSettings, ModelSource,
-  ObserverSetup, PromptLogits, StepEvent, WorkerFault, WorkerMessage,
+  ObserverSetup, PromptLogits, StepEvent, StepLogits, WorkerFault, WorkerMessage,
 } from '../engine/protocol';
 import { StepUnpacker } from '../engine/stepWire';
 
@@ -26,13 +26,6 @@ export interface ComparedRows {
   mode: CompareMode;
   ms: number;
   rows: ComparedRow[];
-}
-
-export interface StepLogits {
-  logits: Float32Array;
-  promptIds: number[];
-  generatedIds: number[];
-  dryBreakerIds: number[];
 }
 
 /** One node of a beam run's tree, as a step the step panel can open (with its row for what-if). */

@@ -5,7 +5,7 @@
 // Free of browser APIs, like Generator.ts. Compare lanes, their samples and sweeps all run on it.
 import { SamplingPipeline, StopMatcher, createRng, isGreedy, rawTokenStats, type MetricStep, type PipelineRow, type Rng, type SamplingParams } from '../core';
 import type { BatchRunner } from './batchRunner';
-import type { TextCodec } from './Generator';
+import type { TextCodec } from './textDecoder';
 import type { FinishReason } from './protocol';
 import { IncrementalTextDecoder } from './textDecoder';
 import { BreakerResolver } from './breakers';

@@ -1,28 +1,15 @@
 // The decode loop, free of any browser or worker API so it runs the same in Node tests and in the worker:
 // prefill the prompt once, then one forward per token; raw logits go through the core pipeline, which only
 // draws; text is released UTF-8-safe and with stop-string tails held back. What the page shows of each step
-// (stage views, fates, labels) is a StepObserver's work: elsewhere for whoever takes onDrawn (the chain here
-// then only draws), or here, from the chain run with its observer.
-import { SamplingPipeline, StopMatcher, createRng, type Rng, type StepResult } from '../core';
+// (stage views, fates, labels) is a StepObserver's work, wherever the run's StepSink has it done: here, from the
+// chain run with its observer, or elsewhere (the chain here then only draws).
+import { SamplingPipeline, StopMatcher, createRng, type Rng } from '../core';
 import type { ModelRunner } from './modelRunner';
-import { StepObserver, type DrawnStep, type ObservedRun } from './stepObserver';
+import { StepObserver, observeHere, type Resume, type StepSink } from './stepObserver';
 import { LogitsArena } from './logitsArena';
 import { BreakerResolver } from './breakers';
-import { IncrementalTextDecoder, type TextDecoding } from './textDecoder';
-import type { BranchPoint, FinishReason, GenerateSettings, StepEvent } from './protocol';
-
-export interface TextCodec {
-  /** A prompt's ids as the model's own tokenizer(prompt) writes them (a BOS where its config asks for one). */
-  encode(text: string): number[];
-  /** Ids of a text that already spells out its special tokens (a chat template's output). */
-  encodeTemplated(text: string): number[];
-  /** Ids to text, special tokens kept. */
-  decode(ids: number[]): string;
-  /** A token's label: its text as it reads inside a text (cached). */
-  tokenText(id: number): string;
-  /** How a run's text is written. */
-  text: TextDecoding;
-}
+import { IncrementalTextDecoder, type TextCodec } from './textDecoder';
+import type { BranchPoint, FinishReason, GenerateSettings, ObservedRun, StepEvent } from './protocol';
 
 /** Everything kept about one run, so any step can be re-examined or branched from without the model. */
 export interface RunRecord {
@@ -36,21 +23,15 @@ export interface RunRecord {
   branchStep?: number;
 }
 
-/**
- * A returned promise is awaited before the next forward pass: a worker's way to let waiting messages (cancel)
- * in, since the runtime's forward resolves without ever leaving the microtask queue.
- */
-type Resume = void | Promise<void>;
-
-interface RunControl {
-  /** `observed` says what an observer needs before the run's first step. */
-  onStart?(run: RunRecord, observed: ObservedRun): void;
+export interface RunControl {
+  /** Once the run is set up, before its first forward pass (after its StepSink has started). */
+  onStart?(run: RunRecord): void;
   /** Polled before every forward pass: true stops the run within one step. */
   isCancelled(): boolean;
 }
 
-/** Either each step observed here (onStep), or each step as drawn, for an observer elsewhere (onDrawn). */
-export type RunCallbacks = RunControl & ({ onStep(event: StepEvent): Resume } | { onDrawn(step: DrawnStep): Resume });
+/** A run whose steps are observed here, each handed to onStep as the page would show it. */
+export type RunCallbacks = RunControl & { onStep(event: StepEvent): Resume };
 
 export interface RunOutcome {
   run: RunRecord;
@@ -95,8 +76,13 @@ export class Generator {
     return this.runs.get(runId);
   }
 
-  /** Starts a run (or a branch of an earlier one) and drives it to its end. */
-  async generate(requested: GenerateSettings, callbacks: RunCallbacks, branch?: BranchPoint, promptIds?: number[]): Promise<RunOutcome> {
+  /** Starts a run (or a branch of an earlier one) and drives it to its end, observing every step here. */
+  generate(requested: GenerateSettings, callbacks: RunCallbacks, branch?: BranchPoint, promptIds?: number[]): Promise<RunOutcome> {
+    return this.run(requested, callbacks, observeHere(this.observer, (event) => callbacks.onStep(event)), branch, promptIds);
+  }
+
+  /** Starts a run (or a branch of an earlier one) and drives it to its end; its steps go to `sink`. */
+  async run(requested: GenerateSettings, control: RunControl, sink: StepSink, branch?: BranchPoint, promptIds?: number[]): Promise<RunOutcome> {
     // The chain here and the observer's both get DRY's breakers as token ids.
     const settings = { ...requested, params: this.breakers.withBreakerIds(requested.params) };
     this.pipeline.setParams(settings.params);
@@ -118,11 +104,9 @@ export class Generator {
     this.remember(run);
     const observed: ObservedRun = { runId: run.runId, vocabSize: this.runner.vocabSize, params: settings.params, promptIds: prompt, topN: settings.topN };
     // Observed here, the chain that draws also builds the views; observed elsewhere, it only draws.
-    const observeHere = 'onDrawn' in callbacks ? undefined : { topN: settings.topN };
-    const handOn = 'onDrawn' in callbacks
-      ? (step: DrawnStep) => callbacks.onDrawn(step)
-      : (step: DrawnStep, result: StepResult) => callbacks.onStep(this.observer.describe(step, result));
-    callbacks.onStart?.(run, observed);
+    const chainObserver = sink.chainObserver(settings.topN);
+    sink.start(observed);
+    control.onStart?.(run);
 
     const rng = createRng(settings.seed);
     const decoder = new IncrementalTextDecoder(this.codec.text, prompt);
@@ -137,7 +121,7 @@ export class Generator {
     let reason: FinishReason | null = null;
     const maxNew = settings.max_new_tokens;
     for (let step = 0; reason === null; step++) {
-      if (callbacks.isCancelled()) {
+      if (control.isCancelled()) {
         reason = 'cancelled';
         break;
       }
@@ -148,7 +132,7 @@ export class Generator {
       const logits = kept.keep(fresh);
       const t1Kept = now();
       const forced = !parent || step > branch!.step ? null : step < branch!.step ? parent.generated[step] : branch!.tokenId ?? null;
-      const result = this.pipeline.step(logits, this.drawFor(settings, rng), observeHere);
+      const result = this.pipeline.step(logits, this.drawFor(settings, rng), chainObserver);
       const tokenId = forced ?? result.tokenId;
       const t2 = now();
       this.pipeline.accept(tokenId);
@@ -163,7 +147,7 @@ export class Generator {
         : prompt.length + run.generated.length >= this.contextLength ? 'context_full' : null;
       // A run's last step releases what was held back for what could still follow (never a partial character).
       const textDelta = ending !== null && ending !== 'stop' ? released.emit + finalText(decoder, stops) : released.emit;
-      const resume = handOn({
+      const resume = sink.take({
         runId: run.runId, step, tokenId, forced: forced !== null, textDelta,
         probability: result.probability, rank: result.rank, entropy: result.entropy, greedyId: result.greedyId,
         logits, timings: { forwardMs: t1 - t0, pipelineMs: t2 - t1Kept },

@@ -6,7 +6,7 @@ import {
   type BeamStepRecord, type BeamStopReason, type SamplingParams,
 } from '../core';
 import type { BatchRunner } from './batchRunner';
-import type { TextCodec } from './Generator';
+import type { TextCodec } from './textDecoder';
 import type { BeamHypothesisView, BeamStepView, GenerateSettings, StepEvent } from './protocol';
 import { StepObserver } from './stepObserver';
 

@@ -4,9 +4,8 @@
 // 0 as for greedy: a beam search draws nothing), the text the beam run alone shows, and a finish reason.
 import { StopMatcher, rawTokenStats, type BeamOptions, type BeamStopReason, type HypothesisEnd } from '../core';
 import type { BeamRunner, BeamRunRecord } from './beamRun';
-import type { TextCodec } from './Generator';
 import type { BeamHypothesisView, BeamStepView, CompareBeamResult, CompareRow, CompareStep, FinishReason, WorkerMessage } from './protocol';
-import { IncrementalTextDecoder } from './textDecoder';
+import { IncrementalTextDecoder, type TextCodec } from './textDecoder';
 
 export type BeamRow = CompareRow & { beam: BeamOptions };
 

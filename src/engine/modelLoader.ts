@@ -5,24 +5,16 @@ import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from './catalog';
 import { TransformersRunner, type ModelRunner } from './modelRunner';
 import { StalledDownloadError } from './stallGuard';
 import { remoteWeightBytes, tooLargeReason, weightBudget } from './modelSize';
-import type { TextCodec } from './Generator';
-import { cachedTokenText, tokenTextInContext } from './textDecoder';
+import { cachedTokenText, tokenTextInContext, type TextCodec } from './textDecoder';
 import { DTYPES as DTYPE_ORDER, fallbackDtype, isDtype, remoteDtypes } from './dtypes';
-import type { Dtype, ErrorCode, LoadErrorDetails, ModelSource } from './protocol';
+import type { Dtype, ErrorCode, LoadErrorDetails, ModelSource, TokenizerOptions } from './protocol';
 
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
 
 export type RuntimeDevice = 'webgpu' | 'wasm' | 'cpu';
 
-export interface LoadOptions {
-  source: ModelSource;
+export interface LoadOptions extends TokenizerOptions {
   device: RuntimeDevice;
-  /** The precision asked for (from a link, say): a name the model may not have, refused with the ones it has. */
-  dtype?: string;
-  /** Folder that holds bundled models (browser: '/models/'; Node: a path). */
-  localModelPath: string;
-  /** Hub mirror for tests and classrooms; the real Hub otherwise. */
-  hubHost?: string;
   /** The browser's navigator.deviceMemory (GiB), to refuse a model that cannot fit before downloading it. */
   deviceMemoryGiB?: number;
   /** `done`: the file is complete, downloaded or taken from the cache. */
@@ -172,9 +164,6 @@ function addsSpecialsOnlyInFront(withSpecials: number[], without: number[]): boo
   const front = withSpecials.length - without.length;
   return front > 0 && without.every((id, i) => withSpecials[front + i] === id);
 }
-
-/** What finds a model's tokenizer again (the step observer's worker loads its own, from the browser's cache). */
-export type TokenizerOptions = Pick<LoadOptions, 'source' | 'dtype' | 'localModelPath' | 'hubHost'>;
 
 export async function loadTokenizerCodec(options: TokenizerOptions): Promise<TextCodec> {
   const r = pointAtSource({ ...options, device: 'wasm' });

@@ -1,10 +1,10 @@
 // The typed message protocol between the main thread (client) and the inference worker.
 // Every message carries `type`; both sides switch on it exhaustively.
+// A leaf of the engine: it imports core types only, and every other engine module, the client and the store
+// import their shared types from here.
 import type { SamplingParams, StageView } from '../core/types';
 import type { BeamOptions, BeamStopReason, HypothesisEnd } from '../core/beam';
 import type { TokenFate } from '../core/pipeline';
-import type { TokenizerOptions } from './modelLoader';
-import type { DrawnStep, ObservedRun } from './stepObserver';
 
 export type Device = 'webgpu' | 'wasm';
 export type DevicePreference = 'auto' | Device;
@@ -29,6 +29,17 @@ export type ModelSource =
   | { kind: 'catalog'; id: string }
   | { kind: 'hub'; repo: string }
   | { kind: 'url'; url: string };
+
+/** What finds a model's tokenizer again (the step observer's worker loads its own, from the browser's cache). */
+export interface TokenizerOptions {
+  source: ModelSource;
+  /** The precision asked for (from a link, say): a name the model may not have, refused with the ones it has. */
+  dtype?: string;
+  /** Folder that holds bundled models (browser: '/models/'; Node: a path). */
+  localModelPath: string;
+  /** Hub mirror for tests and classrooms; the real Hub otherwise. */
+  hubHost?: string;
+}
 
 export interface GenerateSettings {
   prompt: string;
@@ -204,6 +215,18 @@ export interface BeamHypothesisView {
   path: number[];
 }
 
+/**
+ * A step's raw logits and the tokens before it: what the page needs to re-apply the pipeline to that step with other
+ * settings (what-if) without the model.
+ */
+export interface StepLogits {
+  logits: Float32Array;
+  promptIds: number[];
+  generatedIds: number[];
+  /** DRY's breakers of the run's settings as token ids (the page cannot resolve strings without the vocabulary). */
+  dryBreakerIds: number[];
+}
+
 /** StepEvents as the worker posts them, a batch at a time (stepWire.ts packs and unpacks them). */
 export interface PackedSteps {
   /** Per step: header, views, fates, then the ids of the step's token texts and the ids whose text travels in `strings`. */
@@ -278,17 +301,8 @@ export type EngineEvent =
       /** From the request to the last step, in the worker. */
       totalMs: number;
     }
-  | {
-      type: 'beamNode';
-      requestId: number;
-      runId: number;
-      step: number;
-      source: number;
-      event: StepEvent;
-      logits: Float32Array;
-      promptIds: number[];
-      generatedIds: number[];
-    }
+  /** Beam search never runs DRY (only the penalties and the bias), so a node carries no breakers. */
+  | ({ type: 'beamNode'; requestId: number; runId: number; step: number; source: number; event: StepEvent } & Omit<StepLogits, 'dryBreakerIds'>)
   | { type: 'step'; requestId: number; event: StepEvent }
   | {
       type: 'done';
@@ -301,17 +315,7 @@ export type EngineEvent =
       /** Whether the step observer's worker built the steps' views (off the decode path) or this worker did. */
       observedApart: boolean;
     }
-  | {
-      type: 'stepLogits';
-      requestId: number;
-      runId: number;
-      step: number;
-      logits: Float32Array;
-      promptIds: number[];
-      generatedIds: number[];
-      /** DRY's breakers of the run's settings as token ids (the page cannot resolve strings without the vocabulary). */
-      dryBreakerIds: number[];
-    }
+  | ({ type: 'stepLogits'; requestId: number; runId: number; step: number } & StepLogits)
   | { type: 'tokenTexts'; requestId: number; texts: Record<number, string> }
   | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
   | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
@@ -336,6 +340,33 @@ export type EngineEvent =
  */
 export type WorkerMessage = Exclude<EngineEvent, { type: 'step' }> | { type: 'steps'; requestId: number; batch: PackedSteps };
 
+/** What the decode loop knows of a step once its token is drawn (the step observer turns it into a StepEvent). */
+export interface DrawnStep {
+  runId: number;
+  step: number;
+  tokenId: number;
+  /** Replayed or chosen (a branch), not drawn: its probability and rank are read from the views. */
+  forced: boolean;
+  textDelta: string;
+  probability: number;
+  rank: number;
+  entropy: number;
+  greedyId: number;
+  logits: Float32Array;
+  timings: Omit<StepTimings, 'observeMs'>;
+  /** XTC's coin at this step, when XTC is in the chain: the observer replays the step with it. */
+  xtcRoll?: number;
+}
+
+/** What the step observer must know of a run before its first step: the chain and the history it starts from. */
+export interface ObservedRun {
+  runId: number;
+  vocabSize: number;
+  params: SamplingParams;
+  promptIds: number[];
+  topN: number;
+}
+
 /** Engine worker → step observer worker, over the port the client links them with. */
 export type ObserverRequest =
   | { type: 'load'; loadId: number; tokenizer: TokenizerOptions }
@@ -351,9 +382,15 @@ export type ObserverReply = { type: 'ready'; loadId: number } | { type: 'unavail
 export type ObserverSetup = { type: 'engine'; port: MessagePort } | { type: 'ping' } | { type: 'fault'; fault: WorkerFault };
 
 /**
- * Steps reach the page at most once per this many ms, a run's first step at once. The page draws steps four times
- * a second anyway, and every message wakes the main thread, which on a busy machine can stall the worker for
- * milliseconds (measured: 0.1–6 ms per message against ~1 ms per step of the bundled model). A slow model's
- * steps each go alone.
+ * The intervals that batch a run's messages on their way from the decode loop to the page's charts, together
+ * because each one's cost shows in the next: a message wakes the thread it goes to, which on a busy machine can
+ * stall the sender for milliseconds (measured: 0.1–6 ms per message against ~1 ms per step of the bundled model).
  */
-export const STEP_BATCH_MS = 50;
+export const BATCHING = {
+  /** Drawn steps go to the step observer's worker at most this often: it observes while the next forward passes run, and one message per step would cost as much as observing it. */
+  observerHandoffMs: 10,
+  /** Steps reach the page at most this often, a run's first step at once: the page draws only four times a second (a slow model's steps each go alone). */
+  stepBatchMs: 50,
+  /** The page's store takes steps at most this often: charts keep up, and rendering never piles up behind the model in long tasks. */
+  storeFlushMs: 250,
+} as const;

@@ -3,34 +3,37 @@
 // so this work can leave its path: in the browser it runs in a worker of its own (observerWorker.ts) while the
 // next forward pass runs; in Node and as a fall-back the decode loop's own chain runs observed, and only the
 // labels and the event are added here.
-import { SamplingPipeline, type SamplingParams, type StepResult } from '../core';
-import type { StepEvent, StepTimings } from './protocol';
+import { SamplingPipeline, type StepResult } from '../core';
+import type { DrawnStep, ObservedRun, StepEvent } from './protocol';
 
-/** What the decode loop knows of a step once its token is drawn. */
-export interface DrawnStep {
-  runId: number;
-  step: number;
-  tokenId: number;
-  /** Replayed or chosen (a branch), not drawn: its probability and rank are read from the views. */
-  forced: boolean;
-  textDelta: string;
-  probability: number;
-  rank: number;
-  entropy: number;
-  greedyId: number;
-  logits: Float32Array;
-  timings: Omit<StepTimings, 'observeMs'>;
-  /** XTC's coin at this step, when XTC is in the chain: the observer replays the step with it. */
-  xtcRoll?: number;
+/**
+ * A returned promise is awaited before the next forward pass: a worker's way to let waiting messages (cancel)
+ * in, since the runtime's forward resolves without ever leaving the microtask queue.
+ */
+export type Resume = void | Promise<void>;
+
+/**
+ * Where a run's steps are observed: the one seam between the decode loop and what the page shows of a step.
+ * Observed here (observeHere), the chain that draws a token builds its stage views in the same pass; observed
+ * elsewhere (the inference worker's hand-off to observerWorker.ts), the chain only draws and the drawn step
+ * travels on, to be observed there with StepObserver.observe.
+ */
+export interface StepSink {
+  /** What the drawing chain's observer collects: views of the top `topN` tokens, or nothing when the chain only draws. */
+  chainObserver(topN: number): { topN: number } | undefined;
+  /** Before the run's first step: what an observer needs to replay the chain. */
+  start(run: ObservedRun): void;
+  /** Each step once drawn, with the chain's result (its views when chainObserver asked for them). */
+  take(step: DrawnStep, result: StepResult): Resume;
 }
 
-/** What the observer must know of a run before its first step: the chain and the history it starts from. */
-export interface ObservedRun {
-  runId: number;
-  vocabSize: number;
-  params: SamplingParams;
-  promptIds: number[];
-  topN: number;
+/** Steps observed here: the chain's own views, labelled, as the StepEvent `onStep` gets. */
+export function observeHere(observer: StepObserver, onStep: (event: StepEvent) => Resume): StepSink {
+  return {
+    chainObserver: (topN) => ({ topN }),
+    start: () => undefined,
+    take: (step, result) => onStep(observer.describe(step, result)),
+  };
 }
 
 export class StepObserver {

@@ -5,7 +5,7 @@
 // transfer per step, and an allocation.
 import { STAGE_NAMES, type SamplerNote, type StageName, type StageView } from '../core/types';
 import type { TokenFate } from '../core/pipeline';
-import { STEP_BATCH_MS, type PackedSteps, type StepEvent } from './protocol';
+import { BATCHING, type PackedSteps, type StepEvent } from './protocol';
 
 /** A stage travels as its index in STAGE_NAMES. */
 const STAGE_CODES = Object.fromEntries(STAGE_NAMES.map((name, i) => [name, i])) as Record<StageName, number>;
@@ -163,7 +163,7 @@ export class StepPacker {
   }
 }
 
-/** Posts a run's packed steps a batch at a time: the first step at once, then at most one batch per STEP_BATCH_MS. */
+/** Posts a run's packed steps a batch at a time: the first step at once, then at most one batch per BATCHING.stepBatchMs. */
 export class StepBatcher {
   private lastPost = -Infinity;
 
@@ -175,7 +175,7 @@ export class StepBatcher {
 
   /** Posts the steps added so far if a batch is due; true when it went. */
   postIfDue(): boolean {
-    if (performance.now() - this.lastPost < STEP_BATCH_MS) return false;
+    if (performance.now() - this.lastPost < BATCHING.stepBatchMs) return false;
     this.flush();
     return true;
   }

@@ -24,6 +24,20 @@ export interface TextDecoding {
   cleansUpSpaces: boolean;
 }
 
+/** A model's tokenizer as the engine uses it: prompts in, ids out, labels and a run's text. */
+export interface TextCodec {
+  /** A prompt's ids as the model's own tokenizer(prompt) writes them (a BOS where its config asks for one). */
+  encode(text: string): number[];
+  /** Ids of a text that already spells out its special tokens (a chat template's output). */
+  encodeTemplated(text: string): number[];
+  /** Ids to text, special tokens kept. */
+  decode(ids: number[]): string;
+  /** A token's label: its text as it reads inside a text (cached). */
+  tokenText(id: number): string;
+  /** How a run's text is written. */
+  text: TextDecoding;
+}
+
 /** Ordinary tokens of settled text the window keeps before the new ones. */
 const CONTEXT_TOKENS = 4;
 

@@ -2,7 +2,7 @@
 // through store actions (step events batched at most four times a second so charts keep up without long tasks).
 import { EngineClient, type WatchdogTimings } from '../client/EngineClient';
 import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from '../engine/catalog';
-import type { CompareStep, EngineEvent, GenerateSettings, ModelSource, StepEvent } from '../engine/protocol';
+import { BATCHING, type CompareStep, type EngineEvent, type GenerateSettings, type ModelSource, type StepEvent } from '../engine/protocol';
 import { DEFAULT_BEAM_SETTINGS, isBeamSearch, type RunSettings } from '../core';
 import { planComparison } from './compareSlice';
 import { liveEngineRun, useStore } from './store';
@@ -41,7 +41,7 @@ function onEngineEvent(event: EngineEvent): void {
     if (!compareFlushScheduled) {
       compareFlushScheduled = true;
       // As with a run's steps: a few store updates a second, so 64 streaming rows never make a long task.
-      setTimeout(flushCompareSteps, 250);
+      setTimeout(flushCompareSteps, BATCHING.storeFlushMs);
     }
     return;
   }
@@ -66,7 +66,7 @@ function onEngineEvent(event: EngineEvent): void {
       // At most ~4 store updates a second: charts keep up, and rendering never piles up behind the model. A plain
       // task, not an animation frame: React's render and commit then run apart from the frame's style, layout and
       // paint instead of adding up with them in one long task.
-      setTimeout(flushSteps, 250);
+      setTimeout(flushSteps, BATCHING.storeFlushMs);
     }
     return;
   }

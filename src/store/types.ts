@@ -1,7 +1,7 @@
 // Shapes the store keeps: runs as the UI sees them, teaching points, toy tokens, notices.
 import type { ParamRule, SamplingParams } from '../core';
 import type { BeamStopReason } from '../core';
-import type { BeamHypothesisView, BeamOptions, BeamStepView, EngineEvent, FinishReason, StepEvent } from '../engine/protocol';
+import type { BeamHypothesisView, BeamOptions, BeamStepView, EngineEvent, FinishReason, StepEvent, StepLogits } from '../engine/protocol';
 
 /** 'paused': a run grown by Step that can take more steps (it has not reached max_new_tokens or its end). */
 export type GenState = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'error';
@@ -84,12 +84,5 @@ export interface Notice extends UserMessage {
   id: number;
 }
 
-export interface StepLogitsView {
-  runId: number;
-  step: number;
-  logits: Float32Array;
-  promptIds: number[];
-  generatedIds: number[];
-  /** DRY's breakers of the run's settings as token ids (missing: no token breaks a match). */
-  dryBreakerIds?: number[];
-}
+/** The step panel's step logits under the page's run id; a beam node's carry no DRY breakers (missing: no token breaks a match). */
+export type StepLogitsView = { runId: number; step: number } & Omit<StepLogits, 'dryBreakerIds'> & Partial<Pick<StepLogits, 'dryBreakerIds'>>;

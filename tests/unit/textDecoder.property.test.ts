@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { PreTrainedTokenizer } from '@huggingface/transformers';
 import { codecOf } from '../../src/engine/modelLoader';
 import { cleanUpSpaces, IncrementalTextDecoder, visibleText } from '../../src/engine/textDecoder';
-import type { TextCodec } from '../../src/engine/Generator';
+import type { TextCodec } from '../../src/engine/textDecoder';
 
 type Json = Record<string, unknown>;
 const FIXTURES = 'tests/fixtures/models';
