@@ -6,6 +6,7 @@ import { DEFAULT_PARAMS } from '../../src/core';
 import { Generator, type RunOutcome } from '../../src/engine/Generator';
 import { loadModel, type LoadedModel } from '../../src/engine/modelLoader';
 import { IncrementalTextDecoder } from '../../src/engine/textDecoder';
+import { StepObserver, type StepSink } from '../../src/engine/stepObserver';
 import type { GenerateSettings, StepEvent } from '../../src/engine/protocol';
 
 let loaded: LoadedModel;
@@ -130,6 +131,37 @@ describe('Generator on the bundled model', () => {
     expect(branched.tokens[n]).toBe(chosen);
     expect(branched.outcome.run.parentRunId).toBe(base.outcome.run.runId);
     expect(generator.getRun(branched.outcome.run.runId)!.logits.length).toBe(branched.steps.length);
+  });
+
+  it('a run observed elsewhere (its chain only draws, a StepObserver replays each step) shows what one observed here shows', async () => {
+    const params = { ...DEFAULT_PARAMS, top_k: 0, temperature: 1.1, top_p: 0.9, repetition_penalty: 1.3, dry_multiplier: 0.8, xtc_probability: 0.5, xtc_threshold: 0.05 };
+    const s = settings({ params, seed: 11, max_new_tokens: 12 });
+    const here = await run(s);
+    const branchHere = await run(s, Infinity, { runId: here.outcome.run.runId, step: 3, tokenId: here.steps[3].views[0].ids[1] });
+    const observeElsewhere = async (branch?: Parameters<Generator['run']>[3]) => {
+      const observer = new StepObserver(loaded.codec.tokenText);
+      const steps: StepEvent[] = [];
+      let viewsOnTheDecodePath = 0;
+      const sink: StepSink = {
+        chainObserver: () => undefined,
+        start: (observed) => observer.startRun(observed),
+        take: (drawn, result) => {
+          viewsOnTheDecodePath += result.views.length;
+          steps.push(observer.observe(drawn));
+        },
+      };
+      const outcome = await generator.run(s, { isCancelled: () => false }, sink, branch);
+      return { outcome, steps, viewsOnTheDecodePath };
+    };
+    const elsewhere = await observeElsewhere();
+    const branchElsewhere = await observeElsewhere({ runId: elsewhere.outcome.run.runId, step: 3, tokenId: here.steps[3].views[0].ids[1] });
+    const shown = (e: StepEvent) => ({ ...e, runId: 0, timings: null });
+    for (const [a, b] of [[elsewhere, here], [branchElsewhere, branchHere]] as const) {
+      expect(a.viewsOnTheDecodePath).toBe(0);
+      expect(a.outcome.text).toBe(b.outcome.text);
+      expect(a.steps.map(shown)).toEqual(b.steps.map(shown));
+    }
+    expect(here.steps.some((e) => e.views.some((v) => v.stage === 'xtc'))).toBe(true);
   });
 
   it('refuses invalid settings with the parameter named', async () => {
