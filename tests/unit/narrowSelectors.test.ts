@@ -59,7 +59,7 @@ function startRun(requestId: number, engineRunId: number, beam?: boolean): numbe
 
 function finishRun(requestId: number, engineRunId: number): void {
   const runId = useStore.getState().currentRunId!;
-  event({ type: 'done', requestId, runId: engineRunId, reason: 'max_new_tokens', text: useStore.getState().runs[runId].text, totalMs: 5 });
+  event({ type: 'done', requestId, runId: engineRunId, reason: 'max_new_tokens', text: useStore.getState().runs[runId].text, messagingMs: [], observedApart: false });
 }
 
 beforeEach(() => {
