@@ -1,26 +1,13 @@
 // The beam slice: the beam knobs as the controls set them (refused with a reason, never clamped), the tree of
 // the beam run being shown as its events arrive, and the node opened in the step panel.
-import type { StateCreator } from 'zustand';
-import { DEFAULT_BEAM_SETTINGS, PARAM_SPECS, SamplingParamError, checkParam, type BeamParamName } from '../core';
-import type { BeamOptions, EngineEvent } from '../engine/protocol';
+import { DEFAULT_BEAM_SETTINGS, PARAM_SPECS, SamplingParamError, checkParam } from '../core';
+import type { BeamOptions } from '../engine/protocol';
+import type { BeamSlice, SliceCreator } from './storeTypes';
 import { refusalOf } from './urlState';
-import type { Store } from './store';
-import type { BeamFocus } from './types';
-
-
-export interface BeamSlice {
-  beam: BeamOptions;
-  beamFocus: BeamFocus | null;
-  setBeamParam(name: BeamParamName, value: number): boolean;
-  setEarlyStopping(on: boolean): void;
-  setBeamFocus(focus: BeamFocus | null): void;
-  /** beamSteps and beamDone of the active request. */
-  handleBeamEvent(event: Extract<EngineEvent, { type: 'beamSteps' | 'beamDone' }>): void;
-}
 
 export const defaultBeamOptions = (): BeamOptions => ({ ...DEFAULT_BEAM_SETTINGS });
 
-export const beamSlice: StateCreator<Store, [], [], BeamSlice> = (set, get) => {
+export const beamSlice: SliceCreator<BeamSlice> = (set, get) => {
   const refuse = (name: string, error: unknown) => {
     set({ paramErrors: { ...get().paramErrors, [name]: refusalOf(error) } });
     return false;
@@ -50,6 +37,7 @@ export const beamSlice: StateCreator<Store, [], [], BeamSlice> = (set, get) => {
       set({ beam: { ...beam, [name]: value }, paramErrors: accepted(name, name === 'num_beams' ? 'num_return_sequences' : 'num_beams') });
       return true;
     },
+    setBeamOptions: (beam) => set({ beam: { ...beam } }),
     setEarlyStopping: (early_stopping) => set({ beam: { ...get().beam, early_stopping } }),
     setBeamFocus: (beamFocus) => set({ beamFocus }),
     handleBeamEvent: (event) => {

@@ -1,9 +1,9 @@
 // The compare slice: the lanes being set up (each an overrides query over the page's settings), K samples a lane,
-// and the comparison that ran (or was imported): every row's steps, text and end, every lane's settings.
+// and the comparison that ran (or was imported): every row's steps, text and end, every lane's settings. It touches
+// only its own state, so it is typed over itself and keeps its interface here (see storeTypes.ts).
 import type { StateCreator } from 'zustand';
 import { MAX_LANES, MIN_LANES, applyOverrides, isBeamSearch, laneBase, laneMetrics, laneSampleCount, parseSamples, type LaneMetrics, type RunSettings } from '../core';
 import type { CompareBeamResult, CompareMode, CompareRow, CompareStep, EngineEvent, FinishReason } from '../engine/protocol';
-import type { Store } from './store';
 import type { GenState, Refusal, UserMessage } from './types';
 import { refusalOf } from './urlState';
 
@@ -64,6 +64,10 @@ export interface CompareSlice {
   handleCompareEvent(event: Extract<EngineEvent, { type: `compare${string}` }> | Extract<EngineEvent, { type: 'error' }>): void;
   /** Shows an exported comparison; refused (false) while one runs, which it would otherwise cut off. */
   importComparison(comparison: Comparison): boolean;
+  /** A comparison the page will not start, and why. */
+  refuseComparison(problem: UserMessage): void;
+  /** The compare view opened on these lanes (each an overrides query), `samples` a lane. */
+  openLanes(queries: string[], samples: number): void;
 }
 
 /**
@@ -115,7 +119,7 @@ export function laneFigures(c: Comparison, lane: number): LaneMetrics {
   return laneMetrics(c.lanes[lane].rows.map((r) => c.rows[r].steps));
 }
 
-export const compareSlice: StateCreator<Store, [], [], CompareSlice> = (set, get) => ({
+export const compareSlice: StateCreator<CompareSlice, [], [], CompareSlice> = (set, get) => ({
   compareOpen: false,
   laneQueries: ['temperature=0.3', 'temperature=1.2'],
   samples: 1,
@@ -219,4 +223,6 @@ export const compareSlice: StateCreator<Store, [], [], CompareSlice> = (set, get
     set({ comparison, compareState: 'done', compareError: null, compareRequest: null, compareOpen: true });
     return true;
   },
+  refuseComparison: (compareError) => set({ compareState: 'error', compareError }),
+  openLanes: (laneQueries, samples) => set({ laneQueries, laneErrors: {}, samples, compareOpen: true }),
 });

@@ -5,7 +5,8 @@ import { BUNDLED_MODEL_ID, findModel, isHubRepoId } from '../engine/catalog';
 import { BATCHING, type CompareStep, type EngineEvent, type GenerateSettings, type ModelSource, type StepEvent } from '../engine/protocol';
 import { DEFAULT_BEAM_SETTINGS, isBeamSearch, type RunSettings } from '../core';
 import { planComparison } from './compareSlice';
-import { liveEngineRun, useStore } from './store';
+import { liveEngineRun } from './selectors';
+import { useStore } from './store';
 import type { TeachingPoint } from './types';
 import { remoteWeightBytes } from '../engine/modelSize';
 
@@ -143,12 +144,10 @@ export function loadModel(ref = useStore.getState().modelRef, dtype: string | nu
   const store = useStore.getState();
   const source = modelSourceOf(ref);
   if (!source) {
-    useStore.setState({ modelStatus: 'error', modelError: { key: 'errors.badModelRef', params: { ref } } });
+    store.refuseModelRef(ref);
     return;
   }
-  if (store.modelConfirm) useStore.setState({ modelConfirm: null });
-  store.setDtype(dtype);
-  if (ref !== store.modelRef) useStore.setState({ dtypesAvailable: [] });
+  store.prepareLoad(ref, dtype);
   if (store.activeRequest !== null) stop();
   const requestId = engine().load(source, store.devicePref, { stallMs, firstRunId: nextRunId(), ...(dtype === null ? {} : { dtype }) });
   useStore.getState().startLoad(ref, requestId);
@@ -174,20 +173,17 @@ export function loadModelFromLink(): void {
     loadModel(ref);
     return;
   }
-  useStore.setState({ modelConfirm: { ref, host, bytes: null }, modelStatus: 'idle' });
+  useStore.getState().askModelConfirm(ref, host);
   const url = new URL((modelSourceOf(ref) as Extract<ModelSource, { kind: 'url' }>).url);
   const folder = `${url.origin}${url.pathname.replace(/\/+$/, '')}/`;
-  void remoteWeightBytes(folder, 'q8').then((bytes) => {
-    const pending = useStore.getState().modelConfirm;
-    if (pending?.ref === ref) useStore.setState({ modelConfirm: { ...pending, bytes: bytes ?? 'unknown' } });
-  });
+  void remoteWeightBytes(folder, 'q8').then((bytes) => useStore.getState().setModelConfirmBytes(ref, bytes ?? 'unknown'));
 }
 
 /** The user's answer to a link's model from another host: load it, or the bundled model instead. */
 export function confirmLinkModel(load: boolean): void {
   const pending = useStore.getState().modelConfirm;
   if (!pending) return;
-  useStore.setState({ modelConfirm: null });
+  useStore.getState().clearModelConfirm();
   loadModel(load ? pending.ref : BUNDLED_MODEL_ID);
 }
 
@@ -215,16 +211,16 @@ function settings(): GenerateSettings {
 function canRun(): boolean {
   const s = useStore.getState();
   if (s.modelStatus !== 'ready') {
-    useStore.setState({ genState: 'error', genError: { key: 'errors.notLoadedYet' } });
+    s.refuseRun({ key: 'errors.notLoadedYet' });
     return false;
   }
   if (s.prompt.trim() === '') {
-    useStore.setState({ genState: 'error', genError: { key: 'errors.emptyPrompt' } });
+    s.refuseRun({ key: 'errors.emptyPrompt' });
     return false;
   }
   if (Object.keys(s.paramErrors).length > 0) {
     const [name, why] = Object.entries(s.paramErrors)[0];
-    useStore.setState({ genState: 'error', genError: { key: 'params.refused', params: { name }, why } });
+    s.refuseRun({ key: 'params.refused', params: { name }, why });
     return false;
   }
   return true;
@@ -257,11 +253,11 @@ export async function inspectBeamNode(step: number, source: number, tokenId: num
   try {
     const node = await engine().getBeamNode(engineRun.runId, step, source, tokenId);
     if (useStore.getState().currentRunId !== runId) return;
-    useStore.setState({
+    useStore.getState().showBeamNode(
       // The node's step under the page's run id, like every step the page keeps.
-      selectedStep: step, beamFocus: { runId, step, source, tokenId, event: { ...node.event, runId } },
-      stepLogits: { runId, step, logits: node.logits, promptIds: node.promptIds, generatedIds: node.generatedIds },
-    });
+      { runId, step, source, tokenId, event: { ...node.event, runId } },
+      { runId, step, logits: node.logits, promptIds: node.promptIds, generatedIds: node.generatedIds },
+    );
   } catch (error) {
     useStore.getState().notify({ key: 'beam.nodeUnavailable', detail: error instanceof Error ? error.message : String(error) });
   }
@@ -307,12 +303,9 @@ export function stop(): void {
   if (requestId === null) return;
   engine().cancel();
   setTimeout(() => {
-    const s = useStore.getState();
-    if (s.activeRequest !== requestId) return;
+    if (useStore.getState().activeRequest !== requestId) return;
     flushSteps();
-    const run = s.currentRunId !== null ? s.runs[s.currentRunId] : undefined;
-    const runs = run && run.reason === null ? { ...s.runs, [run.runId]: { ...run, reason: 'cancelled' as const } } : s.runs;
-    useStore.setState({ runs, activeRequest: null, genState: s.modelStatus === 'loading' ? 'loading' : 'done' });
+    useStore.getState().endRunOnPage();
   }, STOP_GRACE_MS);
 }
 
@@ -327,7 +320,7 @@ export function branch(stepIndex: number, tokenId: number): void {
   if (s.currentRunId === null || !canRun()) return;
   const engineRun = liveEngineRun(s, s.runs[s.currentRunId]);
   if (!engineRun) {
-    useStore.setState({ genState: 'error', genError: { key: 'errors.notKept' } });
+    s.refuseRun({ key: 'errors.notKept' });
     return;
   }
   if (s.activeRequest !== null) engine().cancel();
@@ -392,7 +385,7 @@ export function compare(options: { forceSequential?: boolean } = {}): void {
   const s = useStore.getState();
   const lanes = s.resolveLanes(pageSettings());
   if (!lanes) {
-    useStore.setState({ compareState: 'error', compareError: { key: 'compare.laneRefused' } });
+    s.refuseComparison({ key: 'compare.laneRefused' });
     return;
   }
   if (s.activeRequest !== null || s.compareRequest !== null) engine().cancel();
@@ -415,10 +408,8 @@ export function openLaneStep(row: number, step: number): void {
   const lane = c.lanes[view.lane].settings;
   // An export from before beam lanes has no beam settings: its lanes were sampled.
   const beam = { ...(lane.beam ?? DEFAULT_BEAM_SETTINGS) };
-  useStore.setState({
-    prompt: c.prompt, params: lane.params, seed: view.seed, maxNewTokens: lane.max_new_tokens, stop: lane.stop, beam,
-    paramErrors: {},
-  });
+  s.adoptSettings({ prompt: c.prompt, params: lane.params, seed: view.seed, maxNewTokens: lane.max_new_tokens, stop: lane.stop }, { clearRefusals: true });
+  s.setBeamOptions(beam);
   if (!canRun()) return;
   if (s.activeRequest !== null) engine().cancel();
   const id = isBeamSearch({ beam }) ? engine().beamSearch(settings(), beam) : engine().generate(settings());

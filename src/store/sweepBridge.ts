@@ -179,7 +179,8 @@ export function applySettingToPlayground(setting: SweepSetting): void {
   const results = s.sweepResults;
   if (!results) return;
   const params = applySetting(results.base.params, results.definition.dims, setting);
-  useStore.setState({ params, seed: results.base.seed, maxNewTokens: results.base.max_new_tokens, mode: 'model' });
+  s.adoptSettings({ params, seed: results.base.seed, maxNewTokens: results.base.max_new_tokens });
+  s.setMode('model');
 }
 
 /**
@@ -193,11 +194,9 @@ export function openPointInCompare(point: SweepPoint, best: SweepPoint | null): 
   if (!results) return;
   const base: RunSettings = { params: results.base.params, seed: results.base.seed, max_new_tokens: results.base.max_new_tokens, stop: s.stop, beam: s.beam };
   const laneOf = (setting: SweepSetting) => overridesOf({ ...base, params: applySetting(base.params, results.definition.dims, setting) }, base);
-  useStore.setState({
-    prompt: point.samples[0]?.prompt ?? s.prompt, params: base.params, seed: base.seed, maxNewTokens: base.max_new_tokens, paramErrors: {},
-    laneQueries: [laneOf(point.setting), best && best !== point ? laneOf(best.setting) : ''], laneErrors: {},
-    samples: Math.min(results.definition.samples, MAX_SAMPLES), compareOpen: true, mode: 'model',
-  });
+  s.adoptSettings({ prompt: point.samples[0]?.prompt ?? s.prompt, params: base.params, seed: base.seed, maxNewTokens: base.max_new_tokens }, { clearRefusals: true });
+  s.openLanes([laneOf(point.setting), best && best !== point ? laneOf(best.setting) : ''], Math.min(results.definition.samples, MAX_SAMPLES));
+  s.setMode('model');
   compare();
 }
 

@@ -3,7 +3,8 @@
 // it first and it is among the first tab stops; wide screens place the settings beside it (see styles.css).
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TOY_DEFAULT_LABELS, useStore } from '../store/store';
+import { useStore } from '../store/store';
+import { TOY_DEFAULT_LABELS } from '../store/uiSlice';
 import { ModelPicker, ModelStatus } from './controls/ModelPicker';
 import { SamplingControls } from './controls/SamplingControls';
 import { BeamTree } from './panels/BeamTree';

@@ -2,7 +2,9 @@
 // naming the parameter), then keeps the URL's fragment in step with the store so the address bar is always a
 // shareable link that the server never sees — or says when the settings are too big for one.
 import { BUNDLED_MODEL_ID } from '../engine/catalog';
-import { isDefaultToy, randomSeed, useStore } from '../store/store';
+import { randomSeed } from '../store/samplingSlice';
+import { useStore } from '../store/store';
+import { isDefaultToy } from '../store/uiSlice';
 import { MAX_LINK_CHARS, defaultSharedState, linkFragment, parseUrlState, readLinkParams, refusalOf, type SharedState } from '../store/urlState';
 import { parseSweepQuery, sweepQuery } from '../core/sweep';
 

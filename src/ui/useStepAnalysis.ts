@@ -3,7 +3,8 @@
 import { useMemo } from 'react';
 import { sampleStep, type StageView, type TokenFate, type SamplingParams } from '../core';
 import type { StepEvent } from '../engine/protocol';
-import { liveEngineRun, useStore } from '../store/store';
+import { liveEngineRun } from '../store/selectors';
+import { useStore } from '../store/store';
 import type { StepLogitsView } from '../store/types';
 
 export interface StepAnalysis {

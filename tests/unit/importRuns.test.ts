@@ -4,7 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { StepEvent } from '../../src/engine/protocol';
 import { exportJson, parseExport } from '../../src/store/exportRun';
-import { liveEngineRun, useStore } from '../../src/store/store';
+import { liveEngineRun } from '../../src/store/selectors';
+import { useStore } from '../../src/store/store';
 import type { RunView } from '../../src/store/types';
 import { analyse } from '../../src/ui/useStepAnalysis';
 

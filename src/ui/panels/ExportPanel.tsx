@@ -1,6 +1,7 @@
 // Export the runs as JSON (every step with its stage views) or CSV; open a JSON export without a model.
 import { useTranslation } from 'react-i18next';
 import { exportCsv, exportJson, parseExport } from '../../store/exportRun';
+import { hasRuns, runsInOrder } from '../../store/selectors';
 import { useStore } from '../../store/store';
 import { refusalOf } from '../../store/urlState';
 import { download } from '../download';
@@ -8,18 +9,17 @@ import { download } from '../download';
 /** Every run on the page as a JSON export file. */
 export function downloadRunsJson(): void {
   const s = useStore.getState();
-  download('logitlab-run.json', exportJson(s.modelRef, s.runOrder.map((id) => s.runs[id]).filter(Boolean)), 'application/json');
+  download('logitlab-run.json', exportJson(s.modelRef, runsInOrder(s)), 'application/json');
 }
 
 export function ExportPanel() {
   const { t } = useTranslation();
-  const runs = useStore((s) => s.runs);
-  const order = useStore((s) => s.runOrder);
-  const list = order.map((id) => runs[id]).filter(Boolean);
+  // Whether there is anything to export, not the runs themselves: those change with every batch of steps.
+  const any = useStore(hasRuns);
   return (
     <div className="row wrap export" data-testid="export">
-      <button type="button" disabled={list.length === 0} onClick={downloadRunsJson}>{t('actions.export')}</button>
-      <button type="button" disabled={list.length === 0} onClick={() => download('logitlab-run.csv', exportCsv(list), 'text/csv')}>{t('actions.exportCsv')}</button>
+      <button type="button" disabled={!any} onClick={downloadRunsJson}>{t('actions.export')}</button>
+      <button type="button" disabled={!any} onClick={() => download('logitlab-run.csv', exportCsv(runsInOrder(useStore.getState())), 'text/csv')}>{t('actions.exportCsv')}</button>
       <label className="file">
         {t('actions.import')}
         <input type="file" accept="application/json,.json" data-testid="import" onChange={async (e) => {

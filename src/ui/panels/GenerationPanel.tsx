@@ -2,8 +2,10 @@
 // stream coloured by probability, and the history of runs and branches.
 import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useShallow } from 'zustand/react/shallow';
 import type { StepEvent } from '../../engine/protocol';
 import { findTokens, generate, inspect, step, stop } from '../../store/engineBridge';
+import { historyEntryOf } from '../../store/selectors';
 import { useStore } from '../../store/store';
 import { examplesOf, lessonParams, type Example } from '../examples';
 import { percent, probabilityColour, tokenLabel } from '../format';
@@ -169,34 +171,38 @@ export const TokenButton = memo(function TokenButton({ step: s, selected, words 
   );
 });
 
+/**
+ * The runs on the page, one line each. The list reads only the run order, and each line only its own run's
+ * entry, so a batch of steps re-renders the one line whose token count or text it changes.
+ */
 export function RunHistory() {
   const { t } = useTranslation();
-  const runs = useStore((s) => s.runs);
   const order = useStore((s) => s.runOrder);
-  const current = useStore((s) => s.currentRunId);
-  const openRun = useStore((s) => s.openRun);
   if (order.length === 0) return null;
-  const labelOf = (id: number) => runs[id]?.label ?? id;
   return (
     <section className="panel" aria-labelledby="history-heading" data-testid="history">
       <h2 id="history-heading">{t('stream.history')}</h2>
       <ol>
-        {order.map((id) => {
-          const run = runs[id];
-          if (!run) return null;
-          const parent = run.parentRunId !== undefined ? labelOf(run.parentRunId) : undefined;
-          return (
-            <li key={id}>
-              <button type="button" aria-pressed={id === current} onClick={() => openRun(id)}>
-                {t('stream.run', { id: labelOf(id) })}
-                {run.imported && ` (${t('stream.importedTag')})`}
-                {parent !== undefined && ` (${t('stream.branchOf', { parent, step: run.branchStep })})`}
-                {`${t('stream.tokenCount', { count: run.steps.length })}: `}<span className="run-text">{run.text.slice(0, 60)}</span>
-              </button>
-            </li>
-          );
-        })}
+        {order.map((id) => <RunHistoryLine key={id} runId={id} />)}
       </ol>
     </section>
   );
 }
+
+const RunHistoryLine = memo(function RunHistoryLine({ runId }: { runId: number }) {
+  const { t } = useTranslation();
+  const entry = useStore(useShallow((s) => historyEntryOf(s, runId)));
+  const current = useStore((s) => s.currentRunId === runId);
+  const openRun = useStore((s) => s.openRun);
+  if (!entry) return null;
+  return (
+    <li>
+      <button type="button" aria-pressed={current} onClick={() => openRun(runId)}>
+        {t('stream.run', { id: entry.label })}
+        {entry.imported && ` (${t('stream.importedTag')})`}
+        {entry.parentLabel !== undefined && ` (${t('stream.branchOf', { parent: entry.parentLabel, step: entry.branchStep })})`}
+        {`${t('stream.tokenCount', { count: entry.tokens })}: `}<span className="run-text">{entry.preview}</span>
+      </button>
+    </li>
+  );
+});
