@@ -4,7 +4,7 @@
 // `LOGITLAB_E2E_MINIFY=false flock /tmp/logitlab-heavy.lock npx tsx scripts/bench/profileWorker.ts [wasm-threads] [tokens] [runs]`
 import type { CDPSession } from 'playwright-core';
 import { DEFAULT_PARAMS } from '../../src/core';
-import type { GenerateSettings } from '../../src/engine/protocol';
+import type { CompareRow, GenerateSettings } from '../../src/engine/protocol';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -13,12 +13,15 @@ type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string }[]>;
   generate(s: GenerateSettings): Promise<{ tokens: number[]; stepArrivalMs: number[]; forwardMs: number[] }>;
   transformersGenerate(prompt: string, n: number, threads: number, device: string): Promise<{ tokenTimes: number[]; tokens: number }>;
+  compare(prompt: string, rows: CompareRow[], forceSequential?: boolean): Promise<{ ms: number; mode: string; tokens: number[][] }>;
 };
 
 const threads = Number(process.argv[2] ?? 1);
 const tokens = Number(process.argv[3] ?? 200);
 const runs = Number(process.argv[4] ?? 5);
 const PROMPT = 'The weather today is very';
+/** With LOGITLAB_PROFILE_COMPARE_ROWS=n, our worker runs comparisons of n sampled rows instead of single runs. */
+const compareRows = Number(process.env.LOGITLAB_PROFILE_COMPARE_ROWS ?? 0);
 
 /** A CDP channel to one attached target through the (non-flattened) root session. */
 class TargetChannel {
@@ -73,7 +76,7 @@ function summarize(label: string, profile: Profile, steps: number): void {
 }
 
 const { server, url } = await startPreviewServer();
-const browser = await launchBrowser();
+const browser = await launchBrowser({ optimizedWasm: true });
 try {
   const page = await browser.newPage();
   const root = await page.context().newCDPSession(page);
@@ -88,28 +91,37 @@ try {
     if (e.waitingForDebugger) void channel.send('Runtime.runIfWaitingForDebugger');
   });
   await root.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
-  await page.goto(`${url}tests/e2e/pages/engine.html`);
+  await page.goto(`${url}tests/e2e/pages/engine.html?patient=1`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-  await page.evaluate(([t]) => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'wasm', t, 'fp32'), [threads]);
+  const loadEvents = await page.evaluate(([t]) => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'wasm', t, 'fp32'), [threads]);
+  if (!loadEvents.some((e) => e.type === 'loaded')) throw new Error(`load failed: ${JSON.stringify(loadEvents.at(-1))}`);
   const settings: GenerateSettings = {
     prompt: PROMPT, params: { ...DEFAULT_PARAMS, temperature: 0 }, seed: 1, max_new_tokens: tokens, stop: [], ignore_eos: true, chat: false, topN: 30,
   };
-  for (let r = 0; r < 3; r++) await page.evaluate((s) => (window as unknown as { logitlab: Api }).logitlab.generate(s), settings);
+  const rows: CompareRow[] = Array.from({ length: compareRows }, (_, i) => ({
+    lane: i, sample: 0, params: { ...DEFAULT_PARAMS, temperature: 0.3 + 0.2 * i, top_k: 0 }, seed: 1, max_new_tokens: tokens, stop: [], ignore_eos: true,
+  }));
+  const runOurs = async (): Promise<number> => {
+    if (compareRows > 0) {
+      const c = await page.evaluate(([p, r]) => (window as unknown as { logitlab: Api }).logitlab.compare(p as string, r as CompareRow[]), [PROMPT, rows] as const);
+      return c.ms / tokens;
+    }
+    const a = (await page.evaluate((x) => (window as unknown as { logitlab: Api }).logitlab.generate(x), settings)).stepArrivalMs;
+    return (a.at(-1)! - a[0]) / (a.length - 1);
+  };
+  for (let r = 0; r < 3; r++) await runOurs();
   const engine = attached.find((c) => /\/worker[-.]/.test(c.url));
   if (!engine) throw new Error('the engine worker did not attach');
   await engine.send('Profiler.enable');
   await engine.send('Profiler.setSamplingInterval', { interval: 50 });
   await engine.send('Profiler.start');
   const intervals: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const s = await page.evaluate((x) => (window as unknown as { logitlab: Api }).logitlab.generate(x), settings);
-    const a = s.stepArrivalMs;
-    intervals.push((a.at(-1)! - a[0]) / (a.length - 1));
-  }
+  for (let r = 0; r < runs; r++) intervals.push(await runOurs());
   const { profile } = await engine.send<{ profile: Profile }>('Profiler.stop');
-  process.stdout.write(`ours: ms/step from arrivals ${intervals.map((x) => x.toFixed(3)).join(' ')}\n`);
+  process.stdout.write(`ours${compareRows > 0 ? ` (comparison of ${compareRows} rows, whole run ÷ tokens)` : ''}: ms/step ${intervals.map((x) => x.toFixed(3)).join(' ')}\n`);
   summarize('our worker', profile, runs * (tokens - 1));
 
+  if (compareRows > 0) process.exit(0);
   // The peer runs in a fresh worker per call: profile it from its attach on, counting only samples inside generate().
   // The peer's worker starts with its first generate() and then stays: warm it, then profile its runs.
   const peerIntervals: number[] = [];
