@@ -99,7 +99,7 @@ try {
     prompt: PROMPT, params: { ...DEFAULT_PARAMS, temperature: 0 }, seed: 1, max_new_tokens: tokens, stop: [], ignore_eos: true, chat: false, topN: 30,
   };
   const rows: CompareRow[] = Array.from({ length: compareRows }, (_, i) => ({
-    lane: i, sample: 0, params: { ...DEFAULT_PARAMS, temperature: 0.3 + 0.2 * i, top_k: 0 }, seed: 1, max_new_tokens: tokens, stop: [], ignore_eos: true,
+    lane: i, sample: 0, params: { ...DEFAULT_PARAMS, temperature: 0.3 + 0.2 * (i % 8), top_k: 0 }, seed: 1 + i, max_new_tokens: tokens, stop: [], ignore_eos: true,
   }));
   const runOurs = async (): Promise<number> => {
     if (compareRows > 0) {

@@ -178,10 +178,6 @@ export class IncrementalTextDecoder {
     return this.release(visibleText(full.slice(this.promptText.length)));
   }
 
-  get text(): string {
-    return this.shown;
-  }
-
   private decodeRange(start: number, end: number): string {
     return end > start ? this.decoding.decodeRaw(this.ids.slice(start, end)) : '';
   }
