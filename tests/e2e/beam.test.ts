@@ -1,10 +1,9 @@
 // Beam search in the page, driven as a person would: a shared link with num_beams=3 runs by itself, the beam tree
 // shows 3 kept beams a step, dropped and finished candidates and the winner; the completion is the best
 // hypothesis (computed in Node, independently of the page); a node opens its step in the step panel; 中文 too.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { setupE2eApp, waitDone, watchErrors } from './appHarness';
 import { linkSettings } from './linkSettings';
 import { DEFAULT_PARAMS } from '../../src/core';
 import { TransformersBatchRunner } from '../../src/engine/batchRunner';
@@ -13,9 +12,7 @@ import { loadModel } from '../../src/engine/modelLoader';
 
 const PROMPT = 'The weather today is very';
 const LINK = `?prompt=${encodeURIComponent(PROMPT)}&num_beams=3&max_new_tokens=8&run=1`;
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = setupE2eApp();
 
 /** The best hypothesis and its steps, in Node: the page's defaults with three beams. */
 async function beamInNode() {
@@ -27,22 +24,11 @@ async function beamInNode() {
 }
 
 async function openDone(query: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`${url}${query}`);
   // Loading the runtime takes minutes when the shared machine is busy.
-  await page.getByTestId('model-ready').waitFor({ timeout: 400_000 });
-  await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+  const page = await app.openPage(query, { readyTimeout: 400_000 });
+  await waitDone(page, 120_000);
   return page;
 }
-
-beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe('beam search in the page', { timeout: 600_000 }, () => {
   it('a link with num_beams=3 finishes, draws 3 beams a step, and shows the best hypothesis as the completion', async () => {
@@ -87,8 +73,7 @@ describe('beam search in the page', { timeout: 600_000 }, () => {
   });
 
   it('refuses a bad beam value in a link with a notice and runs with the default', async () => {
-    const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
-    await page.goto(`${url}?num_beams=12&num_return_sequences=2&lang=en`);
+    const page = await app.openPage('?num_beams=12&num_return_sequences=2&lang=en', { viewport: { width: 1024, height: 768 } });
     const notices = page.locator('.notices');
     await expect.poll(() => notices.textContent(), { timeout: 20_000 }).toContain('num_beams');
     expect(await notices.textContent()).toContain('num_return_sequences');

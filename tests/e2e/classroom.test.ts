@@ -4,36 +4,19 @@
 // bringing back toy mode, and banning a token found by its text.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { setupE2eApp, waitReady as waitModel } from './appHarness';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PROMPT = 'The weather today is very';
 const SIZES = [{ width: 1024, height: 768 }, { width: 390, height: 844 }];
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A page whose actions wait as long as a loaded two-core machine needs. */
-async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  page.setDefaultTimeout(180_000);
-  return page;
-}
+const app = setupE2eApp();
+/** Every action waits as long as a loaded two-core machine needs. */
+const PATIENT = 180_000;
 
 async function waitReady(page: Page): Promise<void> {
-  await page.getByTestId('model-ready').waitFor({ state: 'attached', timeout: 400_000 });
+  await waitModel(page, 400_000, 'attached');
 }
 
 async function stepOnce(page: Page): Promise<void> {
@@ -108,9 +91,7 @@ describe('the page in front of a class', () => {
     for (const lang of ['en', 'zh'] as const) {
 
       it(`fits ${size.width}×${size.height} in ${lang} with classroom mode off and on, model, toy and sweep mode, and axe finds nothing serious`, async () => {
-        const page = await newPage(size);
-        const errors = watchErrors(page);
-        await page.goto(`${url}?lang=${lang}&seed=7&prompt=${encodeURIComponent(lang === 'en' ? PROMPT : '今天天气非常')}`);
+        const { page, errors } = await app.openWatchedPage(`?lang=${lang}&seed=7&prompt=${encodeURIComponent(lang === 'en' ? PROMPT : '今天天气非常')}`, { viewport: size, defaultTimeout: PATIENT });
         await waitReady(page);
         if (size.width < 700) {
           // A phone: the prompt and Generate come first, on the first screen, and the settings are folded.
@@ -142,8 +123,7 @@ describe('the page in front of a class', () => {
   }
 
   it('classroom mode at 1024 wide: no text under 20 px, every text at least 4.5:1, headings above body text', async () => {
-    const page = await newPage({ width: 1024, height: 768 });
-    await page.goto(`${url}?lang=en&seed=7&classroom=1&prompt=${encodeURIComponent(PROMPT)}`);
+    const page = await app.openPage(`?lang=en&seed=7&classroom=1&prompt=${encodeURIComponent(PROMPT)}`, { viewport: { width: 1024, height: 768 }, defaultTimeout: PATIENT });
     await waitReady(page);
     await stepOnce(page);
     // The teaching box and the what-if notice are the two that were unreadable.
@@ -171,8 +151,7 @@ describe('the page in front of a class', () => {
   }, SLOW);
 
   it('Step grows one run one token at a time, pauses, and stops at max_new_tokens', async () => {
-    const page = await newPage({ width: 1400, height: 1000 });
-    await page.goto(`${url}?lang=en&seed=3&max_new_tokens=3&prompt=${encodeURIComponent(PROMPT)}`);
+    const page = await app.openPage(`?lang=en&seed=3&max_new_tokens=3&prompt=${encodeURIComponent(PROMPT)}`, { defaultTimeout: PATIENT });
     await waitReady(page);
     const status = page.getByTestId('status');
     for (let n = 1; n <= 3; n++) {
@@ -192,8 +171,7 @@ describe('the page in front of a class', () => {
   }, SLOW);
 
   it('opens an example prompt with the knob it illustrates, and shows the true distribution only for the exact prompt', async () => {
-    const page = await newPage({ width: 1400, height: 1000 });
-    await page.goto(`${url}?lang=en&seed=7`);
+    const page = await app.openPage('?lang=en&seed=7', { defaultTimeout: PATIENT });
     await waitReady(page);
     const picker = page.getByTestId('examples');
     await picker.waitFor();
@@ -217,11 +195,11 @@ describe('the page in front of a class', () => {
   }, SLOW);
 
   it('Copy link brings back toy mode with its tokens, its bias and classroom mode', async () => {
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
-    context.setDefaultTimeout(180_000);
+    const context = await app.browser.newContext({ viewport: { width: 1024, height: 768 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+    context.setDefaultTimeout(PATIENT);
     const page = await context.newPage();
-    await page.goto(`${url}?lang=en`);
+    await page.goto(`${app.url}?lang=en`);
     await page.getByTestId('mode-toy').click();
     await page.getByLabel('Logit cloudy').fill('2.75');
     await page.getByLabel('Logit cloudy').press('Tab');
@@ -242,8 +220,7 @@ describe('the page in front of a class', () => {
   }, SLOW);
 
   it('bans a token found by its text: the model never draws it and every chart says why', async () => {
-    const page = await newPage({ width: 1400, height: 1000 });
-    await page.goto(`${url}?lang=en&temperature=0&max_new_tokens=2&prompt=${encodeURIComponent(PROMPT)}`);
+    const page = await app.openPage(`?lang=en&temperature=0&max_new_tokens=2&prompt=${encodeURIComponent(PROMPT)}`, { defaultTimeout: PATIENT });
     await waitReady(page);
     await page.getByTestId('bias-search').locator('input').fill('sunny');
     const match = page.getByTestId('bias-search').locator('li', { hasText: '␣sunny' }).first();

@@ -2,33 +2,19 @@
 // its metrics; a greedy lane sampled nothing (logprob_sampled 0); two lanes with the same settings and seed have
 // the same text; K = 8 samples show as a token tree of 8; a lane's token opens its step in the step panel; a
 // num_beams=3 lane runs as a beam search beside a greedy lane and shows the beam run's text and metrics.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { generatedText, setupE2eApp, waitDone } from './appHarness';
 import { linkSettings } from './linkSettings';
 import { DEFAULT_PARAMS } from '../../src/core';
 import { TransformersBatchRunner } from '../../src/engine/batchRunner';
 import { BeamRunner } from '../../src/engine/beamRun';
 import { loadModel } from '../../src/engine/modelLoader';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = setupE2eApp();
 
 async function openDone(query: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors = watchErrors(page);
-  await page.goto(`${url}${query}`);
+  const { page, errors } = await app.openWatchedPage(query);
   await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 360_000 });
   expect(errors).toEqual([]);
   return page;
@@ -73,8 +59,8 @@ describe('compare view', () => {
     const chip = page.getByTestId('lane').nth(1).locator('.chip[data-step="3"]');
     const token = (await chip.textContent()) ?? '';
     await chip.click();
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 60_000 });
-    const generated = (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '';
+    await waitDone(page, 60_000);
+    const generated = await generatedText(page);
     expect(generated).toBe(texts[1]);
     expect(token.length).toBeGreaterThan(0);
     await page.close();
@@ -115,7 +101,7 @@ describe('compare view', () => {
     const chip = beamLane.locator('.chip[data-step="2"]');
     const token = (await chip.textContent()) ?? '';
     await chip.click();
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 60_000 });
+    await waitDone(page, 60_000);
     expect(await page.locator('[data-testid="completion"] .generated').textContent()).toBe(best.text);
     await page.getByTestId('beam-tree').waitFor();
     await expect.poll(() => page.locator('#step-heading').textContent(), { timeout: 20_000 }).toContain(`Step 2: ${token}`);
@@ -124,8 +110,7 @@ describe('compare view', () => {
 
   it('Stop ends a long beam lane: it keeps its best hypothesis so far, cancelled', { timeout: 420_000 }, async () => {
     // 8 beams × 300 tokens without an early stop: about a minute here, when nothing stops it.
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${url}?prompt=The%20weather%20today%20is%20very&max_new_tokens=300&lane=temperature%3D0%26max_new_tokens%3D4&lane=num_beams%3D8%26early_stopping%3Dfalse&run=1&lang=en`);
+    const page = await app.openPage('?prompt=The%20weather%20today%20is%20very&max_new_tokens=300&lane=temperature%3D0%26max_new_tokens%3D4&lane=num_beams%3D8%26early_stopping%3Dfalse&run=1&lang=en');
     await page.locator('[data-testid="lane"][data-lane="0"][data-state="done"]').waitFor({ timeout: 360_000 });
     await page.getByTestId('compare-stop').click();
     await page.locator('[data-testid="compare"][data-state="done"]').waitFor({ timeout: 30_000 });

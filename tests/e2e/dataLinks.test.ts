@@ -1,52 +1,29 @@
 // Imports, links and render errors in the production build, driven as a person (or a hostile link) would: a file
 // that passes validation never blanks the page; an import during a run leaves the run alone; what-if on an
 // imported run never shows another run's numbers; long links reload; a model on another host waits for a click.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import type { Page } from 'playwright-core';
+import { generate, generatedText, generateText, setField, setupE2eApp, waitDone, waitReady as waitModel, watchErrors } from './appHarness';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = setupE2eApp();
 /** Loading the model and generating share 2 cores with other test runs: minutes, not seconds. */
 const TEST_MS = 600_000;
 const dir = mkdtempSync(join(tmpdir(), 'logitlab-e2e-data-'));
 
-beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function openPage(link = '?lang=en'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`${url}${link}`);
-  return page;
-}
-
-const waitReady = (page: Page) => page.getByTestId('model-ready').waitFor({ timeout: 180_000 });
-const generatedText = async (page: Page) => (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '';
-
-async function setField(page: Page, selector: string, value: string): Promise<void> {
-  await page.fill(selector, value);
-  await page.press(selector, 'Tab');
-}
+const openPage = (link = '?lang=en') => app.openPage(link);
+const LOADING_MS = 180_000;
+const waitReady = (page: Page) => waitModel(page, LOADING_MS);
+/** The page at `link` once its model is ready. */
+const openReady = (link: string) => app.openPage(link, { readyTimeout: LOADING_MS });
 
 /** A short greedy run exported as JSON; returns the file's path and the run's text. */
 async function exportedRun(prompt: string): Promise<{ path: string; text: string; data: { runs: { steps: { tokenText: string; fates: { id: number }[] }[] }[] } }> {
-  const page = await openPage('?lang=en&temperature=0&max_new_tokens=5');
-  await waitReady(page);
+  const page = await openReady('?lang=en&temperature=0&max_new_tokens=5');
   await page.fill('[data-testid="prompt"]', prompt);
-  await page.getByTestId('generate').click();
-  await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
-  const text = await generatedText(page);
+  const text = await generateText(page, 120_000);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
   const path = join(dir, `run-${Date.now()}.json`);
   writeFileSync(path, readFileSync(await download.path(), 'utf8'));
@@ -79,16 +56,16 @@ describe('imports, links and render errors', () => {
   }, TEST_MS);
 
   it('a render error inside a panel becomes a message with a way out, never a blank page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // A fault planted in the browser itself: formatting this one timing throws while the token stream draws it.
-    await page.addInitScript(() => {
-      const toFixed = Number.prototype.toFixed;
-      Number.prototype.toFixed = function (this: number, digits?: number) {
-        if (this.valueOf() === 4242.5) throw new Error('planted render fault');
-        return toFixed.call(this, digits);
-      };
+    const page = await app.openPage('?lang=en', {
+      beforeGoto: (p) => p.addInitScript(() => {
+        const toFixed = Number.prototype.toFixed;
+        Number.prototype.toFixed = function (this: number, digits?: number) {
+          if (this.valueOf() === 4242.5) throw new Error('planted render fault');
+          return toFixed.call(this, digits);
+        };
+      }),
     });
-    await page.goto(`${url}?lang=en`);
     const poisoned = structuredClone(exported.data) as unknown as { runs: { steps: { timings: { forwardMs: number } }[] }[] };
     poisoned.runs[0].steps[1].timings.forwardMs = 4242.5;
     const path = join(dir, 'poisoned.json');
@@ -111,8 +88,7 @@ describe('imports, links and render errors', () => {
 
   it('importing during a run adds the runs beside it; the live run goes on untouched with its status and Stop', async () => {
     // The end-of-text token is banned so the run lasts until its 400 tokens or Stop.
-    const page = await openPage('?lang=en&seed=3&max_new_tokens=400&logit_bias=0:-100');
-    await waitReady(page);
+    const page = await openReady('?lang=en&seed=3&max_new_tokens=400&logit_bias=0:-100');
     await page.fill('[data-testid="prompt"]', 'Today I met');
     await page.getByTestId('generate').click();
     await expect.poll(() => page.locator('.token').count(), { timeout: 60_000 }).toBeGreaterThan(0);
@@ -126,7 +102,7 @@ describe('imports, links and render errors', () => {
     await expect.poll(async () => (await generatedText(page)).length, { timeout: 60_000 }).toBeGreaterThan(before);
     expect(await page.getByTestId('stop').isEnabled()).toBe(true);
     await page.getByTestId('stop').click();
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 60_000 });
+    await waitDone(page, 60_000);
     expect(await page.getByTestId('status').textContent()).toContain('stopped');
     const live = await generatedText(page);
     expect(live).not.toContain(exported.text);
@@ -141,11 +117,9 @@ describe('imports, links and render errors', () => {
   }, TEST_MS);
 
   it('what-if on an imported run shows that run\'s own step and says it has no logits — never the live run\'s numbers', async () => {
-    const page = await openPage('?lang=en&seed=11&max_new_tokens=6&top_k=0');
-    await waitReady(page);
+    const page = await openReady('?lang=en&seed=11&max_new_tokens=6&top_k=0');
     await page.fill('[data-testid="prompt"]', '今天天气非常');
-    await page.getByTestId('generate').click();
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+    await generate(page, 120_000);
     await page.getByTestId('import').setInputFiles(exported.path);
     await expect.poll(() => generatedText(page)).toBe(exported.text);
     const step = exported.data.runs[0].steps[1];
@@ -174,9 +148,8 @@ describe('imports, links and render errors', () => {
   }, TEST_MS);
 
   it('a beam run exports with its tree and imports beside the others; its nodes say why they cannot open', async () => {
-    const page = await openPage(`?lang=en&num_beams=2&max_new_tokens=4&prompt=${encodeURIComponent('The weather today is very')}&run=1`);
-    await waitReady(page);
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+    const page = await openReady(`?lang=en&num_beams=2&max_new_tokens=4&prompt=${encodeURIComponent('The weather today is very')}&run=1`);
+    await waitDone(page, 120_000);
     const steps = await page.getByTestId('beam-tree').getAttribute('data-steps');
     const winner = await page.getByTestId('beam-hypothesis').first().textContent();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
@@ -215,10 +188,10 @@ describe('imports, links and render errors', () => {
     await waitReady(page);
     expect(await page.inputValue('[data-testid="prompt"]')).toBe(prompt);
     expect(await page.inputValue('#logit-bias')).toBe(bias);
-    const fresh = await browser.newPage();
+    const fresh = await app.browser.newPage();
     const freshErrors = watchErrors(fresh);
     await fresh.goto(link);
-    await fresh.getByTestId('model-ready').waitFor({ timeout: 180_000 });
+    await waitReady(fresh);
     expect(await fresh.inputValue('[data-testid="prompt"]')).toBe(prompt);
     expect([...errors, ...freshErrors].filter((e) => /http 4\d\d/.test(e))).toEqual([]);
     await fresh.close();
@@ -262,12 +235,12 @@ describe('imports, links and render errors', () => {
   }, TEST_MS);
 
   it('a link whose model is on another host shows the host and size and fetches nothing from there until clicked', async () => {
-    const other = url.replace('127.0.0.1', 'localhost');
+    const other = app.url.replace('127.0.0.1', 'localhost');
     const otherHost = new URL(other).host;
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const seen: { method: string; url: string }[] = [];
-    page.on('request', (r) => { if (new URL(r.url()).host === otherHost) seen.push({ method: r.method(), url: r.url() }); });
-    await page.goto(`${url}?lang=en&model=${encodeURIComponent(`//${otherHost}/models/logitlab-tiny/`)}`);
+    const page = await app.openPage(`?lang=en&model=${encodeURIComponent(`//${otherHost}/models/logitlab-tiny/`)}`, {
+      beforeGoto: (p) => p.on('request', (r) => { if (new URL(r.url()).host === otherHost) seen.push({ method: r.method(), url: r.url() }); }),
+    });
     const confirm = page.getByTestId('model-confirm');
     await confirm.waitFor();
     expect(await confirm.textContent()).toContain(otherHost);
@@ -281,12 +254,12 @@ describe('imports, links and render errors', () => {
     await expect.poll(() => seen.filter((r) => r.method === 'GET').length, { timeout: 60_000 }).toBeGreaterThan(0);
     await page.close();
     // The other answer: the bundled model, and nothing from the other host.
-    const declined = await browser.newPage();
+    const declined = await app.browser.newPage();
     const declinedSeen: string[] = [];
     declined.on('request', (r) => { if (new URL(r.url()).host === otherHost && r.method() !== 'HEAD') declinedSeen.push(r.url()); });
-    await declined.goto(`${url}?lang=en&model=${encodeURIComponent(`${other}models/logitlab-tiny/`)}`);
+    await declined.goto(`${app.url}?lang=en&model=${encodeURIComponent(`${other}models/logitlab-tiny/`)}`);
     await declined.getByTestId('confirm-model-bundled').click();
-    await declined.getByTestId('model-ready').waitFor({ timeout: 180_000 });
+    await waitReady(declined);
     expect(declinedSeen).toEqual([]);
     await declined.close();
   }, TEST_MS);

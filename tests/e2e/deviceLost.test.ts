@@ -1,10 +1,9 @@
 // A WebGPU device lost mid-session (here: Chromium's GPU process restarted through chrome.gpuBenchmarking, as a
 // driver reset would) makes the worker reload the model on WASM and say so; generation then goes on, with the
 // same greedy tokens, and the page shows why it is on WASM now.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { generateText, setupE2eApp } from './appHarness';
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { GenerateSettings } from '../../src/engine/protocol';
 
@@ -20,9 +19,7 @@ const greedy: GenerateSettings = {
   stop: [], ignore_eos: true, chat: false, topN: 10,
 };
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = setupE2eApp({ browser: { webgpu: true, gpuBenchmarking: true } });
 
 /** Restarts the GPU process: every WebGPU device of the page's process tree is lost. */
 async function loseGpu(page: Page): Promise<void> {
@@ -33,20 +30,9 @@ async function loseGpu(page: Page): Promise<void> {
   });
 }
 
-beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser({ webgpu: true, gpuBenchmarking: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 describe('a lost WebGPU device', () => {
   it('reloads the model on WASM with a notice, and the same greedy tokens come out', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${url}tests/e2e/pages/engine.html`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    const page = await app.openEnginePage();
     const first = await page.evaluate(() => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'webgpu', undefined, 'fp32'));
     expect(first.find((e) => e.type === 'loaded')?.device).toBe('webgpu');
     const onGpu = await page.evaluate((s) => (window as unknown as { logitlab: Api }).logitlab.generate(s), greedy);
@@ -70,9 +56,8 @@ describe('a lost WebGPU device', () => {
   });
 
   it('the playground says it is on WASM now, and why, and still generates', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // device=webgpu: auto passes over this browser's software adapter.
-    await page.goto(`${url}?lang=en&device=webgpu`);
+    const page = await app.openPage('?lang=en&device=webgpu');
     const ready = page.getByTestId('model-ready');
     await ready.waitFor({ timeout: 120_000 });
     await expect.poll(() => ready.textContent()).toContain('WebGPU');
@@ -80,9 +65,7 @@ describe('a lost WebGPU device', () => {
     await expect.poll(() => ready.textContent(), { timeout: 60_000 }).toContain('WASM');
     expect(await page.getByText(/WebGPU device was lost/).count()).toBeGreaterThan(0);
     await page.fill('[data-testid="prompt"]', 'The weather today is very');
-    await page.getByTestId('generate').click();
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 60_000 });
-    expect(((await page.locator('[data-testid="completion"] .generated').textContent()) ?? '').length).toBeGreaterThan(0);
+    expect((await generateText(page, 60_000)).length).toBeGreaterThan(0);
     await page.close();
   });
 });

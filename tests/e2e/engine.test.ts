@@ -1,9 +1,8 @@
 // The real worker in headless Chromium: the bundled model generates on WASM, and on the SwiftShader WebGPU
 // adapter the same greedy tokens come out; nothing is fetched from another origin.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { setupE2eApp, watchErrors } from './appHarness';
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { GenerateSettings, StepEvent } from '../../src/engine/protocol';
 
@@ -17,16 +16,23 @@ type Api = {
   generate(s: GenerateSettings, options?: { cancelAfterSteps?: number; withSteps?: boolean }): Promise<{ tokens: number[]; text: string; reason: string; deltas: string[]; messagingMs: number[]; observedApart: boolean; steps?: StepEvent[] }>;
 };
 
-async function openEnginePage(browser: Browser, url: string, query = ''): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
-  const page = await browser.newPage();
-  const errors = watchErrors(page);
+const app = setupE2eApp({ gpuBrowser: true });
+
+/** The engine page, with what it requested from other origins and its console errors. */
+async function openEnginePage(browser: Browser, query = ''): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+  let errors: string[] = [];
   const foreign: string[] = [];
-  const origin = new URL(url).origin;
-  page.on('request', (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+  const origin = new URL(app.url).origin;
+  const page = await app.openEnginePage({
+    in: browser,
+    query,
+    beforeGoto: (p) => {
+      errors = watchErrors(p);
+      p.on('request', (r) => {
+        if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+      });
+    },
   });
-  await page.goto(`${url}tests/e2e/pages/engine.html${query}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
   return { page, foreign, errors };
 }
 
@@ -39,25 +45,10 @@ async function generateOn(page: Page, device: string) {
 }
 
 describe('engine in Chromium', () => {
-  let server: PreviewServer;
-  let url: string;
-  let browser: Browser;
-  let gpuBrowser: Browser;
   let wasmTokens: number[] = [];
 
-  beforeAll(async () => {
-    ({ server, url } = await startPreviewServer());
-    browser = await launchBrowser();
-    gpuBrowser = await launchBrowser({ webgpu: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gpuBrowser?.close();
-    await server?.close();
-  });
-
   it('generates on WASM with threads when there is no WebGPU adapter, from our own origin only', async () => {
-    const { page, foreign, errors } = await openEnginePage(browser, url);
+    const { page, foreign, errors } = await openEnginePage(app.browser);
     const { loaded, result } = await generateOn(page, 'auto');
     expect(loaded.device).toBe('wasm');
     expect(loaded.threads).toBeGreaterThanOrEqual(1);
@@ -70,7 +61,7 @@ describe('engine in Chromium', () => {
   });
 
   it('delivers every step in order with its views, fates and a text for every token they show', async () => {
-    const { page } = await openEnginePage(browser, url);
+    const { page } = await openEnginePage(app.browser);
     await generateOn(page, 'wasm');
     const run = await page.evaluate(async (s) => (window as unknown as { logitlab: Api }).logitlab.generate(s, { withSteps: true }), { ...greedy, max_new_tokens: 40, ignore_eos: true });
     const steps = run.steps!;
@@ -99,7 +90,7 @@ describe('engine in Chromium', () => {
       params: { ...DEFAULT_PARAMS, temperature: 0.9, top_k: 40, top_p: 0.9, min_p: 0.02, repetition_penalty: 1.2, presence_penalty: 0.3 },
     };
     const runOn = async (query: string) => {
-      const { page } = await openEnginePage(browser, url, query);
+      const { page } = await openEnginePage(app.browser, query);
       await generateOn(page, 'wasm');
       const run = await page.evaluate(async (s) => (window as unknown as { logitlab: Api }).logitlab.generate(s, { withSteps: true }), sampled);
       await page.close();
@@ -127,7 +118,7 @@ describe('engine in Chromium', () => {
   });
 
   it('a cancel sent while the model is generating stops the run long before its end', async () => {
-    const { page } = await openEnginePage(browser, url);
+    const { page } = await openEnginePage(app.browser);
     await generateOn(page, 'wasm');
     const long = { ...greedy, max_new_tokens: 500, ignore_eos: true };
     const run = await page.evaluate(async (s) => (window as unknown as { logitlab: Api }).logitlab.generate(s, { cancelAfterSteps: 1 }), long);
@@ -138,7 +129,7 @@ describe('engine in Chromium', () => {
   });
 
   it('generates on the WebGPU adapter with the same greedy tokens as WASM', async () => {
-    const { page, foreign } = await openEnginePage(gpuBrowser, url);
+    const { page, foreign } = await openEnginePage(app.gpuBrowser);
     const { loaded, result } = await generateOn(page, 'webgpu');
     expect(loaded.device).toBe('webgpu');
     expect(wasmTokens.length).toBeGreaterThan(0);

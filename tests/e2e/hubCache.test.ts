@@ -2,43 +2,31 @@
 // per-file progress, keeps the files in the browser's cache, and loads it again with the server gone — the
 // "second open works offline" promise — while a repo the server lacks gives a "not found" message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer } from './harness';
+import type { BrowserContext, Page } from 'playwright-core';
+import { setupE2eApp } from './appHarness';
 import { startHubServer, type HubServer } from '../integration/hubServer';
 
 const REPO = 'logitlab/tiny-mirror';
 type LoadEvent = { type: string; file?: string; loaded?: number; total?: number; code?: string; message?: string; vocabSize?: number };
 type Api = { load(source: unknown, device: string, threads?: number, dtype?: string, hubHost?: string): Promise<LoadEvent[]> };
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = setupE2eApp();
 let context: BrowserContext;
 let hub: HubServer;
 
-async function openEnginePage(): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url}tests/e2e/pages/engine.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-  return page;
-}
+const openEnginePage = () => app.openEnginePage({ in: context });
 
 function loadFromHub(page: Page, repo: string, hubHost: string): Promise<LoadEvent[]> {
   return page.evaluate(([r, h]) => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'hub', repo: r }, 'wasm', 1, 'fp32', h), [repo, hubHost]);
 }
 
 beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
   // One context for the whole file: its Cache Storage is what a returning user's browser has.
-  context = await browser.newContext();
+  context = await app.browser.newContext();
   hub = await startHubServer({ repo: REPO, folder: 'public/models/logitlab-tiny' });
 });
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
-  await server?.close();
   await hub?.close().catch(() => {});
 });
 

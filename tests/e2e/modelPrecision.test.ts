@@ -5,10 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { env } from '@huggingface/transformers';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { generate, setupE2eApp, watchErrors } from './appHarness';
 import { linkSettings } from './linkSettings';
 import { startHubServer, type HubServer } from '../integration/hubServer';
 import { DEFAULT_PARAMS } from '../../src/core';
@@ -17,9 +16,7 @@ import { loadModel } from '../../src/engine/modelLoader';
 
 const REPO = 'fixtures/tiny-llama-sentencepiece';
 const PROMPT = 'Once upon a time';
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = setupE2eApp();
 let hub: HubServer;
 /** The fixture's folder, as a user would paste it. */
 let folder: string;
@@ -33,10 +30,8 @@ async function greedyInNode(dtype: string): Promise<string> {
   return outcome.text;
 }
 
-async function openPage(query: Record<string, string>): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`${url}?${new URLSearchParams({ model: folder, prompt: PROMPT, ...query })}`);
-  return page;
+function openPage(query: Record<string, string>): Promise<Page> {
+  return app.openPage(`?${new URLSearchParams({ model: folder, prompt: PROMPT, ...query })}`);
 }
 
 beforeAll(async () => {
@@ -44,12 +39,8 @@ beforeAll(async () => {
   env.cacheDir = mkdtempSync(join(tmpdir(), 'logitlab-precision-cache-'));
   hub = await startHubServer({ repo: REPO, folder: `tests/fixtures/models/tiny-llama-sentencepiece` });
   folder = `${hub.url}${REPO}/resolve/main/`;
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   await hub?.close().catch(() => {});
 });
 
@@ -61,8 +52,7 @@ describe('a SentencePiece model by folder URL', () => {
     const page = await openPage({ dtype: 'fp32', temperature: '0', max_new_tokens: '12', lang: 'en' });
     const errors = watchErrors(page);
     await expect(page.getByTestId('model-ready').textContent({ timeout: 240_000 })).resolves.toMatch(/\(fp32\)/);
-    await page.getByTestId('generate').click();
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 240_000 });
+    await generate(page, 240_000);
     expect(await page.locator('[data-testid="completion"] .generated').textContent()).toBe(expected);
     // A chip's label is its own text: the spoken step number and the probability are elements beside it.
     const chips = await page.locator('[data-testid="token-stream"] button.token').evaluateAll((buttons) =>

@@ -1,39 +1,15 @@
 // DRY, top-nσ and XTC from a shared link on the bundled model, in headless Chromium: the stage table lists them
 // (every row named by data-stage), their notes say what they did, the run chart offers their state, the same seed
 // gives the same text again (XTC's coin comes from the run's generator), and a bad value opens with a notice.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import { generateText, setupE2eApp, watchErrors } from './appHarness';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = setupE2eApp();
 
 const LINK = '?lang=en&prompt=The%20weather%20today%20is%20very&seed=5&max_new_tokens=16'
   + '&dry_multiplier=0.8&xtc_probability=0.5&top_n_sigma=1';
 
-async function openPage(query: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`${url}${query}`);
-  await page.getByTestId('model-ready').waitFor({ timeout: 300_000 });
-  return page;
-}
-
-async function generateText(page: Page): Promise<string> {
-  await page.getByTestId('generate').click();
-  await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 300_000 });
-  return (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '';
-}
-
-beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openPage = (query: string) => app.openPage(query, { readyTimeout: 300_000 });
 
 describe('more samplers in the page', () => {
   it('a link with dry_multiplier, xtc_probability and top_n_sigma runs, and the stage table lists DRY, top-nσ and XTC', async () => {
@@ -42,7 +18,7 @@ describe('more samplers in the page', () => {
     await expect(page.locator('#param-dry_multiplier').inputValue()).resolves.toBe('0.8');
     await expect(page.locator('#param-xtc_probability').inputValue()).resolves.toBe('0.5');
     await expect(page.locator('#param-top_n_sigma').inputValue()).resolves.toBe('1');
-    const text = await generateText(page);
+    const text = await generateText(page, 300_000);
     expect(text.length).toBeGreaterThan(0);
 
     const funnel = page.getByTestId('funnel');
@@ -71,7 +47,7 @@ describe('more samplers in the page', () => {
     await expect(page.locator('[data-testid="run-charts"] circle[data-series="xtc"]').count()).resolves.toBeGreaterThan(0);
 
     // Same seed, same settings: the same text, XTC's coins included.
-    expect(await generateText(page)).toBe(text);
+    expect(await generateText(page, 300_000)).toBe(text);
     expect(errors).toEqual([]);
     await page.close();
   }, 900_000);

@@ -1,18 +1,15 @@
 // The playground driven as a person would in headless Chromium: load the bundled model, type, generate,
 // step, inspect, what-if, branch, switch language, toy mode with no model files, shared links.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { generateText as generateTextIn, setField, setupE2eApp, waitDone, waitReady as waitModel, watchErrors } from './appHarness';
 import { DEFAULT_PARAMS } from '../../src/core';
 import { Generator } from '../../src/engine/Generator';
 import { loadModel } from '../../src/engine/modelLoader';
 
 const PROMPT = 'The weather today is very';
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = setupE2eApp();
 
 /** The greedy text computed in Node, independently of the page. */
 async function greedyInNode(prompt: string, maxNew: number): Promise<string> {
@@ -24,35 +21,20 @@ async function greedyInNode(prompt: string, maxNew: number): Promise<string> {
   return outcome.text;
 }
 
-async function openPage(query = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`${url}${query}`);
+const LOADING_MS = 120_000;
+const openPage = (query = '') => app.openPage(query);
+const waitReady = (page: Page) => waitModel(page, LOADING_MS);
+/** The page at `query` once its model is ready. */
+const openReady = (query: string) => app.openPage(query, { readyTimeout: LOADING_MS });
+const generateText = (page: Page) => generateTextIn(page, 120_000);
+
+/** The page in English with every model file out of reach. */
+async function openWithoutModels(): Promise<Page> {
+  const page = await app.browser.newPage();
+  await page.route('**/models/**', (route) => route.abort());
+  await page.goto(`${app.url}?lang=en`);
   return page;
 }
-
-async function waitReady(page: Page): Promise<void> {
-  await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
-}
-
-async function setField(page: Page, selector: string, value: string): Promise<void> {
-  await page.fill(selector, value);
-  await page.press(selector, 'Tab');
-}
-
-async function generateText(page: Page): Promise<string> {
-  await page.getByTestId('generate').click();
-  await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
-  return (await page.locator('[data-testid="completion"] .generated').textContent()) ?? '';
-}
-
-beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe('playground', () => {
   // The 50 ms goal of the playground issue is measured by `npm run bench -- --only playground` (every task, from a
@@ -87,8 +69,7 @@ describe('playground', () => {
   });
 
   it('the same seed twice gives the same sampled text', async () => {
-    const page = await openPage('?lang=en&seed=1234&temperature=1.2&top_k=0');
-    await waitReady(page);
+    const page = await openReady('?lang=en&seed=1234&temperature=1.2&top_k=0');
     await page.fill('[data-testid="prompt"]', 'Today I met');
     const first = await generateText(page);
     const second = await generateText(page);
@@ -107,8 +88,7 @@ describe('playground', () => {
   });
 
   it('steps, inspects a step, shows what-if for changed settings, and branches', async () => {
-    const page = await openPage('?lang=en&seed=7&top_k=0');
-    await waitReady(page);
+    const page = await openReady('?lang=en&seed=7&top_k=0');
     await page.fill('[data-testid="prompt"]', PROMPT);
     for (let i = 0; i < 3; i++) {
       await page.getByTestId('step').click();
@@ -123,14 +103,13 @@ describe('playground', () => {
     expect(Number(keptAfterWhatIf?.replace(/\D/g, ''))).toBeLessThanOrEqual(2);
     const branchButton = page.locator('[data-testid^="branch-"]').first();
     await branchButton.click();
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor();
+    await waitDone(page);
     await expect.poll(() => page.getByTestId('history').textContent()).toMatch(/branch of run \d+ at step 1/);
     await page.close();
   });
 
   it('the run chart reads the step under the pointer or the arrow keys, and opens it with a click or Enter', async () => {
-    const page = await openPage('?lang=en&temperature=0&max_new_tokens=6');
-    await waitReady(page);
+    const page = await openReady('?lang=en&temperature=0&max_new_tokens=6');
     await page.fill('[data-testid="prompt"]', PROMPT);
     await generateText(page);
     const readout = () => page.locator('[data-testid="run-charts"] .readout').textContent();
@@ -165,9 +144,7 @@ describe('playground', () => {
   });
 
   it('toy mode works with no model files reachable', async () => {
-    const page = await browser.newPage();
-    await page.route('**/models/**', (route) => route.abort());
-    await page.goto(`${url}?lang=en`);
+    const page = await openWithoutModels();
     await page.getByTestId('mode-toy').click();
     await page.getByTestId('toy').waitFor();
     await setField(page, '#param-top_k', '3');
@@ -184,8 +161,7 @@ describe('playground', () => {
   });
 
   it('a shared link restores every setting and reproduces the text', async () => {
-    const page = await openPage('?lang=en&seed=99');
-    await waitReady(page);
+    const page = await openReady('?lang=en&seed=99');
     await page.fill('[data-testid="prompt"]', '今天天气非常');
     await setField(page, '#param-top_p', '0.9');
     await setField(page, '#param-temperature', '0.8');
@@ -195,9 +171,9 @@ describe('playground', () => {
     const link = page.url();
     expect(link).toContain('top_p=0.9');
     expect(link).toContain('stop=');
-    const again = await browser.newPage();
+    const again = await app.browser.newPage();
     await again.goto(link + '&run=1');
-    await again.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 120_000 });
+    await waitDone(again, 120_000);
     expect(await again.inputValue('[data-testid="prompt"]')).toBe('今天天气非常');
     expect(await again.inputValue('#param-top_p')).toBe('0.9');
     expect(await again.locator('[data-testid="completion"] .generated').textContent()).toBe(text);
@@ -206,8 +182,7 @@ describe('playground', () => {
   });
 
   it('exports a run as JSON and CSV, and a JSON export opens with no model reachable', async () => {
-    const page = await openPage('?lang=en&temperature=0&max_new_tokens=6');
-    await waitReady(page);
+    const page = await openReady('?lang=en&temperature=0&max_new_tokens=6');
     await page.fill('[data-testid="prompt"]', PROMPT);
     const text = await generateText(page);
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
@@ -216,9 +191,7 @@ describe('playground', () => {
     const csvText = readFileSync(await csv.path(), 'utf8');
     expect(csvText.split('\n')[0]).toContain('token_id');
     expect(csvText.trim().split('\n')).toHaveLength(7);
-    const offline = await browser.newPage();
-    await offline.route('**/models/**', (route) => route.abort());
-    await offline.goto(`${url}?lang=en`);
+    const offline = await openWithoutModels();
     await offline.getByTestId('import').setInputFiles(jsonPath);
     await expect.poll(() => offline.locator('[data-testid="completion"] .generated').textContent()).toBe(text);
     expect(await offline.getByTestId('notice').first().textContent()).toContain('no model is needed');

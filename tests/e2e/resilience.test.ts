@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer } from './harness';
+import { generate, setField, setupE2eApp, waitDone } from './appHarness';
 import { linkSettings } from './linkSettings';
 import { lfsPointer, startHubServer, type HubServer } from '../integration/hubServer';
 import { DEFAULT_PARAMS } from '../../src/core';
@@ -35,36 +34,21 @@ type Api = {
   generate(s: GenerateSettings): Promise<{ tokens: number[] }>;
 };
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-let gpuBrowser: Browser;
+const app = setupE2eApp({ gpuBrowser: true });
 let hub: HubServer;
 const REPO = 'logitlab/bad';
 
 beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
-  gpuBrowser = await launchBrowser({ webgpu: true });
   hub = await startHubServer({ repo: REPO, folder: FOLDER });
 });
 afterAll(async () => {
-  await browser?.close();
-  await gpuBrowser?.close();
-  await server?.close();
   await hub?.close();
 });
 
 /** Per test: a shared 2-core machine under load takes minutes where an idle one takes seconds. */
 const SLOW = 900_000;
 
-async function enginePage(b: Browser): Promise<Page> {
-  const page = await b.newPage();
-  page.setDefaultTimeout(300_000);
-  await page.goto(`${url}tests/e2e/pages/engine.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 300_000 });
-  return page;
-}
+const enginePage = (b: Browser) => app.openEnginePage({ in: b, defaultTimeout: 300_000, engineReadyTimeout: 300_000 });
 
 const loadIn = (page: Page, source: unknown, device: string, hubHost?: string, stallMs?: number) =>
   page.evaluate(([s, d, h, ms]) => (window as unknown as { logitlab: Api }).logitlab.load(s, d as string, 1, 'fp32', h as string | undefined, ms as number | undefined), [source, device, hubHost, stallMs] as const);
@@ -78,13 +62,7 @@ const cachedFromHub = (page: Page) => page.evaluate(async (repo) => {
   return out;
 }, REPO);
 
-async function playground(b: Browser, query: string): Promise<Page> {
-  const page = await b.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.setDefaultTimeout(300_000);
-  await page.goto(`${url}${query}`);
-  await page.getByTestId('model-ready').waitFor({ timeout: 300_000 });
-  return page;
-}
+const playground = (b: Browser, query: string) => app.openPage(query, { in: b, defaultTimeout: 300_000, readyTimeout: 300_000 });
 
 const hooks = (page: Page, call: string, ...args: unknown[]) =>
   page.evaluate(([c, a]) => ((window as unknown as { logitlabTest: Record<string, (...x: unknown[]) => void> }).logitlabTest[c as string])(...(a as unknown[])), [call, args] as const);
@@ -104,7 +82,7 @@ function serveWeights(server: HubServer, body: Buffer | undefined): void {
 
 describe('a bad weights file', { timeout: SLOW }, () => {
   it('WASM: each kind fails with a clear message, is not cached, and the model before it, the bundled one and the fixed file all load', async () => {
-    const page = await enginePage(browser);
+    const page = await enginePage(app.browser);
     expect((await loadIn(page, BUNDLED, 'wasm')).some((e) => e.type === 'loaded')).toBe(true);
     const before = await generateIn(page);
     for (const [kind, body] of Object.entries(BAD_WEIGHTS)) {
@@ -128,7 +106,7 @@ describe('a bad weights file', { timeout: SLOW }, () => {
   });
 
   it('WebGPU: a truncated file fails clearly, and the bundled model loads on WebGPU after it', async () => {
-    const page = await enginePage(gpuBrowser);
+    const page = await enginePage(app.gpuBrowser);
     hub.serveBody('onnx/model.onnx', BAD_WEIGHTS.truncated);
     const events = await loadIn(page, { kind: 'hub', repo: REPO }, 'webgpu', hub.url);
     expect(events.find((e) => e.type === 'error')?.code, JSON.stringify(events.at(-1))).toBe('bad_file');
@@ -140,7 +118,7 @@ describe('a bad weights file', { timeout: SLOW }, () => {
   });
 
   it('the playground keeps the bundled model, says so once (en and 中文) with Retry, and Retry loads the fixed file', async () => {
-    const page = await playground(browser, '?lang=en');
+    const page = await playground(app.browser, '?lang=en');
     serveWeights(hub, BAD_WEIGHTS.lfs);
     await loadCustom(page, folderUrl());
     const error = page.getByTestId('model-error');
@@ -158,8 +136,7 @@ describe('a bad weights file', { timeout: SLOW }, () => {
     await page.getByTestId('lang').selectOption('en');
     // The previous model still generates.
     await page.fill('[data-testid="prompt"]', 'The weather today is very');
-    await page.getByTestId('generate').click();
-    await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 300_000 });
+    await generate(page, 300_000);
 
     serveWeights(hub, undefined);
     await page.getByTestId('retry').click();
@@ -171,7 +148,7 @@ describe('a bad weights file', { timeout: SLOW }, () => {
 
 describe('downloads', { timeout: SLOW }, () => {
   it('a stalled download is reported with Retry, the model before it stays, and Retry finishes it', async () => {
-    const page = await playground(browser, '?lang=en');
+    const page = await playground(app.browser, '?lang=en');
     await hooks(page, 'setStallMs', 3000);
     const stalled = await startHubServer({ repo: 'logitlab/stalled', folder: FOLDER });
     try {
@@ -196,7 +173,7 @@ describe('downloads', { timeout: SLOW }, () => {
     const slow = await startHubServer({ repo: 'logitlab/slow', folder: FOLDER });
     try {
       slow.slowFile('.onnx', 8000);
-      const page = await playground(browser, '?lang=en');
+      const page = await playground(app.browser, '?lang=en');
       await loadCustom(page, `${slow.url}logitlab/slow/resolve/main`);
       await expect.poll(() => slow.requests.some((r) => r.endsWith('.onnx')), { timeout: 120_000 }).toBe(true);
       await page.getByTestId('model-select').selectOption('logitlab-tiny');
@@ -208,7 +185,7 @@ describe('downloads', { timeout: SLOW }, () => {
       await page.close();
 
       // The engine alone: the older load's worker is gone, so it never answers at all.
-      const engine = await enginePage(browser);
+      const engine = await enginePage(app.browser);
       const answered = await engine.evaluate(([host]) => new Promise<string[]>((resolve) => {
         const api = (window as unknown as { logitlab: Api }).logitlab;
         const seen: string[] = [];
@@ -234,7 +211,7 @@ describe('downloads', { timeout: SLOW }, () => {
 describe('workers that die or hang', { timeout: SLOW }, () => {
   for (const [worker, fault] of [['inference', 'close'], ['observer', 'hang']] as const) {
     it(`${worker} worker ${fault} mid-run: noticed, restarted, model reloaded, run kept to its last step`, async () => {
-      const page = await playground(browser, '?lang=en&max_new_tokens=500&logit_bias=0%3A-100&temperature=0');
+      const page = await playground(app.browser, '?lang=en&max_new_tokens=500&logit_bias=0%3A-100&temperature=0');
       await page.fill('[data-testid="prompt"]', 'The weather today is very');
       await page.getByTestId('generate').click();
       await expect.poll(() => page.locator('.token').count(), { timeout: 300_000 }).toBeGreaterThan(5);
@@ -251,17 +228,15 @@ describe('workers that die or hang', { timeout: SLOW }, () => {
       expect(await page.locator('.token').count()).toBe(kept);
       // The new workers generate.
       await hooks(page, 'setWatchdog', { stuckMs: 30_000 });
-      await page.fill('[data-testid="max-new-tokens"]', '6');
-      await page.press('[data-testid="max-new-tokens"]', 'Tab');
-      await page.getByTestId('generate').click();
-      await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 300_000 });
+      await setField(page, '[data-testid="max-new-tokens"]', '6');
+      await generate(page, 300_000);
       expect(await page.locator('.token').count()).toBe(6);
       await page.close();
     });
   }
 
   it('a worker wedged while loading never leaves "Loading model…" on screen: retried once, then reported with Retry', async () => {
-    const page = await playground(browser, '?lang=en');
+    const page = await playground(app.browser, '?lang=en');
     await hooks(page, 'setWatchdog', { loadingStuckMs: 4000, pingMs: 250 });
     const slow = await startHubServer({ repo: 'logitlab/wedged', folder: FOLDER });
     let slower: HubServer | undefined;
@@ -299,7 +274,7 @@ describe('workers that die or hang', { timeout: SLOW }, () => {
 describe('Generate twice and Stop', { timeout: SLOW }, () => {
   for (const device of ['wasm', 'webgpu'] as const) {
     it(`${device}: Ctrl+Enter twice during a run never hangs; Stop works and Generate comes back`, async () => {
-      const page = await playground(device === 'webgpu' ? gpuBrowser : browser, `?lang=en&device=${device}&max_new_tokens=300&logit_bias=0%3A-100`);
+      const page = await playground(device === 'webgpu' ? app.gpuBrowser : app.browser, `?lang=en&device=${device}&max_new_tokens=300&logit_bias=0%3A-100`);
       expect(await page.getByTestId('model-ready').textContent()).toContain(device === 'webgpu' ? 'WebGPU' : 'WASM');
       await page.fill('[data-testid="prompt"]', 'The weather today is very');
       await page.press('[data-testid="prompt"]', 'Control+Enter');
@@ -309,11 +284,10 @@ describe('Generate twice and Stop', { timeout: SLOW }, () => {
       await page.getByTestId('stop').click();
       await expect.poll(() => page.getByTestId('generate').isEnabled(), { timeout: 30_000 }).toBe(true);
       expect(await page.getByTestId('stop').isEnabled()).toBe(false);
-      await page.fill('[data-testid="max-new-tokens"]', '5');
-      await page.press('[data-testid="max-new-tokens"]', 'Tab');
+      await setField(page, '[data-testid="max-new-tokens"]', '5');
       await page.press('[data-testid="prompt"]', 'Control+Enter');
       await page.press('[data-testid="prompt"]', 'Control+Enter');
-      await page.locator('[data-testid="completion"][data-state="done"]').waitFor({ timeout: 300_000 });
+      await waitDone(page, 300_000);
       await expect.poll(() => page.locator('.token').count(), { timeout: 60_000 }).toBe(5);
       // The second press of a pair starts a run of its own when the first run (5 tokens) was already done.
       expect(await page.getByTestId('history').locator('li').count()).toBeGreaterThanOrEqual(2);
@@ -325,20 +299,20 @@ describe('Generate twice and Stop', { timeout: SLOW }, () => {
 
 describe('device choice', { timeout: SLOW }, () => {
   it('auto passes over a software WebGPU adapter for WASM and says why; device= forces either', async () => {
-    const auto = await playground(gpuBrowser, '?lang=en');
+    const auto = await playground(app.gpuBrowser, '?lang=en');
     const ready = (await auto.getByTestId('model-ready').textContent()) ?? '';
     expect(ready).toContain('WASM');
     expect(await auto.getByTestId('device-reason').textContent()).toMatch(/swiftshader.*software fallback/i);
     await auto.close();
-    const forced = await playground(gpuBrowser, '?lang=zh&device=webgpu');
+    const forced = await playground(app.gpuBrowser, '?lang=zh&device=webgpu');
     expect(await forced.getByTestId('model-ready').textContent()).toContain('WebGPU');
     expect(await forced.getByTestId('device-reason').textContent()).toContain('device=webgpu');
     await forced.close();
-    const wasm = await playground(gpuBrowser, '?lang=en&device=wasm');
+    const wasm = await playground(app.gpuBrowser, '?lang=en&device=wasm');
     expect(await wasm.getByTestId('model-ready').textContent()).toContain('WASM');
     expect(linkSettings(wasm.url()).get('device')).toBe('wasm');
     await wasm.close();
-    const bad = await playground(browser, '?lang=en&device=gpu');
+    const bad = await playground(app.browser, '?lang=en&device=gpu');
     expect(await bad.getByTestId('notice').textContent()).toMatch(/device = "gpu".*auto, wasm or webgpu/);
     await bad.close();
   });

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { launchBrowser, startDevServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import { setupE2eApp } from './appHarness';
 
 describe('page smoke', () => {
-  let server: ViteDevServer;
-  let url: string;
-  let browser: Browser;
-  beforeAll(async () => {
-    ({ server, url } = await startDevServer());
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = setupE2eApp({ server: 'dev' });
 
   it('serves a cross-origin isolated page that renders the app', async () => {
-    const page = await browser.newPage();
-    await page.goto(url);
+    const page = await app.browser.newPage();
+    await page.goto(app.url);
     await page.getByRole('heading', { name: 'LogitLab' }).waitFor();
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await page.close();

@@ -1,31 +1,18 @@
 // The sweep view in headless Chromium on the bundled model: a 3 × 3 grid from a shared link runs to the end and
 // draws its heatmap; at temperature 0 the teaching-point distance matches the model's argmax computed in Node.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { launchBrowser, startPreviewServer, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { setupE2eApp, waitReady } from './appHarness';
 import { loadModel } from '../../src/engine/modelLoader';
 import type { TeachingPoint } from '../../src/store/types';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
+const app = setupE2eApp();
+/** Navigation ends with the document, not its load event: each test waits for what it needs itself. */
+const SOON = { waitUntil: 'domcontentloaded', timeout: 180_000 } as const;
 
-beforeAll(async () => {
-  ({ server, url } = await startPreviewServer());
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function openSweep(query: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors = watchErrors(page);
-  await page.goto(`${url}?${query}`, { waitUntil: 'domcontentloaded', timeout: 180_000 });
-  return { page, errors };
+function openSweep(query: string): Promise<{ page: Page; errors: string[] }> {
+  return app.openWatchedPage(`?${query}`, { goto: SOON });
 }
 
 /** The average over teaching prompts of 1 − (mapped true probability of the model's argmax token), in Node. */
@@ -110,7 +97,7 @@ describe('sweep', () => {
   it('cancels and resumes to the same points, exports JSON and opens it again', async () => {
     const { page, errors } = await openSweep('prompt=Today%20I%20met&sweep=temperature:0.5:1.5:3,order:hf|llama.cpp&search=grid&samples=16&max_new_tokens=24&seed=3');
     const sweep = page.getByTestId('sweep');
-    await page.getByTestId('model-ready').waitFor({ timeout: 300_000 });
+    await waitReady(page, 300_000);
     // 16 samples: 4 settings a batch of 64 rows, so Cancel, pressed as soon as the first batch's points show, stops
     // the second batch. It is pressed from inside the page: on a loaded machine a click driven from here could land
     // after that short second batch has ended.
@@ -144,8 +131,7 @@ describe('sweep', () => {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export JSON' }).click();
     const file = await (await download).path();
-    const reopened = await browser.newPage({ viewport: { width: 1024, height: 768 } });
-    await reopened.goto(`${url}?lang=zh&sweep=temperature:0.2:1:2`, { waitUntil: 'domcontentloaded', timeout: 180_000 });
+    const reopened = await app.openPage('?lang=zh&sweep=temperature:0.2:1:2', { viewport: { width: 1024, height: 768 }, goto: SOON });
     await reopened.setInputFiles('[data-testid="sweep-open"]', file);
     await reopened.locator('[data-testid="sweep"][data-state="completion"]').waitFor();
     expect(await reopened.getByTestId('sweep-point').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-settings')} ${e.getAttribute('data-perplexity')}`))).toEqual(rows);
