@@ -30,8 +30,11 @@ async function greedyInNode(dtype: string): Promise<string> {
   return outcome.text;
 }
 
-function openPage(query: Record<string, string>): Promise<Page> {
-  return app.openPage(`?${new URLSearchParams({ model: folder, prompt: PROMPT, ...query })}`);
+/** The page on a link to the folder; the folder is on another host than the page's, so the page asks first and the user says yes. */
+async function openPage(query: Record<string, string>): Promise<Page> {
+  const page = await app.openPage(`?${new URLSearchParams({ model: folder, prompt: PROMPT, ...query })}`);
+  await page.getByTestId('confirm-model').click({ timeout: 120_000 });
+  return page;
 }
 
 beforeAll(async () => {
