@@ -6,8 +6,8 @@ import { defaultSharedState, parseUrlState, serializeUrlState } from '../../src/
 import { layoutTokenTree } from '../../src/ui/charts/tokenTreeLayout';
 import { firstDivergence } from '../../src/ui/panels/CompareView';
 import { exportComparisonCsv, exportComparisonJson, parseComparison } from '../../src/store/exportCompare';
-import type { Comparison } from '../../src/store/compareSlice';
 import type { CompareStep } from '../../src/engine/protocol';
+import { twoLaneComparison } from './comparisonFixture';
 
 const defaults = defaultSharedState('logitlab-tiny', 7);
 
@@ -94,17 +94,7 @@ describe('tree, divergence, export', () => {
   });
 
   it('export JSON → import gives the same comparison; CSV has a row per sample', () => {
-    const base = defaultRunSettings(5);
-    const c: Comparison = {
-      prompt: 'Hi, "you"', model: 'logitlab-tiny', promptIds: [1, 2], samples: 2, mode: 'batched',
-      lanes: [
-        { lane: 0, overrides: 'temperature=0', settings: applyOverrides(base, 'temperature=0'), rows: [0, 1] },
-        { lane: 1, overrides: 'top_p=0.8', settings: applyOverrides(base, 'top_p=0.8'), rows: [2, 3] },
-      ],
-      rows: [0, 1, 2, 3].map((row) => ({
-        row, lane: row >> 1, sample: row & 1, seed: 5 + (row & 1), steps: [step(row, 0, 3), step(row, 1, 4 + row)], text: `t3t${4 + row}`, reason: 'max_new_tokens' as const,
-      })),
-    };
+    const c = twoLaneComparison('Hi, "you"', 'top_p=0.8', step);
     const back = parseComparison(exportComparisonJson(c));
     expect(back.lanes).toEqual(c.lanes);
     expect(back.rows).toEqual(c.rows);

@@ -11,6 +11,8 @@ import { useStore } from '../../src/store/store';
 import { layoutTokenTree } from '../../src/ui/charts/tokenTreeLayout';
 import { firstDivergence } from '../../src/ui/panels/CompareView';
 import { fixed } from '../../src/ui/format';
+import { mutate, pathsOf } from './jsonMutations';
+import { twoLaneComparison } from './comparisonFixture';
 
 const RUNS = process.env.LOGITLAB_DEEP_TESTS ? 3000 : 300;
 const initial = useStore.getState();
@@ -21,16 +23,7 @@ function step(row: number, i: number, tokenId: number): CompareStep {
 }
 
 const base = defaultRunSettings(5);
-const real: Comparison = {
-  prompt: 'The weather', model: 'logitlab-tiny', promptIds: [1, 2], samples: 2, mode: 'batched',
-  lanes: [
-    { lane: 0, overrides: 'temperature=0', settings: applyOverrides(base, 'temperature=0'), rows: [0, 1] },
-    { lane: 1, overrides: 'top_p=0.8&stop=%3D1%2B1', settings: applyOverrides(base, 'top_p=0.8&stop=%3D1%2B1'), rows: [2, 3] },
-  ],
-  rows: [0, 1, 2, 3].map((row) => ({
-    row, lane: row >> 1, sample: row & 1, seed: 5 + (row & 1), steps: [step(row, 0, 3), step(row, 1, 4 + row)], text: `t3t${4 + row}`, reason: 'max_new_tokens' as const,
-  })),
-};
+const real: Comparison = twoLaneComparison('The weather', 'top_p=0.8&stop=%3D1%2B1', step);
 // A beam lane: one row (the search is deterministic), with its hypotheses.
 real.lanes.push({ lane: 2, overrides: 'num_beams=2&num_return_sequences=2', settings: applyOverrides(base, 'num_beams=2&num_return_sequences=2'), rows: [4] });
 real.rows.push({
@@ -56,28 +49,6 @@ function draw(c: Comparison): void {
   // What opens exports again, and opens again the same.
   expect(parseComparison(exportComparisonJson(c))).toEqual(c);
   exportComparisonCsv(c);
-}
-
-type Path = (string | number)[];
-
-function pathsOf(value: unknown, path: Path = [], out: Path[] = []): Path[] {
-  out.push(path);
-  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...path, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...path, k], out);
-  return out;
-}
-
-function mutate(root: unknown, path: Path, remove: boolean, value: unknown): unknown {
-  if (path.length === 0) return remove ? undefined : value;
-  const copy = structuredClone(root) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  const last = path[path.length - 1];
-  if (remove) {
-    if (Array.isArray(node)) node.splice(last as number, 1);
-    else delete node[last];
-  } else node[last] = value;
-  return copy;
 }
 
 const jsonValue = fc.oneof(
@@ -127,7 +98,7 @@ describe('opening a comparison export', () => {
   it('real exports with one part changed or removed: no exception but a worded Error, and what opens draws', () => {
     const paths = pathsOf(realData);
     fc.assert(fc.property(fc.constantFrom(...paths), fc.boolean(), jsonValue, (path, remove, value) => {
-      const changed = mutate(realData, path, remove, value);
+      const changed = mutate(realData, path, { remove, value });
       let c: Comparison;
       try {
         c = parseComparison(changed === undefined ? '' : JSON.stringify(changed));

@@ -19,6 +19,7 @@ import { layoutRunChart } from '../../src/ui/charts/RunCharts';
 import { layoutBeamTree } from '../../src/ui/charts/beamTreeLayout';
 import { fixed } from '../../src/ui/format';
 import { initI18n } from '../../src/ui/i18n';
+import { mutate, pathsOf } from './jsonMutations';
 
 const RUNS = process.env.LOGITLAB_DEEP_TESTS ? 3000 : 300;
 initI18n('en');
@@ -140,28 +141,6 @@ const jsonValue = fc.oneof(
   fc.array(fc.integer({ min: -2, max: 40 }), { maxLength: 4 }), fc.array(fc.double({ min: 0, max: 1 }), { maxLength: 4 }),
   fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
 );
-
-type Path = (string | number)[];
-
-function pathsOf(value: unknown, path: Path = [], out: Path[] = []): Path[] {
-  out.push(path);
-  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...path, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...path, k], out);
-  return out;
-}
-
-function mutate(root: unknown, path: Path, change: { remove: boolean; value: unknown }): unknown {
-  if (path.length === 0) return change.remove ? undefined : change.value;
-  const copy = structuredClone(root) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  const last = path[path.length - 1];
-  if (change.remove) {
-    if (Array.isArray(node)) node.splice(last as number, 1);
-    else delete node[last];
-  } else node[last] = change.value;
-  return copy;
-}
 
 const realData = JSON.parse(realText) as unknown;
 const realPaths = pathsOf(realData);
