@@ -152,6 +152,9 @@ export interface UiSlice {
   toyTokens: ToyToken[];
   /** Set while the settings are too big for any link (the address bar then stops following them). */
   linkTooBig: { size: number; max: number } | null;
+  setLinkTooBig(tooBig: { size: number; max: number } | null): void;
+  /** The page's state as a link gave it, at start: every slice's fields the link carries, in one write. */
+  restoreFromLink(restored: RestoredFromLink): void;
   /** Toy mode's logit bias, by index into toyTokens (the model's bias is params.logit_bias, by token id). */
   toyBias: Record<number, number>;
   /** Whether the settings column is shown; collapsed, the prompt and charts get the room. */
@@ -185,6 +188,11 @@ export interface BeamSlice {
   /** beamSteps and beamDone of the active request. */
   handleBeamEvent(event: Extract<EngineEvent, { type: 'beamSteps' | 'beamDone' }>): void;
 }
+
+/** What a link restores (urlState's shared state, under the store's names). */
+export type RestoredFromLink = Partial<Pick<Store,
+  'prompt' | 'modelRef' | 'dtype' | 'params' | 'seed' | 'maxNewTokens' | 'stop' | 'lang' | 'devicePref' | 'beam' | 'mode' | 'toyBias'
+  | 'classroom' | 'toyTokens' | 'laneQueries' | 'samples' | 'compareOpen'>>;
 
 export type Store = ModelSlice & SamplingSlice & GenerationSlice & UiSlice & BeamSlice & CompareSlice & SweepSlice;
 

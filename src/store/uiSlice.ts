@@ -31,6 +31,8 @@ export const uiSlice: SliceCreator<UiSlice> = (set, get) => ({
   setLang: (lang) => set({ lang }),
   setClassroom: (classroom) => set({ classroom }),
   setMode: (mode) => set({ mode }),
+  setLinkTooBig: (linkTooBig) => set({ linkTooBig }),
+  restoreFromLink: (restored) => set(restored),
   notify: (message) => set({ notices: [...get().notices, { ...message, id: noticeId++ }] }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   setToyTokens: (toyTokens) => {

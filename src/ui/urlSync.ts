@@ -11,7 +11,7 @@ import { parseSweepQuery, sweepQuery } from '../core/sweep';
 export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash = ''): { run: boolean; step: number | null; compare: boolean; sweep: boolean } {
   const defaults = defaultSharedState(BUNDLED_MODEL_ID, randomSeed());
   const { state, notices } = parseUrlState(search, defaults, hash);
-  useStore.setState({
+  useStore.getState().restoreFromLink({
     prompt: state.prompt, modelRef: state.model, dtype: state.dtype, params: state.params, seed: state.seed,
     maxNewTokens: state.max_new_tokens, stop: state.stop, lang: state.lang ?? browserLang, devicePref: state.device, beam: state.beam,
     mode: state.mode, toyBias: state.toy_bias, classroom: state.classroom,
@@ -26,7 +26,10 @@ export function readUrlIntoStore(search: string, browserLang: 'en' | 'zh', hash 
   // A sweep link opens the sweep view with its definition; with run=1 it runs the sweep instead of one generation.
   // Its keys are read as the page's are (query string or fragment, compressed or not); repeats were noticed above.
   const sweep = parseSweepQuery(readLinkParams(search, hash, []).toString());
-  if (sweep.definition) useStore.setState({ sweepDefinition: sweep.definition, mode: 'sweep' });
+  if (sweep.definition) {
+    useStore.getState().setSweepDefinition(sweep.definition);
+    useStore.getState().setMode('sweep');
+  }
   for (const n of sweep.notices) {
     // `samples` is the compare view's key too, read above with the same rule: its refusal is shown once.
     if (n.name === 'samples' && notices.some((u) => u.name === 'samples')) continue;
@@ -76,10 +79,10 @@ export function keepUrlInSync(): () => void {
     const size = location.origin.length + next.length;
     if (size > MAX_LINK_CHARS) {
       // The address bar keeps the last link that fitted; the page says why it stopped following.
-      if (useStore.getState().linkTooBig?.size !== size) useStore.setState({ linkTooBig: { size, max: MAX_LINK_CHARS } });
+      if (useStore.getState().linkTooBig?.size !== size) useStore.getState().setLinkTooBig({ size, max: MAX_LINK_CHARS });
       return;
     }
-    if (useStore.getState().linkTooBig) useStore.setState({ linkTooBig: null });
+    if (useStore.getState().linkTooBig) useStore.getState().setLinkTooBig(null);
     history.replaceState(null, '', next);
   });
 }

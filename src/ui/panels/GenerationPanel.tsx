@@ -14,7 +14,9 @@ import { messageText } from '../messages';
 async function openExample(example: Example, lang: 'en' | 'zh'): Promise<void> {
   const s = useStore.getState();
   s.setPrompt(example.point.prompt);
-  useStore.setState({ params: lessonParams(example.lesson, s.params.order), paramErrors: {}, spotlight: example.lesson.knob, controlsOpen: true });
+  s.adoptSettings({ params: lessonParams(example.lesson, s.params.order) }, { clearRefusals: true });
+  s.setSpotlight(example.lesson.knob);
+  s.setControlsOpen(true);
   const ban = example.lesson.ban?.[example.point.lang] ?? example.lesson.ban?.[lang];
   if (ban) {
     const [match] = await findTokens(ban);
