@@ -121,25 +121,27 @@ try {
   process.stdout.write(`ours${compareRows > 0 ? ` (comparison of ${compareRows} rows, whole run ÷ tokens)` : ''}: ms/step ${intervals.map((x) => x.toFixed(3)).join(' ')}\n`);
   summarize('our worker', profile, runs * (tokens - 1));
 
-  if (compareRows > 0) process.exit(0);
-  // The peer runs in a fresh worker per call: profile it from its attach on, counting only samples inside generate().
-  // The peer's worker starts with its first generate() and then stays: warm it, then profile its runs.
-  const peerIntervals: number[] = [];
-  const runPeer = () => page.evaluate(([p, n, t]) => (window as unknown as { logitlab: Api }).logitlab.transformersGenerate(p as string, n as number, t as number, 'wasm'), [PROMPT, tokens, threads]);
-  const before = attached.length;
-  for (let r = 0; r < 3; r++) await runPeer();
-  const peer = attached.slice(before).find((c) => c.url.includes('tjsWorker'));
-  if (!peer) throw new Error('the transformers.js worker did not attach');
-  await peer.send('Profiler.enable');
-  await peer.send('Profiler.setSamplingInterval', { interval: 50 });
-  await peer.send('Profiler.start');
-  for (let r = 0; r < runs; r++) {
-    const t = (await runPeer()).tokenTimes;
-    peerIntervals.push((t.at(-1)! - t[0]) / (t.length - 1));
+  // A comparison has no peer in transformers.js: only our worker is profiled then.
+  if (compareRows === 0) {
+    // The peer runs in a fresh worker per call: profile it from its attach on, counting only samples inside generate().
+    // The peer's worker starts with its first generate() and then stays: warm it, then profile its runs.
+    const peerIntervals: number[] = [];
+    const runPeer = () => page.evaluate(([p, n, t]) => (window as unknown as { logitlab: Api }).logitlab.transformersGenerate(p as string, n as number, t as number, 'wasm'), [PROMPT, tokens, threads]);
+    const before = attached.length;
+    for (let r = 0; r < 3; r++) await runPeer();
+    const peer = attached.slice(before).find((c) => c.url.includes('tjsWorker'));
+    if (!peer) throw new Error('the transformers.js worker did not attach');
+    await peer.send('Profiler.enable');
+    await peer.send('Profiler.setSamplingInterval', { interval: 50 });
+    await peer.send('Profiler.start');
+    for (let r = 0; r < runs; r++) {
+      const t = (await runPeer()).tokenTimes;
+      peerIntervals.push((t.at(-1)! - t[0]) / (t.length - 1));
+    }
+    const { profile: peerProfile } = await peer.send<{ profile: Profile }>('Profiler.stop');
+    process.stdout.write(`\ntransformers.js: ms/step from token callbacks ${peerIntervals.map((x) => x.toFixed(3)).join(' ')}\n`);
+    summarize('transformers.js worker', peerProfile, runs * (tokens - 1));
   }
-  const { profile: peerProfile } = await peer.send<{ profile: Profile }>('Profiler.stop');
-  process.stdout.write(`\ntransformers.js: ms/step from token callbacks ${peerIntervals.map((x) => x.toFixed(3)).join(' ')}\n`);
-  summarize('transformers.js worker', peerProfile, runs * (tokens - 1));
 } finally {
   await browser.close();
   await server.close();
