@@ -12,7 +12,7 @@ import { promptIds } from './modelLoader';
 import { openRunOutput } from './observerHandOff';
 import { BATCHING, type BeamStepView, type CompareMode, type CompareStep, type EngineRequest, type PromptLogits } from './protocol';
 import { findTokens } from './tokenSearch';
-import { errorMessage, fail, gate, letMessagesIn, post, state, type Engine } from './workerState';
+import { StepBatcher, errorMessage, fail, gate, letMessagesIn, post, state, type Engine } from './workerState';
 
 /** Beam runs kept for opening their nodes (each holds every step's rows). */
 const KEEP_BEAM_RUNS = 4;
@@ -58,15 +58,8 @@ export function handleBeamSearch(request: RequestOf<'beamSearch'>): Promise<void
   return gate.exclusively(requestId, () => state.engine, async (engine) => {
     const model = engine.model;
     const started = performance.now();
-    let pending: BeamStepView[] = [];
-    let lastPost = -Infinity;
     const runId = engine.generator.newRunId();
-    const flush = () => {
-      if (pending.length === 0) return;
-      post({ type: 'beamSteps', requestId, runId, steps: pending });
-      pending = [];
-      lastPost = performance.now();
-    };
+    const steps = new StepBatcher<BeamStepView>((batch) => post({ type: 'beamSteps', requestId, runId, steps: batch }));
     try {
       const runner = beamRunnerOf(engine);
       const settings = request.settings;
@@ -74,17 +67,9 @@ export function handleBeamSearch(request: RequestOf<'beamSearch'>): Promise<void
       post({ type: 'runStarted', requestId, runId, promptIds: ids, beam: request.beam });
       const record = await runner.run(runId, settings, { ...request.beam, max_new_tokens: settings.max_new_tokens }, ids, {
         isCancelled: () => gate.isCancelled(request.requestId),
-        onStep: (view) => {
-          pending.push(view);
-          // The first step at once, then batches: each message wakes the page.
-          if (performance.now() - lastPost >= BATCHING.stepBatchMs) {
-            flush();
-            return letMessagesIn();
-          }
-          return undefined;
-        },
+        onStep: (view) => steps.add(view),
       });
-      flush();
+      steps.flush();
       const totalMs = performance.now() - started;
       engine.beamRuns.set(runId, record);
       while (engine.beamRuns.size > KEEP_BEAM_RUNS) engine.beamRuns.delete(engine.beamRuns.keys().next().value as number);
@@ -93,7 +78,7 @@ export function handleBeamSearch(request: RequestOf<'beamSearch'>): Promise<void
       const pathSteps = best ? runner.pathSteps(record, best, settings.topN) : [];
       post({ type: 'beamDone', requestId, runId, reason: record.reason, hypotheses, text: best?.text ?? '', pathSteps, totalMs });
     } catch (error) {
-      flush();
+      steps.flush();
       post(errorMessage(requestId, error, 'invalid_params'));
     }
   });
@@ -145,27 +130,14 @@ export function handleCompare(request: RequestOf<'compare'>): Promise<void> {
   return gate.exclusively(request.requestId, () => state.engine, async (engine) => {
     const { model, batch } = engine;
     const started = performance.now();
-    let pending: CompareStep[] = [];
-    let lastPost = -Infinity;
-    const flush = () => {
-      if (pending.length === 0) return;
-      post({ type: 'compareSteps', requestId: request.requestId, steps: pending });
-      pending = [];
-      lastPost = performance.now();
-    };
+    const steps = new StepBatcher<CompareStep>((batch) => post({ type: 'compareSteps', requestId: request.requestId, steps: batch }));
+    const flush = () => steps.flush();
     // Request row of each row of the batch being run: beam lanes run apart, after the sampled rows.
     let requestRow: number[] = [];
-    const onSteps = (steps: BatchStep[]) => {
-      for (const s of steps) {
-        pending.push({
-          row: requestRow[s.row], step: s.step, tokenId: s.tokenId, tokenText: model.codec.tokenText(s.tokenId), textDelta: s.textDelta,
-          probability: s.probability, logprobRaw: s.logprobRaw, logprobSampled: s.logprobSampled, entropyRaw: s.entropyRaw,
-        });
-      }
-      if (performance.now() - lastPost < BATCHING.stepBatchMs) return undefined;
-      flush();
-      return letMessagesIn();
-    };
+    const onSteps = (batchSteps: BatchStep[]) => steps.add(...batchSteps.map((s): CompareStep => ({
+      row: requestRow[s.row], step: s.step, tokenId: s.tokenId, tokenText: model.codec.tokenText(s.tokenId), textDelta: s.textDelta,
+      probability: s.probability, logprobRaw: s.logprobRaw, logprobSampled: s.logprobSampled, entropyRaw: s.entropyRaw,
+    })));
     const onRowDone = (result: BatchRowResult) => {
       flush();
       post({ type: 'compareRowDone', requestId: request.requestId, row: requestRow[result.row], reason: result.reason, text: result.text });

@@ -5,7 +5,7 @@ import type { BatchGenerator } from './BatchGenerator';
 import type { BeamRunner, BeamRunRecord } from './beamRun';
 import type { Generator } from './Generator';
 import { ModelLoadError, type LoadedModel } from './modelLoader';
-import type { EngineRequest, ErrorCode, WorkerMessage } from './protocol';
+import { BATCHING, type EngineRequest, type ErrorCode, type WorkerMessage } from './protocol';
 import type { StepPacker } from './stepWire';
 
 const scope = self as unknown as {
@@ -50,6 +50,33 @@ export function letMessagesIn(): Promise<void> {
     resumeRun = resolve;
     loopTurn.port2.postMessage(null);
   });
+}
+
+/**
+ * Steps of a beam search or comparison on their way to the page: sent together at most once per
+ * BATCHING.stepBatchMs (each message wakes the page), the first at once.
+ */
+export class StepBatcher<Step> {
+  private pending: Step[] = [];
+  private lastPost = -Infinity;
+
+  constructor(private readonly send: (steps: Step[]) => void) {}
+
+  /** Adds steps; when a batch is due, sends it and gives the run's loop a turn for messages (await the promise). */
+  add(...steps: Step[]): Promise<void> | undefined {
+    this.pending.push(...steps);
+    if (performance.now() - this.lastPost < BATCHING.stepBatchMs) return undefined;
+    this.flush();
+    return letMessagesIn();
+  }
+
+  /** Sends what is pending now (before a message that must follow the steps). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    this.send(this.pending);
+    this.pending = [];
+    this.lastPost = performance.now();
+  }
 }
 
 /** The loaded model and what runs on it; a load replaces all of it at once. */
