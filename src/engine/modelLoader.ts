@@ -188,8 +188,16 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const tooLarge = await checkFits(r, options, what);
   if (tooLarge) throw tooLarge;
   try {
-    const tokenizer = await AutoTokenizer.from_pretrained(r.id, { progress_callback });
-    const model = await AutoModelForCausalLM.from_pretrained(r.id, { device: options.device, dtype: r.dtype, progress_callback });
+    // Both at once: the tokenizer's files arrive while the weights download. Settled, not raced: after a failure
+    // nothing is still arriving into the browser cache that the caller is about to clean.
+    const [tokenizerLoad, modelLoad] = await Promise.allSettled([
+      AutoTokenizer.from_pretrained(r.id, { progress_callback }),
+      AutoModelForCausalLM.from_pretrained(r.id, { device: options.device, dtype: r.dtype, progress_callback }),
+    ]);
+    if (tokenizerLoad.status === 'rejected') throw tokenizerLoad.reason;
+    if (modelLoad.status === 'rejected') throw modelLoad.reason;
+    const tokenizer = tokenizerLoad.value;
+    const model = modelLoad.value;
     const config = model.config as unknown as Record<string, unknown>;
     const vocabSize = Number(config.vocab_size);
     const eos = config.eos_token_id ?? (model.generation_config as unknown as Record<string, unknown> | null)?.eos_token_id;

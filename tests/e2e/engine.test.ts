@@ -19,9 +19,11 @@ type Api = {
 const app = setupE2eApp({ gpuBrowser: true });
 
 /** The engine page, with what it requested from other origins and its console errors. */
-async function openEnginePage(browser: Browser, query = ''): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+async function openEnginePage(browser: Browser, query = ''): Promise<{ page: Page; foreign: string[]; errors: string[]; runtimes: string[] }> {
   let errors: string[] = [];
   const foreign: string[] = [];
+  // Which builds of onnxruntime's WebAssembly the page fetched.
+  const runtimes: string[] = [];
   const origin = new URL(app.url).origin;
   const page = await app.openEnginePage({
     in: browser,
@@ -30,10 +32,12 @@ async function openEnginePage(browser: Browser, query = ''): Promise<{ page: Pag
       errors = watchErrors(p);
       p.on('request', (r) => {
         if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+        const file = r.url().split('/').pop() ?? '';
+        if (/^ort-wasm-simd-threaded.*\.wasm$/.test(file)) runtimes.push(file.includes('.asyncify') ? 'webgpu build' : 'cpu build');
       });
     },
   });
-  return { page, foreign, errors };
+  return { page, foreign, errors, runtimes };
 }
 
 async function generateOn(page: Page, device: string) {
@@ -48,8 +52,10 @@ describe('engine in Chromium', () => {
   let wasmTokens: number[] = [];
 
   it('generates on WASM with threads when there is no WebGPU adapter, from our own origin only', async () => {
-    const { page, foreign, errors } = await openEnginePage(app.browser);
+    const { page, foreign, errors, runtimes } = await openEnginePage(app.browser);
     const { loaded, result } = await generateOn(page, 'auto');
+    // WASM runs the CPU-only build of onnxruntime (half the size of the WebGPU one), fetched once.
+    expect(runtimes).toEqual(['cpu build']);
     expect(loaded.device).toBe('wasm');
     expect(loaded.threads).toBeGreaterThanOrEqual(1);
     expect(result.tokens.length).toBeGreaterThan(0);
@@ -129,9 +135,10 @@ describe('engine in Chromium', () => {
   });
 
   it('generates on the WebGPU adapter with the same greedy tokens as WASM', async () => {
-    const { page, foreign } = await openEnginePage(app.gpuBrowser);
+    const { page, foreign, runtimes } = await openEnginePage(app.gpuBrowser);
     const { loaded, result } = await generateOn(page, 'webgpu');
     expect(loaded.device).toBe('webgpu');
+    expect(runtimes).toEqual(['webgpu build']);
     expect(wasmTokens.length).toBeGreaterThan(0);
     expect(result.tokens).toEqual(wasmTokens);
     expect(foreign).toEqual([]);
