@@ -20,7 +20,9 @@ export type OrtTensorMap = Record<string, OrtTensor>;
 /** The part of the onnxruntime session transformers.js loaded that a decode step uses. */
 export interface OrtSession {
   readonly inputNames: readonly string[];
-  run(feeds: OrtTensorMap): Promise<OrtTensorMap>;
+  readonly outputNames: readonly string[];
+  /** `fetches`: only these outputs are read back from the runtime. */
+  run(feeds: OrtTensorMap, fetches?: readonly string[]): Promise<OrtTensorMap>;
 }
 
 /** Inputs a step with a cache can feed the session itself, besides the cache; any other sends it through model.forward. */
