@@ -3,8 +3,8 @@
 // token per row and returns one row of logits each. Compare lanes, samples, beams and sweeps all run on this.
 // All rows always have the same length, so there is no padding: one attention mask of ones serves every row.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
-import { directSessionOf, type OrtSession, type OrtTensorMap } from './modelRunner';
-import { RowCache, type CacheData } from './rowCache';
+import { KeptCache, directSessionOf, type OrtSession, type OrtTensorMap } from './modelRunner';
+import type { CacheData } from './rowCache';
 
 export interface BatchRunner {
   readonly vocabSize: number;
@@ -43,12 +43,8 @@ export class TransformersBatchRunner implements BatchRunner {
   private readonly session: OrtSession | null;
   private readonly takesPositions: boolean;
   private readonly stepConstants: OrtTensorMap;
-  /**
-   * When the model outputs the fed positions' keys and values (`step_key_values.*`) and the cache is on the CPU:
-   * the cache lives here and a step reads back only the logits and those (see rowCache.ts). Null: the runtime's
-   * present.* tensors are the cache, read back whole every step.
-   */
-  private own: { cache: RowCache; pairs: [step: string, past: string][]; fetches: string[]; type: OrtTensor['type'] } | null = null;
+  /** The cache on our side, when the model allows it (then `past` stays null); else present.* read back whole each step. */
+  private kept: KeptCache | null = null;
 
   constructor(private readonly model: PreTrainedModel, vocabSize: number) {
     this.vocabSize = vocabSize;
@@ -63,15 +59,15 @@ export class TransformersBatchRunner implements BatchRunner {
     return this.cached;
   }
 
-  /** Whether the cache lives on our side (see `own`), for tests and the benchmark's notes. */
+  /** Whether the cache lives on our side (see `kept`). */
   get keepsCache(): boolean {
-    return this.own !== null;
+    return this.kept !== null;
   }
 
   reset(): void {
     this.release(this.past);
     this.past = null;
-    this.own = null;
+    this.kept = null;
     this.rowCount = 0;
     this.cached = 0;
     this.pendingSources = null;
@@ -88,24 +84,9 @@ export class TransformersBatchRunner implements BatchRunner {
     const unwrapped: OrtTensorMap = {};
     for (const name in outputs) unwrapped[name] = outputs[name].ort_tensor;
     this.keepCache(unwrapped, 1, n);
-    this.own = this.ownCacheFrom(unwrapped, n);
-    if (this.own) this.past = null;
+    this.kept = KeptCache.from(this.session, this.cacheNames ?? [], unwrapped, 1, n);
+    if (this.kept) this.past = null;
     return this.lastPositionRows(unwrapped.logits, 1);
-  }
-
-  /** The cache moved to our side, when the model and the device allow it (see `own`). */
-  private ownCacheFrom(outputs: OrtTensorMap, length: number): TransformersBatchRunner['own'] {
-    const names = this.cacheNames;
-    const outputNames = this.session?.outputNames ?? [];
-    if (!this.session || !names || this.cacheOnGpu) return null;
-    const pairs = names.map(([present, past]): [string, string] => [present.replace('present', 'step_key_values'), past]);
-    if (!pairs.every(([step]) => outputNames.includes(step))) return null;
-    const first = outputs[names[0][0]];
-    const [, heads, , headDim] = first.dims;
-    const data = names.map(([present]) => outputs[present].data as CacheData);
-    const cache = new RowCache(names.length, heads, headDim, data[0].constructor as new (length: number) => CacheData);
-    cache.load(data, 1, length);
-    return { cache, pairs, fetches: ['logits', ...pairs.map(([step]) => step)], type: first.type };
   }
 
   selectRows(sources: readonly number[]): void {
@@ -121,7 +102,7 @@ export class TransformersBatchRunner implements BatchRunner {
   }
 
   async step(tokenIds: readonly number[]): Promise<Float32Array> {
-    if (this.own) return this.stepOnOwnCache(tokenIds, this.own);
+    if (this.kept) return this.stepOnKeptCache(tokenIds, this.kept);
     if (!this.past) throw new Error('step before prefill');
     if (tokenIds.length !== this.rows) throw new Error(`step got ${tokenIds.length} tokens for ${this.rows} rows`);
     await this.applyPendingSources();
@@ -148,28 +129,21 @@ export class TransformersBatchRunner implements BatchRunner {
     return this.lastPositionRows(outputs.logits, rows);
   }
 
-  private async stepOnOwnCache(tokenIds: readonly number[], own: NonNullable<TransformersBatchRunner['own']>): Promise<Float32Array> {
+  private async stepOnKeptCache(tokenIds: readonly number[], kept: KeptCache): Promise<Float32Array> {
     if (tokenIds.length !== this.rows) throw new Error(`step got ${tokenIds.length} tokens for ${this.rows} rows`);
-    const { cache } = own;
     if (this.pendingSources) {
-      cache.select(this.pendingSources);
+      kept.rows.select(this.pendingSources);
       this.pendingSources = null;
     }
-    const rows = cache.rows;
-    const total = cache.length + 1;
+    const rows = kept.rows.rows;
+    const length = kept.rows.length;
     const feeds: OrtTensorMap = { ...this.stepConstants };
     feeds.input_ids = new Tensor('int64', BigInt64Array.from(tokenIds, BigInt), [rows, 1]).ort_tensor;
-    feeds.attention_mask = new Tensor('int64', new BigInt64Array(rows * total).fill(1n), [rows, total]).ort_tensor;
-    if (this.takesPositions) feeds.position_ids = new Tensor('int64', new BigInt64Array(rows).fill(BigInt(cache.length)), [rows, 1]).ort_tensor;
-    const views = cache.views();
-    const dims = cache.dims();
-    own.pairs.forEach(([, past], i) => {
-      feeds[past] = new Tensor(own.type, views[i], dims).ort_tensor;
-    });
-    const outputs = await this.session!.run(feeds, own.fetches);
-    cache.append(own.pairs.map(([step]) => outputs[step].data as CacheData));
+    feeds.attention_mask = new Tensor('int64', new BigInt64Array(rows * (length + 1)).fill(1n), [rows, length + 1]).ort_tensor;
+    if (this.takesPositions) feeds.position_ids = new Tensor('int64', new BigInt64Array(rows).fill(BigInt(length)), [rows, 1]).ort_tensor;
+    const outputs = await kept.run(feeds);
     this.rowCount = rows;
-    this.cached = cache.length;
+    this.cached = kept.rows.length;
     return this.lastPositionRows(outputs.logits, rows);
   }
 

@@ -3,6 +3,7 @@
 // about 640 KB of fresh memory a step, which Chromium fills at a fraction of the speed of a copy into memory
 // already in use (4.1 against 0.03 ms a step measured on 2 cores). A model that also outputs the key and value of
 // the positions it was fed (`step_key_values.*`) lets a step read back only those; the cache grows here, in place.
+// Both the batch (batchRunner.ts) and a single run (modelRunner.ts) keep their cache this way when they can.
 export type CacheData = Float32Array | Uint16Array;
 type CacheArray = new (length: number) => CacheData;
 
@@ -71,23 +72,27 @@ export class RowCache {
     this.rowCount = sources.length;
   }
 
-  /** Adds one position to every row: `step[i]` is [rows, heads, 1, headDim], the fed position's key or value. */
-  append(step: readonly CacheData[]): void {
-    this.check(step, this.rowCount * this.heads * this.headDim, 'append');
+  /** Adds n positions to every row: `fed[i]` is [rows, heads, n, headDim], the fed positions' keys or values. */
+  append(fed: readonly CacheData[]): void {
+    const perPosition = this.rowCount * this.heads * this.headDim;
+    const added = fed.length > 0 && perPosition > 0 ? fed[0].length / perPosition : 0;
+    if (!Number.isInteger(added) || added < 1) throw new Error(`append: a cache tensor of ${fed[0]?.length ?? 0} values is not whole positions of ${perPosition}`);
+    this.check(fed, perPosition * added, 'append');
     const blocks = this.rowCount * this.heads;
     const oldStride = this.positions * this.headDim;
-    const newStride = oldStride + this.headDim;
+    const addedStride = added * this.headDim;
+    const newStride = oldStride + addedStride;
     for (let i = 0; i < this.tensors; i++) {
-      const buffer = this.roomFor(this.buffers[i], this.rowCount, this.positions + 1, blocks * oldStride);
-      const fed = step[i];
+      const buffer = this.roomFor(this.buffers[i], this.rowCount, this.positions + added, blocks * oldStride);
+      const values = fed[i];
       // Last block first: each block moves to a higher offset, over space its successors have already left.
       for (let k = blocks - 1; k >= 0; k--) {
         if (k > 0 && oldStride > 0) buffer.copyWithin(k * newStride, k * oldStride, (k + 1) * oldStride);
-        buffer.set(fed.subarray(k * this.headDim, (k + 1) * this.headDim), k * newStride + oldStride);
+        buffer.set(values.subarray(k * addedStride, (k + 1) * addedStride), k * newStride + oldStride);
       }
       this.buffers[i] = buffer;
     }
-    this.positions += 1;
+    this.positions += added;
   }
 
   /** `buffer` when it holds `needed` values, else a new one with room for HEADROOM more positions, keeping its first `keep`. */
