@@ -1,6 +1,10 @@
 """Exports a trained checkpoint to public/models/<name>/ in the Hugging Face browser ONNX layout:
 config.json, generation_config.json, tokenizer files, onnx/model.onnx (fp32) and onnx/model_quantized.onnx
 (int8 weights, per-channel scales, DequantizeLinear in front of each MatMul / Gather).
+Both also output each layer's key and value of the positions fed (`step_key_values.*`), beside the usual
+`present.*` (past and new together): a batch that keeps its own cache reads only these few values back from
+the runtime each step instead of the whole cache (`python3 export.py --step-outputs <folder>` adds them to an
+existing export).
 """
 import json
 import shutil
@@ -38,6 +42,28 @@ def export_fp32(model: TinyLlama, path: Path):
     torch.onnx.export(model, (ids, mask, pos, *past), str(path), opset_version=14,
                       input_names=["input_ids", "attention_mask", "position_ids", *past_names],
                       output_names=["logits", *present_names], dynamic_axes=dynamic, do_constant_folding=True)
+
+
+def add_step_outputs(path: Path):
+    """Adds step_key_values.{i}.{key,value}: the second input of the Concat that makes present.{i}.{kind}."""
+    m = onnx.load(str(path))
+    g = m.graph
+    made_by = {out: node for node in g.node for out in node.output}
+    have = {o.name for o in g.output}
+    for o in list(g.output):
+        if not o.name.startswith("present."):
+            continue
+        name = o.name.replace("present.", "step_key_values.", 1)
+        if name in have:
+            continue
+        concat = made_by[o.name]
+        assert concat.op_type == "Concat" and concat.input[0] == o.name.replace("present.", "past_key_values.", 1), o.name
+        g.node.append(helper.make_node("Identity", [concat.input[1]], [name], name=f"/{name}/Identity"))
+        dims = o.type.tensor_type.shape.dim
+        g.output.append(helper.make_tensor_value_info(name, o.type.tensor_type.elem_type,
+                                                      [dims[0].dim_param or dims[0].dim_value, dims[1].dim_value, "sequence_length", dims[3].dim_value]))
+    onnx.checker.check_model(m)
+    onnx.save(m, str(path))
 
 
 def quantize_int8(src: Path, dst: Path, min_size: int = 4096):
@@ -100,6 +126,10 @@ def write_configs(cfg: TinyConfig, out: Path):
 
 
 def main():
+    if sys.argv[1] == "--step-outputs":
+        for f in sorted((Path(sys.argv[2]) / "onnx").glob("*.onnx")):
+            add_step_outputs(f)
+        return
     work, out = Path(sys.argv[1]), Path(sys.argv[2])
     ckpt = torch.load(work / "ckpt.pt")
     cfg = TinyConfig(**ckpt["cfg"])
@@ -109,6 +139,7 @@ def main():
     (out / "onnx").mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
         export_fp32(model, out / "onnx" / "model.onnx")
+    add_step_outputs(out / "onnx" / "model.onnx")
     quantize_int8(out / "onnx" / "model.onnx", out / "onnx" / "model_quantized.onnx")
     write_configs(cfg, out)
     for name in ("tokenizer.json", "tokenizer_config.json"):

@@ -3,7 +3,8 @@
 // token per row and returns one row of logits each. Compare lanes, samples, beams and sweeps all run on this.
 // All rows always have the same length, so there is no padding: one attention mask of ones serves every row.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
-import { directSessionOf, type OrtSession, type OrtTensorMap } from './modelRunner';
+import { KeptCache, directSessionOf, type OrtSession, type OrtTensorMap } from './modelRunner';
+import type { CacheData } from './rowCache';
 
 export interface BatchRunner {
   readonly vocabSize: number;
@@ -28,8 +29,6 @@ export interface BatchRunner {
 /** onnxruntime's own tensor, which a transformers.js Tensor wraps. */
 type OrtTensor = Tensor['ort_tensor'];
 type TensorMap = Record<string, Tensor>;
-/** The typed arrays a cache tensor can hold (fp32, or fp16 as raw 16-bit words). */
-type CacheData = Float32Array | Uint16Array;
 
 
 export class TransformersBatchRunner implements BatchRunner {
@@ -44,6 +43,8 @@ export class TransformersBatchRunner implements BatchRunner {
   private readonly session: OrtSession | null;
   private readonly takesPositions: boolean;
   private readonly stepConstants: OrtTensorMap;
+  /** The cache on our side, when the model allows it (then `past` stays null); else present.* read back whole each step. */
+  private kept: KeptCache | null = null;
 
   constructor(private readonly model: PreTrainedModel, vocabSize: number) {
     this.vocabSize = vocabSize;
@@ -58,9 +59,15 @@ export class TransformersBatchRunner implements BatchRunner {
     return this.cached;
   }
 
+  /** Whether the cache lives on our side (see `kept`). */
+  get keepsCache(): boolean {
+    return this.kept !== null;
+  }
+
   reset(): void {
     this.release(this.past);
     this.past = null;
+    this.kept = null;
     this.rowCount = 0;
     this.cached = 0;
     this.pendingSources = null;
@@ -77,6 +84,8 @@ export class TransformersBatchRunner implements BatchRunner {
     const unwrapped: OrtTensorMap = {};
     for (const name in outputs) unwrapped[name] = outputs[name].ort_tensor;
     this.keepCache(unwrapped, 1, n);
+    this.kept = KeptCache.from(this.session, this.cacheNames ?? [], unwrapped, 1, n);
+    if (this.kept) this.past = null;
     return this.lastPositionRows(unwrapped.logits, 1);
   }
 
@@ -93,6 +102,7 @@ export class TransformersBatchRunner implements BatchRunner {
   }
 
   async step(tokenIds: readonly number[]): Promise<Float32Array> {
+    if (this.kept) return this.stepOnKeptCache(tokenIds, this.kept);
     if (!this.past) throw new Error('step before prefill');
     if (tokenIds.length !== this.rows) throw new Error(`step got ${tokenIds.length} tokens for ${this.rows} rows`);
     await this.applyPendingSources();
@@ -116,6 +126,24 @@ export class TransformersBatchRunner implements BatchRunner {
     const previous = this.past;
     this.keepCache(outputs, rows, total);
     this.release(previous);
+    return this.lastPositionRows(outputs.logits, rows);
+  }
+
+  private async stepOnKeptCache(tokenIds: readonly number[], kept: KeptCache): Promise<Float32Array> {
+    if (tokenIds.length !== this.rows) throw new Error(`step got ${tokenIds.length} tokens for ${this.rows} rows`);
+    if (this.pendingSources) {
+      kept.rows.select(this.pendingSources);
+      this.pendingSources = null;
+    }
+    const rows = kept.rows.rows;
+    const length = kept.rows.length;
+    const feeds: OrtTensorMap = { ...this.stepConstants };
+    feeds.input_ids = new Tensor('int64', BigInt64Array.from(tokenIds, BigInt), [rows, 1]).ort_tensor;
+    feeds.attention_mask = new Tensor('int64', new BigInt64Array(rows * (length + 1)).fill(1n), [rows, length + 1]).ort_tensor;
+    if (this.takesPositions) feeds.position_ids = new Tensor('int64', new BigInt64Array(rows).fill(BigInt(length)), [rows, 1]).ort_tensor;
+    const outputs = await kept.run(feeds);
+    this.rowCount = rows;
+    this.cached = kept.rows.length;
     return this.lastPositionRows(outputs.logits, rows);
   }
 

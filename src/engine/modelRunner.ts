@@ -2,6 +2,7 @@
 // last position's logits come back. Per step it builds three small input tensors and nothing else: the
 // forward pass of the bundled model takes under a millisecond, so every allocation shows.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
+import { RowCache, type CacheData } from './rowCache';
 
 export interface ModelRunner {
   readonly vocabSize: number;
@@ -20,7 +21,9 @@ export type OrtTensorMap = Record<string, OrtTensor>;
 /** The part of the onnxruntime session transformers.js loaded that a decode step uses. */
 export interface OrtSession {
   readonly inputNames: readonly string[];
-  run(feeds: OrtTensorMap): Promise<OrtTensorMap>;
+  readonly outputNames: readonly string[];
+  /** `fetches`: only these outputs are read back from the runtime. */
+  run(feeds: OrtTensorMap, fetches?: readonly string[]): Promise<OrtTensorMap>;
 }
 
 /** Inputs a step with a cache can feed the session itself, besides the cache; any other sends it through model.forward. */
@@ -45,6 +48,49 @@ export function directSessionOf(model: PreTrainedModel): DirectSession {
   return { session, takesPositions: session?.inputNames.includes('position_ids') ?? false, stepConstants };
 }
 
+/**
+ * The cache on our side of the runtime (rowCache.ts), for a model that outputs the keys and values of the
+ * positions it was fed (`step_key_values.*`, beside `present.*`) and a cache on the CPU: a pass then reads back
+ * only those and the logits. Built from a first pass's outputs; null when the model or the device does not allow it.
+ */
+export class KeptCache {
+  private constructor(
+    readonly rows: RowCache,
+    private readonly session: OrtSession,
+    /** [step_key_values.* output, past_key_values.* input] pairs. */
+    private readonly pairs: [string, string][],
+    private readonly fetches: string[],
+    private readonly type: OrtTensor['type'],
+  ) {}
+
+  /** From a first pass's outputs (`rows` sequences of `length` positions); `cacheNames` pairs present.* with past_key_values.*. */
+  static from(session: OrtSession | null, cacheNames: readonly [string, string][], outputs: OrtTensorMap, rows: number, length: number): KeptCache | null {
+    if (!session || cacheNames.length === 0) return null;
+    const pairs = cacheNames.map(([present, past]): [string, string] => [present.replace('present', 'step_key_values'), past]);
+    if (!pairs.every(([step]) => session.outputNames.includes(step))) return null;
+    const first = outputs[cacheNames[0][0]];
+    if (first.location === 'gpu-buffer') return null;
+    const [, heads, , headDim] = first.dims;
+    const data = cacheNames.map(([present]) => outputs[present].data as CacheData);
+    const cache = new RowCache(cacheNames.length, heads, headDim, data[0].constructor as new (length: number) => CacheData);
+    cache.load(data, rows, length);
+    return new KeptCache(cache, session, pairs, ['logits', ...pairs.map(([step]) => step)], first.type);
+  }
+
+  /** One pass: `feeds` (without the cache) plus the cache; the fed positions join the cache. Returns the outputs (logits). */
+  async run(feeds: OrtTensorMap): Promise<OrtTensorMap> {
+    const views = this.rows.views();
+    const dims = this.rows.dims();
+    const all: OrtTensorMap = { ...feeds };
+    this.pairs.forEach(([, past], i) => {
+      all[past] = new Tensor(this.type, views[i], dims).ort_tensor;
+    });
+    const outputs = await this.session.run(all, this.fetches);
+    this.rows.append(this.pairs.map(([step]) => outputs[step].data as CacheData));
+    return outputs;
+  }
+}
+
 export class TransformersRunner implements ModelRunner {
   readonly vocabSize: number;
   /** The cache for the next step, as onnxruntime tensors (the previous step's present.* outputs). */
@@ -66,6 +112,8 @@ export class TransformersRunner implements ModelRunner {
   private readonly takesPositions: boolean;
   /** Constant inputs of a direct step, when the model has them. */
   private readonly stepConstants: OrtTensorMap;
+  /** The cache on our side after the first pass, when the model allows it (then `past` stays null). */
+  private kept: KeptCache | null = null;
 
   constructor(private readonly model: PreTrainedModel, vocabSize: number) {
     this.vocabSize = vocabSize;
@@ -76,9 +124,15 @@ export class TransformersRunner implements ModelRunner {
     return this.cached;
   }
 
+  /** Whether the cache lives on our side (see `kept`). */
+  get keepsCache(): boolean {
+    return this.kept !== null;
+  }
+
   reset(): void {
     this.releasePast();
     this.past = null;
+    this.kept = null;
     this.cached = 0;
   }
 
@@ -96,17 +150,22 @@ export class TransformersRunner implements ModelRunner {
     const inputIds = new Tensor('int64', idData, [1, ids.length]);
     const attentionMask = new Tensor('int64', this.ones.subarray(0, total), [1, total]);
     const positionIds = new Tensor('int64', positionData, [1, ids.length]);
-    const outputs = this.past && this.session
-      ? await this.runDirect(this.session, this.past, inputIds, attentionMask, positionIds)
-      : await this.runForward(inputIds, attentionMask, positionIds);
+    const outputs = this.kept
+      ? await this.kept.run(this.directFeeds(inputIds, attentionMask, positionIds))
+      : this.past && this.session
+        ? await this.session.run({ ...this.past, ...this.directFeeds(inputIds, attentionMask, positionIds) })
+        : await this.runForward(inputIds, attentionMask, positionIds);
     if (!this.cacheNames) {
       this.cacheNames = Object.keys(outputs).filter((name) => name.startsWith('present')).map((name) => [name, name.replace('present', 'past_key_values')]);
       this.cacheOnGpu = this.cacheNames.some(([name]) => outputs[name].location === 'gpu-buffer');
     }
-    const next: OrtTensorMap = {};
-    for (const [output, input] of this.cacheNames) next[input] = outputs[output];
-    this.releasePast();
-    this.past = next;
+    if (start === 0) this.kept = KeptCache.from(this.session, this.cacheNames, outputs, 1, total);
+    if (!this.kept) {
+      const next: OrtTensorMap = {};
+      for (const [output, input] of this.cacheNames) next[input] = outputs[output];
+      this.releasePast();
+      this.past = next;
+    }
     this.cached = total;
     const logits = outputs.logits;
     const vocab = logits.dims[logits.dims.length - 1];
@@ -124,11 +183,11 @@ export class TransformersRunner implements ModelRunner {
     return unwrapped;
   }
 
-  /** The same pass straight through the session: the inputs it names, the cache as the last step left it. */
-  private runDirect(session: OrtSession, past: OrtTensorMap, inputIds: Tensor, attentionMask: Tensor, positionIds: Tensor): Promise<OrtTensorMap> {
-    const feeds: OrtTensorMap = { ...past, ...this.stepConstants, input_ids: inputIds.ort_tensor, attention_mask: attentionMask.ort_tensor };
+  /** The inputs a pass straight through the session names, besides the cache. */
+  private directFeeds(inputIds: Tensor, attentionMask: Tensor, positionIds: Tensor): OrtTensorMap {
+    const feeds: OrtTensorMap = { ...this.stepConstants, input_ids: inputIds.ort_tensor, attention_mask: attentionMask.ort_tensor };
     if (this.takesPositions) feeds.position_ids = positionIds.ort_tensor;
-    return session.run(feeds);
+    return feeds;
   }
 
   private releasePast(): void {

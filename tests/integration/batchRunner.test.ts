@@ -1,19 +1,26 @@
 // The batched runner over the bundled model in Node: one prefill, rows copied, reordered and dropped, and each
 // row's logits equal to those of the same sequence run alone (fp32 and the weight-only quantized q8 weights).
+// The bundled model outputs its steps' keys and values, so the batch keeps the cache itself; a fixture model that
+// does not is run with the runtime's whole present.* tensors as the cache, and must agree just the same.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM, env, type PreTrainedModel } from '@huggingface/transformers';
 import { TransformersBatchRunner } from '../../src/engine/batchRunner';
 import { TransformersRunner } from '../../src/engine/modelRunner';
 
 const models: Record<string, PreTrainedModel> = {};
-let vocabSize: number;
+const vocabSizes: Record<string, number> = {};
+/** Which models keep the cache on our side (they output step_key_values.*). */
+const KEEPS_CACHE: Record<string, boolean> = { fp32: true, q8: true, 'fixture fp32': false };
 
 beforeAll(async () => {
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = 'public/models/';
   for (const dtype of ['fp32', 'q8'] as const) models[dtype] = await AutoModelForCausalLM.from_pretrained('logitlab-tiny', { dtype });
-  vocabSize = (models.fp32.config as unknown as { vocab_size: number }).vocab_size;
+  env.localModelPath = 'tests/fixtures/models/';
+  models['fixture fp32'] = await AutoModelForCausalLM.from_pretrained('tiny-llama-bytelevel', { dtype: 'fp32' });
+  env.localModelPath = 'public/models/';
+  for (const name in models) vocabSizes[name] = (models[name].config as unknown as { vocab_size: number }).vocab_size;
 });
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
@@ -25,20 +32,21 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
 
 /** The logits after `prompt` + `continuation` run as a single sequence, one token a step. */
 async function single(model: PreTrainedModel, prompt: number[], continuation: number[]): Promise<Float32Array> {
-  const runner = new TransformersRunner(model, vocabSize);
+  const runner = new TransformersRunner(model, (model.config as unknown as { vocab_size: number }).vocab_size);
   let logits = await runner.forward(prompt);
   for (const id of continuation) logits = await runner.forward([id]);
   return logits;
 }
 
-const row = (all: Float32Array, r: number) => all.subarray(r * vocabSize, (r + 1) * vocabSize);
+describe.each(['fp32', 'q8', 'fixture fp32'])('TransformersBatchRunner (%s)', (dtype) => {
+  const row = (all: Float32Array, r: number) => all.subarray(r * vocabSizes[dtype], (r + 1) * vocabSizes[dtype]);
 
-describe.each(['fp32', 'q8'])('TransformersBatchRunner (%s)', (dtype) => {
   it('prefills once, fans out, and every row matches its sequence run alone; rows can be reordered, copied and dropped', async () => {
     const model = models[dtype];
     const prompt = [5, 6, 7];
-    const runner = new TransformersBatchRunner(model, vocabSize);
+    const runner = new TransformersBatchRunner(model, vocabSizes[dtype]);
     const first = await runner.prefill(prompt);
+    expect(runner.keepsCache).toBe(KEEPS_CACHE[dtype]);
     expect(maxDifference(first, await single(model, prompt, []))).toBeLessThan(1e-4);
     runner.selectRows([0, 0, 0, 0]);
     expect(runner.rows).toBe(4);
@@ -57,10 +65,22 @@ describe.each(['fp32', 'q8'])('TransformersBatchRunner (%s)', (dtype) => {
     expect(runner.rows).toBe(2);
     expect(runner.length).toBe(prompt.length + 3);
     for (let r = 0; r < 2; r++) expect(maxDifference(row(logits, r), await single(model, prompt, last[r]))).toBeLessThan(1e-4);
+    // Long enough to outgrow the cache's first buffers (64 positions of headroom), one row dropped on the way.
+    let seqs = last;
+    for (let s = 0; s < 70; s++) {
+      if (s === 35) {
+        runner.selectRows([1]);
+        seqs = [seqs[1]];
+      }
+      seqs = seqs.map((seq, r) => [...seq, 40 + ((s + r) % 50)]);
+      logits = await runner.step(seqs.map((seq) => seq[seq.length - 1]));
+    }
+    expect(runner.length).toBe(prompt.length + 73);
+    expect(maxDifference(row(logits, 0), await single(model, prompt, seqs[0]))).toBeLessThan(1e-4);
   });
 
   it('refuses rows that do not exist and steps with the wrong number of tokens', async () => {
-    const runner = new TransformersBatchRunner(models[dtype], vocabSize);
+    const runner = new TransformersBatchRunner(models[dtype], vocabSizes[dtype]);
     await expect(runner.step([1])).rejects.toThrow(/before prefill/);
     await runner.prefill([5, 6]);
     expect(() => runner.selectRows([1])).toThrow(/row 1 does not exist/);

@@ -52,7 +52,8 @@ describe('bundled model files', () => {
     const layers = config.num_hidden_layers;
     const kv = [...Array(layers).keys()].flatMap((i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]);
     expect(session.inputNames.sort()).toEqual(['attention_mask', 'input_ids', 'position_ids', ...kv].sort());
-    expect(session.outputNames.sort()).toEqual(['logits', ...kv.map((n) => n.replace('past_key_values', 'present'))].sort());
+    // Beside present.* (past and new together), the keys and values of the fed positions alone: a batch keeps its cache with those.
+    expect(session.outputNames.sort()).toEqual(['logits', ...kv.map((n) => n.replace('past_key_values', 'present')), ...kv.map((n) => n.replace('past_key_values', 'step_key_values'))].sort());
     const first = await forward([5, 6, 7], null, 0);
     expect(first.logits.dims).toEqual([1, 3, config.vocab_size]);
     const headDim = config.head_dim ?? config.hidden_size / config.num_attention_heads;
@@ -62,6 +63,13 @@ describe('bundled model files', () => {
     const second = await forward([8], past, 3);
     expect(second.logits.dims).toEqual([1, 1, config.vocab_size]);
     expect(second[`present.${layers - 1}.value`].dims).toEqual([1, config.num_key_value_heads, 4, headDim]);
+    // step_key_values is present's last position: what the batch appends to its own cache.
+    const fed = second[`step_key_values.${layers - 1}.value`];
+    expect(fed.dims).toEqual([1, config.num_key_value_heads, 1, headDim]);
+    const whole = second[`present.${layers - 1}.value`].data as Float32Array;
+    for (let h = 0; h < config.num_key_value_heads; h++) {
+      expect(Array.from((fed.data as Float32Array).subarray(h * headDim, (h + 1) * headDim))).toEqual(Array.from(whole.subarray((h * 4 + 3) * headDim, (h * 4 + 4) * headDim)));
+    }
     // Cached and uncached passes agree on the last position.
     const full = await forward([5, 6, 7, 8], null, 0);
     const a = second.logits.data as Float32Array;
