@@ -1,16 +1,11 @@
-// Entry point: state from the URL, i18n, the bundled model loading in the worker, then the page.
-import { StrictMode, startTransition } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './ui/App';
-import { browserLang, initI18n } from './ui/i18n';
+// Entry point: state from the URL, the bundled model loading in the worker, then the page (ui/mountPage.ts).
+import { browserLang } from './ui/i18n/lang';
 import { keepUrlInSync, readUrlIntoStore } from './ui/urlSync';
 import { compare, generate, inspect, loadModelFromLink } from './store/engineBridge';
 import { useStore } from './store/store';
 import { startSweep } from './store/sweepBridge';
-import './ui/styles.css';
 
 const { run, step, compare: compareLink, sweep } = readUrlIntoStore(location.search, browserLang(), location.hash);
-initI18n(useStore.getState().lang);
 keepUrlInSync();
 loadModelFromLink();
 if (run) {
@@ -40,13 +35,8 @@ if (run) {
   });
 }
 
-// A transition: React renders the page in slices of a few milliseconds, yielding between them, instead of one
-// long task while the model's worker starts.
-const root = createRoot(document.getElementById('root')!);
-startTransition(() => {
-  root.render(
-    <StrictMode>
-      <App />
-    </StrictMode>,
-  );
-});
+// The page comes in a chunk of its own (ui/mountPage.ts), evaluated in a later task: the opening is a row of
+// short main-thread tasks, not one long one, and the model's worker starts first.
+setTimeout(() => {
+  void import('./ui/mountPage').then(({ mountPage }) => mountPage(document.getElementById('root')!));
+}, 0);

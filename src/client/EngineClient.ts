@@ -85,7 +85,11 @@ class WorkerPair {
       e.preventDefault();
       this.onFailure(this, 'inference', 'dead', e.message);
     };
-    if (observeApart) this.startObserver();
+    // In a task of its own: starting a worker costs the main thread tens of milliseconds, and the page is opening.
+    // The engine reads the observer's port before any run (messages arrive in order; runs are posted later).
+    if (observeApart) setTimeout(() => {
+      if (!this.closed) this.startObserver();
+    }, 0);
   }
 
   /**

@@ -1,24 +1,28 @@
 // The playground page: header (mode, language, classroom mode, copy link), then the prompt with its actions, the
 // settings column (collapsible) and the text and charts. The prompt comes first in the document, so a phone shows
 // it first and it is among the first tab stops; wide screens place the settings beside it (see styles.css).
-import { useEffect } from 'react';
+import { lazy, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../store/store';
 import { TOY_DEFAULT_LABELS } from '../store/uiSlice';
 import { ModelPicker, ModelStatus } from './controls/ModelPicker';
 import { SamplingControls } from './controls/SamplingControls';
-import { BeamTree } from './panels/BeamTree';
-import { CompareView } from './panels/CompareView';
-import { ExportPanel } from './panels/ExportPanel';
 import { Completion, PromptAndActions, RunHistory } from './panels/GenerationPanel';
 import { Notices } from './panels/Notices';
 import { PanelBoundary } from './panels/PanelBoundary';
 import { StepPanel } from './panels/StepPanel';
-import { SweepView } from './panels/SweepView';
-import { ToyMode } from './panels/ToyMode';
-import { Warmup } from './panels/Warmup';
 import { CopyLink } from './panels/CopyLink';
 import { LANGS } from './i18n';
+import { useOpened } from './Progressive';
+
+// Panels that the first screen does not need come in chunks of their own, so the page's chunk is evaluated in a
+// shorter task; each is fetched as its panel mounts (PanelBoundary waits for it without a blank that stays).
+const BeamTree = lazy(() => import('./panels/BeamTree').then((m) => ({ default: m.BeamTree })));
+const CompareView = lazy(() => import('./panels/CompareView').then((m) => ({ default: m.CompareView })));
+const ExportPanel = lazy(() => import('./panels/ExportPanel').then((m) => ({ default: m.ExportPanel })));
+const SweepView = lazy(() => import('./panels/SweepView').then((m) => ({ default: m.SweepView })));
+const ToyMode = lazy(() => import('./panels/ToyMode').then((m) => ({ default: m.ToyMode })));
+const Warmup = lazy(() => import('./panels/Warmup').then((m) => ({ default: m.Warmup })));
 
 export function App() {
   const { t, i18n } = useTranslation();
@@ -32,6 +36,7 @@ export function App() {
   const setCompareOpen = useStore((s) => s.setCompareOpen);
   const controlsOpen = useStore((s) => s.controlsOpen);
   const setControlsOpen = useStore((s) => s.setControlsOpen);
+  const opened = useOpened();
 
   useEffect(() => {
     void i18n.changeLanguage(lang);
@@ -46,7 +51,8 @@ export function App() {
   }, [lang, i18n]);
 
   return (
-    <div className={`app ${classroom ? 'classroom' : ''} ${controlsOpen ? '' : 'controls-closed'}`}>
+    // data-opened: every panel has mounted (Progressive.tsx).
+    <div className={`app ${classroom ? 'classroom' : ''} ${controlsOpen ? '' : 'controls-closed'}`} data-opened={opened}>
       <header>
         <h1>LogitLab</h1>
         <p className="tagline">{t('app.tagline')}</p>

@@ -16,6 +16,7 @@ import { BAN_BIAS, BOOST_BIAS } from '../charts/DistributionChart';
 import { Help } from './Help';
 import { ParamControl } from './ParamControl';
 import { TokenPicker } from './TokenPicker';
+import { Later } from '../Progressive';
 
 
 export function SamplingControls() {
@@ -41,18 +42,24 @@ export function SamplingControls() {
         <input type="checkbox" checked={doSample} onChange={(e) => setDoSample(e.target.checked)} data-testid="do-sample" />
         {t('params.do_sample')}
       </label>
-      {SAMPLING_PARAM_NAMES.filter((name) => !MORE_SAMPLER_NAMES.has(name)).map((name) => <ParamControl key={name} name={name} />)}
-      <MoreSamplers />
-      <WarperOrder />
-      <LogitBiasInput />
-      <SeedAndLength />
-      <StopSequences />
-      <BeamControls />
+      {/* About fifty controls: each group mounts in a task of its own while the page opens (see Progressive.tsx). */}
+      {MAIN_PARAM_GROUPS.map((group) => (
+        <Later key={group[0]}>{group.map((name) => <ParamControl key={name} name={name} />)}</Later>
+      ))}
+      <Later><MoreSamplers /></Later>
+      <Later><WarperOrder /></Later>
+      <Later><LogitBiasInput /></Later>
+      <Later><SeedAndLength /></Later>
+      <Later><StopSequences /></Later>
+      <Later><BeamControls /></Later>
     </section>
   );
 }
 
 const MORE_SAMPLER_NAMES: ReadonlySet<string> = new Set(MORE_SAMPLER_PARAMS);
+const MAIN_PARAM_NAMES = SAMPLING_PARAM_NAMES.filter((name) => !MORE_SAMPLER_NAMES.has(name));
+/** The main knobs in groups of three, each mounted in its own task while the page opens. */
+const MAIN_PARAM_GROUPS = Array.from({ length: Math.ceil(MAIN_PARAM_NAMES.length / 3) }, (_, i) => MAIN_PARAM_NAMES.slice(i * 3, i * 3 + 3));
 
 /** DRY, top-nσ, XTC, ε, η, dynamic temperature and mirostat: folded away until one of them is on. */
 function MoreSamplers() {
@@ -67,11 +74,13 @@ function MoreSamplers() {
       <p className="hint">{t('params.moreHint')}</p>
       {mirostat !== 0 && <p className="warning" data-testid="mirostat-replaces">{t('params.mirostatReplaces')}</p>}
       {MORE_SAMPLER_PARAMS.map((name) => (
-        <div key={name} className="more-knob">
-          <ParamControl name={name} />
-          {/* The breakers belong with DRY's other knobs. */}
-          {name === 'dry_penalty_last_n' && <DryBreakers />}
-        </div>
+        <Later key={name}>
+          <div className="more-knob">
+            <ParamControl name={name} />
+            {/* The breakers belong with DRY's other knobs. */}
+            {name === 'dry_penalty_last_n' && <DryBreakers />}
+          </div>
+        </Later>
       ))}
     </details>
   );

@@ -4,13 +4,8 @@ import { initReactI18next } from 'react-i18next';
 import { en } from './en';
 import { zh } from './zh';
 
-export type Lang = 'en' | 'zh';
-export const LANGS: Lang[] = ['en', 'zh'];
-
-export function browserLang(): Lang {
-  const langs = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language];
-  return langs.some((l) => l?.toLowerCase().startsWith('zh')) ? 'zh' : 'en';
-}
+import type { Lang } from './lang';
+export { LANGS, browserLang, type Lang } from './lang';
 
 export function initI18n(lang: Lang): typeof i18next {
   void i18next.use(initReactI18next).init({
@@ -21,4 +16,22 @@ export function initI18n(lang: Lang): typeof i18next {
     returnObjects: true,
   });
   return i18next;
+}
+
+/**
+ * The first translation runs much of i18next's code for the first time (slow while it is compiled); done here, in
+ * a task of its own, it is not part of the page's first render.
+ */
+export function warmI18n(): void {
+  i18next.t('app.title');
+  i18next.t('model.loading', { file: 'model' });
+}
+
+/**
+ * Plural forms (Intl.PluralRules) and grouped numbers (Intl.NumberFormat) load the browser's locale data on first
+ * use, a long task on a slow machine; done in a task of its own while the model loads, not when it is ready.
+ */
+export function warmIntl(): void {
+  i18next.t('model.threads', { count: 2 });
+  (8192).toLocaleString();
 }

@@ -1,9 +1,10 @@
 // One panel's safety net: a render error inside it becomes a message in the page's language with a way out
 // (close the run it was drawing, or draw the panel again), and the rest of the page keeps working.
-import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { Component, Suspense, type ErrorInfo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { useStore } from '../../store/store';
+import { Later } from '../Progressive';
 
 interface BoundaryProps {
   /** i18n key under `boundary.panels` naming the panel. */
@@ -57,5 +58,11 @@ export function PanelBoundary({ panel, drawsRun = false, children }: BoundaryPro
   const { t } = useTranslation();
   const currentRunId = useStore((s) => s.currentRunId);
   const closeRun = drawsRun && currentRunId !== null ? () => useStore.getState().closeRun(currentRunId) : null;
-  return <Boundary panel={panel} drawsRun={drawsRun} t={t} resetKey={drawsRun ? currentRunId : null} closeRun={closeRun}>{children}</Boundary>;
+  // Each panel mounts in a task of its own while the page opens (see Progressive.tsx); a panel in a chunk of its
+  // own (React.lazy in App.tsx) shows once its chunk has arrived, a moment later.
+  return (
+    <Boundary panel={panel} drawsRun={drawsRun} t={t} resetKey={drawsRun ? currentRunId : null} closeRun={closeRun}>
+      <Suspense fallback={null}><Later>{children}</Later></Suspense>
+    </Boundary>
+  );
 }
