@@ -12,7 +12,7 @@ export interface BatchRunner {
   readonly rows: number;
   /** Tokens in each row's cache. */
   readonly length: number;
-  /** Forgets every row and feeds `promptIds` as one row; returns the logits of its last position. */
+  /** Forgets every row and feeds `promptIds` as one row; returns the logits of its last position (an array of its own). */
   prefill(promptIds: readonly number[]): Promise<Float32Array>;
   /**
    * Row r of the next step continues old row `sources[r]`: copies (one prompt to many samples, a beam that
@@ -20,7 +20,10 @@ export interface BatchRunner {
    * at the next step, so several calls in a row cost one copy.
    */
   selectRows(sources: readonly number[]): void;
-  /** Feeds `tokenIds[r]` to row r; returns rows × vocab logits, row-major (row r at r·vocab). */
+  /**
+   * Feeds `tokenIds[r]` to row r; returns rows × vocab logits, row-major (row r at r·vocab), in an array of its own
+   * each call: a caller may keep it without a copy (a copy is a fresh allocation, as slow as the runtime's own).
+   */
   step(tokenIds: readonly number[]): Promise<Float32Array>;
   /** Frees the cache. */
   reset(): void;

@@ -31,7 +31,7 @@ export interface BeamRunControl {
   isCancelled(): boolean;
   /**
    * A returned promise is awaited before the next forward pass (a worker's turn to let a cancel in). `logits` are
-   * the rows of the beams that entered the step (the runtime's array: read it now, it is reused).
+   * the rows of the beams that entered the step, kept by the run's record: read them, never write to them.
    */
   onStep(view: BeamStepView, logits: Float32Array): void | Promise<void>;
 }
@@ -123,7 +123,8 @@ export class BeamRunner {
       const t1 = performance.now();
       const bytes = logits.length * Float32Array.BYTES_PER_ELEMENT;
       const keep = keptBytes + bytes <= MAX_KEPT_BYTES;
-      record.rows.push(keep ? logits.slice() : null);
+      // The batch hands each step's logits over in an array of their own: kept as they are.
+      record.rows.push(keep ? logits : null);
       if (keep) keptBytes += bytes;
       const step = search.advance(logits);
       const t2 = performance.now();

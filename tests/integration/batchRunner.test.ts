@@ -67,6 +67,9 @@ describe.each(['fp32', 'q8', 'fixture fp32'])('TransformersBatchRunner (%s)', (d
     for (let r = 0; r < 2; r++) expect(maxDifference(row(logits, r), await single(model, prompt, last[r]))).toBeLessThan(1e-4);
     // Long enough to outgrow the cache's first buffers (64 positions of headroom), one row dropped on the way.
     let seqs = last;
+    // Each step's logits come in an array of their own: a caller (the beam record) keeps them without a copy.
+    const kept = logits;
+    const keptCopy = kept.slice();
     for (let s = 0; s < 70; s++) {
       if (s === 35) {
         runner.selectRows([1]);
@@ -76,6 +79,8 @@ describe.each(['fp32', 'q8', 'fixture fp32'])('TransformersBatchRunner (%s)', (d
       logits = await runner.step(seqs.map((seq) => seq[seq.length - 1]));
     }
     expect(runner.length).toBe(prompt.length + 73);
+    expect(logits).not.toBe(kept);
+    expect(kept).toEqual(keptCopy);
     expect(maxDifference(row(logits, 0), await single(model, prompt, seqs[0]))).toBeLessThan(1e-4);
   });
 
