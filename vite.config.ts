@@ -15,5 +15,13 @@ export default defineConfig({
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },
-  optimizeDeps: { include: ['@huggingface/transformers'] },
+  // Every dependency up front: the page's chunks are imported after the first task (main.tsx), and a dependency the
+  // dev server met only then would be optimised late, answering the import that found it with a stale-chunk error.
+  // onnxruntime-web/webgpu on its own too: the worker's warm-up must share transformers.js's runtime instance.
+  optimizeDeps: {
+    include: [
+      '@huggingface/transformers', 'onnxruntime-web/webgpu', 'react', 'react-dom', 'react-dom/client', 'react-i18next', 'i18next',
+      'recharts', 'zustand', 'zustand/react/shallow', 'valibot', 'lz-string',
+    ],
+  },
 });
