@@ -12,6 +12,7 @@ import { DEFAULT_PARAMS } from '../../src/core';
 import type { GenerateSettings } from '../../src/engine/protocol';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
 import { median, round, type BenchRow } from './format';
+import { modelReadyAt, watchModelReady } from './readyProbe';
 
 const TOKENS = 48;
 /** LOGITLAB_BENCH_PLAYGROUND_REPEATS and LOGITLAB_BENCH_PLAYGROUND_CASES (a case name's start) shorten a run. */
@@ -144,22 +145,12 @@ async function measurePage(url: string, c: Case): Promise<Measured> {
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) early.push(e.duration);
       }).observe({ type: 'longtask' });
-      // The moment the model's ready line appears, seen from inside the page (no polling from Node while tracing).
-      const w = window as unknown as { readyAt: Promise<number> };
-      // Inline callbacks only: tsx would wrap a named function in a helper that does not exist in the page.
-      w.readyAt = new Promise<number>((resolve) => {
-        new MutationObserver((_, observer) => {
-          if (document.querySelector('[data-testid="model-ready"]')) {
-            observer.disconnect();
-            resolve(performance.now());
-          }
-        }).observe(document, { subtree: true, childList: true });
-      });
     });
+    await watchModelReady(page);
     // Opening: every task from navigation to the model being ready, from a trace.
     const { result: readyMs, tasks: openingTasks } = await traced(browser, page, async () => {
       await page.goto(`${url}?lang=${c.lang}&max_new_tokens=${TOKENS}&${c.query}`);
-      return page.evaluate(() => (window as unknown as { readyAt: Promise<number> }).readyAt);
+      return modelReadyAt(page);
     });
     await page.getByTestId('model-ready').waitFor({ state: 'attached', timeout: 120_000 });
     await page.fill('[data-testid="prompt"]', c.prompt);

@@ -5,6 +5,7 @@
 // `LOGITLAB_E2E_MINIFY=false flock /tmp/logitlab-heavy.lock npx tsx scripts/bench/profilePage.ts [height] [lang] [threshold-ms] [runs] [load]`
 import type { Page } from 'playwright-core';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
+import { modelReadyAt, watchModelReady } from './readyProbe';
 
 const height = Number(process.argv[2] ?? 2600);
 const lang = process.argv[3] ?? 'zh';
@@ -116,22 +117,10 @@ try {
         await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
         await cdp.send('Profiler.start');
       };
-      // The opening is watched from inside the page: Playwright's own polling (locator checks) runs forced layouts
-      // in the page that would show up as its tasks.
-      await page.addInitScript(() => {
-        const w = window as unknown as { readyAt: Promise<number> };
-        w.readyAt = new Promise<number>((resolve) => {
-          new MutationObserver((_, observer) => {
-            if (document.querySelector('[data-testid="model-ready"]')) {
-              observer.disconnect();
-              resolve(performance.now());
-            }
-          }).observe(document, { subtree: true, childList: true });
-        });
-      });
+      await watchModelReady(page);
       if (loading) await start();
       await page.goto(`${url}?lang=${lang}&${QUERY}`);
-      if (loading) await page.evaluate(() => (window as unknown as { readyAt: Promise<number> }).readyAt);
+      if (loading) await modelReadyAt(page);
       await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
       await page.fill('[data-testid="prompt"]', PROMPT);
       await page.waitForTimeout(loading ? 3000 : WAIT_MS);
