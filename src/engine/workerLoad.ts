@@ -122,26 +122,38 @@ async function cachedUrls(folder: string): Promise<Set<string>> {
 /**
  * A load that failed on what it downloaded (not on the network) leaves none of it in Cache Storage: transformers.js
  * keeps whatever arrived whole, so a truncated or LFS-pointer file would fail every later load of that URL, even
- * after the server is fixed. Returns, for the message, what the weights file that was cached looks like.
+ * after the server is fixed. A sibling download the failure did not stop (generation_config.json beside a bad
+ * weights file) may still land: eviction repeats after a pause until a pass finds nothing new. Returns, for the
+ * message, what the weights file that was cached looks like.
  */
 async function evictNewFiles(folder: string, before: Set<string>): Promise<string | null> {
   if (typeof caches === 'undefined') return null;
   let weights: string | null = null;
-  try {
-    const cache = await caches.open(env.cacheKey);
-    for (const request of await cache.keys()) {
-      if (!request.url.startsWith(folder) || before.has(request.url)) continue;
-      if (request.url.endsWith('.onnx') && weights === null) {
-        const response = await cache.match(request);
-        if (response) weights = describeWeights(request.url.slice(folder.length), new Uint8Array(await response.arrayBuffer()));
+  for (let pass = 0; pass < EVICTION_PASSES; pass++) {
+    let removed = 0;
+    try {
+      const cache = await caches.open(env.cacheKey);
+      for (const request of await cache.keys()) {
+        if (!request.url.startsWith(folder) || before.has(request.url)) continue;
+        if (request.url.endsWith('.onnx') && weights === null) {
+          const response = await cache.match(request);
+          if (response) weights = describeWeights(request.url.slice(folder.length), new Uint8Array(await response.arrayBuffer()));
+        }
+        await cache.delete(request);
+        removed++;
       }
-      await cache.delete(request);
+    } catch {
+      // Eviction is best effort: a browser without Cache Storage has nothing kept either.
+      break;
     }
-  } catch {
-    // Eviction is best effort: a browser without Cache Storage has nothing kept either.
+    if (pass > 0 && removed === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, EVICTION_PAUSE_MS));
   }
   return weights;
 }
+
+const EVICTION_PASSES = 8;
+const EVICTION_PAUSE_MS = 250;
 
 function describeWeights(file: string, bytes: Uint8Array): string {
   if (bytes.length === 0) return `${file} is empty (0 bytes)`;
