@@ -111,15 +111,10 @@ export class TransformersBatchRunner implements BatchRunner {
     await this.applyPendingSources();
     const rows = this.rowCount;
     const total = this.cached + 1;
-    const idData = BigInt64Array.from(tokenIds, BigInt);
-    const inputIds = new Tensor('int64', idData, [rows, 1]);
-    const mask = new Tensor('int64', new BigInt64Array(rows * total).fill(1n), [rows, total]);
-    const positions = new Tensor('int64', new BigInt64Array(rows).fill(BigInt(this.cached)), [rows, 1]);
+    const { inputIds, mask, positions } = stepInputs(tokenIds, rows, this.cached);
     let outputs: OrtTensorMap;
     if (this.session) {
-      const feeds: OrtTensorMap = { ...this.past, ...this.stepConstants, input_ids: inputIds.ort_tensor, attention_mask: mask.ort_tensor };
-      if (this.takesPositions) feeds.position_ids = positions.ort_tensor;
-      outputs = await this.session.run(feeds);
+      outputs = await this.session.run({ ...this.past, ...this.directFeeds(inputIds, mask, positions) });
     } else {
       const past: TensorMap = Object.fromEntries(Object.entries(this.past).map(([name, t]) => [name, new Tensor(t)]));
       const wrapped = (await this.model.forward({ input_ids: inputIds, attention_mask: mask, position_ids: positions, past_key_values: past })) as TensorMap;
@@ -139,15 +134,18 @@ export class TransformersBatchRunner implements BatchRunner {
       this.pendingSources = null;
     }
     const rows = kept.rows.rows;
-    const length = kept.rows.length;
-    const feeds: OrtTensorMap = { ...this.stepConstants };
-    feeds.input_ids = new Tensor('int64', BigInt64Array.from(tokenIds, BigInt), [rows, 1]).ort_tensor;
-    feeds.attention_mask = new Tensor('int64', new BigInt64Array(rows * (length + 1)).fill(1n), [rows, length + 1]).ort_tensor;
-    if (this.takesPositions) feeds.position_ids = new Tensor('int64', new BigInt64Array(rows).fill(BigInt(length)), [rows, 1]).ort_tensor;
-    const outputs = await kept.run(feeds);
+    const { inputIds, mask, positions } = stepInputs(tokenIds, rows, kept.rows.length);
+    const outputs = await kept.run(this.directFeeds(inputIds, mask, positions));
     this.rowCount = rows;
     this.cached = kept.rows.length;
     return this.lastPositionRows(outputs.logits, rows);
+  }
+
+  /** The inputs a step straight through the session names, besides the cache. */
+  private directFeeds(inputIds: Tensor, mask: Tensor, positions: Tensor): OrtTensorMap {
+    const feeds: OrtTensorMap = { ...this.stepConstants, input_ids: inputIds.ort_tensor, attention_mask: mask.ort_tensor };
+    if (this.takesPositions) feeds.position_ids = positions.ort_tensor;
+    return feeds;
   }
 
   private keepCache(outputs: OrtTensorMap, rows: number, length: number): void {
@@ -199,4 +197,13 @@ export class TransformersBatchRunner implements BatchRunner {
     // GPU-resident cache tensors hold device buffers that garbage collection does not free.
     if (cache && this.cacheOnGpu) for (const name in cache) if (cache[name].location === 'gpu-buffer') cache[name].dispose();
   }
+}
+
+/** One token a row after `cached` positions: the ids, a mask of ones over every position, each row's position. */
+function stepInputs(tokenIds: readonly number[], rows: number, cached: number): { inputIds: Tensor; mask: Tensor; positions: Tensor } {
+  return {
+    inputIds: new Tensor('int64', BigInt64Array.from(tokenIds, BigInt), [rows, 1]),
+    mask: new Tensor('int64', new BigInt64Array(rows * (cached + 1)).fill(1n), [rows, cached + 1]),
+    positions: new Tensor('int64', new BigInt64Array(rows).fill(BigInt(cached)), [rows, 1]),
+  };
 }
