@@ -149,6 +149,7 @@ export function removeTokens(c: Candidates, ids: readonly number[]): void {
 /** Exact entropy (nats) of the current distribution: the tail's share of it is only estimated, so it is listed. */
 export function exactEntropy(c: Candidates): number {
   c.listAll();
+  c.exactStats();
   return c.entropy();
 }
 

@@ -38,6 +38,11 @@ export class Candidates {
   /** Bound on the absolute error of `sum` (0 when nothing is summarised). */
   sumError = 0;
   statsValid = false;
+  /**
+   * sum / xsum were last moved by setLogit's differences rather than summed afresh: right to ~1e-16 of the mass
+   * they held before, which is all a probability needs but not an entropy near 0 (see exactStats).
+   */
+  private statsMoved = false;
   /** The largest listed logit when known without a pass (set by load, kept by setLogit when it can be). */
   private knownMax: number | null = null;
   /** Index of the most probable listed token (ties: lower id) when known without a pass; -1 when not. */
@@ -120,6 +125,16 @@ export class Candidates {
     this.sumError = 0;
     if (tail.active) this.addTailSums();
     this.statsValid = true;
+    this.statsMoved = false;
+  }
+
+  /**
+   * ensureStats, summed afresh if setLogit moved the sums: an entropy of 1e-17 (one token holding all but e^-40 of
+   * the mass) is lost in the cancellation of a moved xsum, and dynatemp raises it to a small power.
+   */
+  exactStats(): void {
+    if (this.statsMoved) this.statsValid = false;
+    this.ensureStats();
   }
 
   /** Adds the tail's share to sum / xsum (after the listed tokens' share is in). */
@@ -244,6 +259,7 @@ export class Candidates {
     this.weights[i] = w;
     this.sum += w - wOld;
     this.xsum += w * x - wOld * (old - this.ref);
+    this.statsMoved = true;
     // Subtracting most of the mass loses digits: start again from scratch instead.
     if (wOld > 0.25 * (this.sum + wOld)) this.statsValid = false;
   }
@@ -336,6 +352,7 @@ export class Candidates {
     if (this.statsValid) {
       this.sum = compactedSum;
       this.xsum = compactedXsum;
+      this.statsMoved = false;
     }
     return n;
   }
@@ -354,6 +371,7 @@ export class Candidates {
     }
     this.sum = sum;
     this.xsum = xsum;
+    this.statsMoved = false;
   }
 
   /** A filter kept only listed tokens: nothing is summarised any more, and the cached order facts are stale. */

@@ -65,6 +65,21 @@ describe('more samplers: the reference, small vocabularies', () => {
         expectSameStep(ours, ref, 1e-9);
       }), { numRuns: runs(400, 4000) });
   });
+  it('dynatemp reads a near-zero entropy exactly after DRY moved a logit (found by the deep run)', () => {
+    // DRY takes token 2 from -1.1 to -41.9: the entropy left is ~3e-17 nats, lost in the cancellation of sums moved
+    // by differences; raised to the power 0.2 it decides whether the temperature is ~2e-4 (both kept) or 0 (one).
+    const logits = [-Infinity, 0, -1.098613];
+    const params: SamplingParams = {
+      ...OFF_PARAMS, logit_bias: {}, do_sample: true, order: [], temperature: 0.2, top_k: 1, min_tokens_to_keep: 2,
+      dry_multiplier: 0.16773148000645027, dry_base: 2.9999999999999996, dry_allowed_length: 1, dry_penalty_last_n: -1,
+      top_n_sigma: 0.2, dynatemp_range: 0.2, dynatemp_exponent: 0.2, dry_breaker_ids: [],
+    };
+    const [prompt, generated] = [[2, 2, 2], [2, 2, 2, 2]];
+    const ours = sampleStep({ logits, params, promptIds: prompt, generatedIds: generated, xtcRoll: 0, mirostatMu: 0.5, topN: 10 });
+    const ref = referenceStep(logits, params, prompt, generated, { xtcRoll: 0, mirostatMu: 0.5 });
+    expect(ref.kept).toEqual([1, 2]);
+    expectSameStep(ours, ref, 1e-9);
+  });
 });
 
 describe('more samplers: invariants', () => {
