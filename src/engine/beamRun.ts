@@ -172,13 +172,15 @@ export class BeamRunner {
   /**
    * One node's step as a StepEvent (the step panel's shape): the chain (penalties, bias) re-run with its observer on
    * the parent beam's row, the node's token as the one chosen. `source` is the parent's index among the beams that entered `step`.
+   * `logits` is a view into the run's kept rows: copy it before handing it on (a fresh 9 KB array for each of a
+   * path's steps cost more than the step itself where first-touched memory is slow).
    */
   describeNode(record: BeamRunRecord, step: number, source: number, tokenId: number, topN: number): { event: StepEvent; logits: Float32Array; generatedIds: number[] } {
     const rows = record.rows[step];
     if (!rows) throw new Error(`step ${step} of beam run ${record.runId} is not kept (its logits were over the memory cap)`);
     const vocab = this.batch.vocabSize;
     if (source < 0 || (source + 1) * vocab > rows.length) throw new Error(`beam ${source} did not enter step ${step}`);
-    const logits = rows.slice(source * vocab, (source + 1) * vocab);
+    const logits = rows.subarray(source * vocab, (source + 1) * vocab);
     const generatedIds = beamPrefix(record.steps, step, source);
     if (this.pipeline?.vocabSize !== vocab) this.pipeline = new SamplingPipeline(vocab);
     const pipeline = this.pipeline;

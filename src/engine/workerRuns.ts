@@ -93,10 +93,12 @@ export function handleBeamNode(request: RequestOf<'getBeamNode'>): void {
   }
   try {
     const node = beamRunner.describeNode(record, request.step, request.source, request.tokenId, record.settings.topN);
+    // A copy of the row: transferring the view's buffer would take every kept row of that step away from the run.
+    const logits = node.logits.slice();
     post({
       type: 'beamNode', requestId: request.requestId, runId: record.runId, step: request.step, source: request.source, event: node.event,
-      logits: node.logits, promptIds: record.promptIds, generatedIds: node.generatedIds,
-    }, [node.logits.buffer]);
+      logits, promptIds: record.promptIds, generatedIds: node.generatedIds,
+    }, [logits.buffer]);
   } catch (error) {
     fail(request.requestId, error, 'not_found');
   }
