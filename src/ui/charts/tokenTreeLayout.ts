@@ -2,6 +2,8 @@
 // each node placed at its depth and in the middle of its leaves, branch width = how many samples took it.
 
 export interface TreeNode {
+  /** The token ids from the root, joined: the same node keeps its key as the tree grows and moves it. */
+  key: string;
   tokenId: number;
   text: string;
   depth: number;
@@ -26,18 +28,20 @@ export interface TreeSample {
   tokens: { tokenId: number; text: string; probability: number }[];
 }
 
+/** How deep the tree goes by default: samples longer than this add nothing to it. */
+export const TREE_DEPTH = 24;
 const COLUMN = 64;
 const ROW = 18;
 
-export function layoutTokenTree(samples: readonly TreeSample[], maxDepth = 24): TreeLayout {
-  const root: TreeNode = { tokenId: -1, text: '', depth: 0, count: samples.length, meanP: 1, children: [], x: 0, y: 0 };
+export function layoutTokenTree(samples: readonly TreeSample[], maxDepth = TREE_DEPTH): TreeLayout {
+  const root: TreeNode = { key: '', tokenId: -1, text: '', depth: 0, count: samples.length, meanP: 1, children: [], x: 0, y: 0 };
   for (const sample of samples) {
     let node = root;
     for (let d = 0; d < Math.min(maxDepth, sample.tokens.length); d++) {
       const t = sample.tokens[d];
       let child = node.children.find((c) => c.tokenId === t.tokenId);
       if (!child) {
-        child = { tokenId: t.tokenId, text: t.text, depth: d + 1, count: 0, meanP: 0, children: [], x: 0, y: 0 };
+        child = { key: `${node.key}/${t.tokenId}`, tokenId: t.tokenId, text: t.text, depth: d + 1, count: 0, meanP: 0, children: [], x: 0, y: 0 };
         node.children.push(child);
       }
       child.meanP = (child.meanP * child.count + t.probability) / (child.count + 1);

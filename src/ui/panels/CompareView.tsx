@@ -1,7 +1,7 @@
 // The compare view: 2–8 lanes on one prompt, each overriding some of the page's settings, K samples a lane;
 // the lanes stream together (one batch), each as probability-coloured token chips (K = 1) or as a token tree
 // and a list (K > 1); a table of run metrics with the best and worst lane marked; export and import.
-import { memo, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   MAX_LANES, MAX_SAMPLES, MIN_LANES, RUN_METRIC_NAMES, applyOverrides, bestAndWorst, isBeamSearch, isGreedy, laneBase, type RunMetricName, type RunSettings,
@@ -11,7 +11,7 @@ import { beamLaneSearching, laneFigures, laneState, type Comparison, type Compar
 import { LaneSettingsError, exportComparisonCsv, exportComparisonJson, parseComparison } from '../../store/exportCompare';
 import { useStore } from '../../store/store';
 import { refusalOf } from '../../store/urlState';
-import { layoutTokenTree } from '../charts/tokenTreeLayout';
+import { TREE_DEPTH, layoutTokenTree } from '../charts/tokenTreeLayout';
 import { fixed, percent, probabilityColour, tokenLabel } from '../format';
 import { messageText, refusalText } from '../messages';
 import { download } from '../download';
@@ -33,9 +33,14 @@ export function firstDivergence(sequences: readonly (readonly number[])[]): (num
 
 export function CompareView() {
   const { t } = useTranslation();
-  const comparison = useStore((s) => s.comparison);
-  const state = useStore((s) => s.compareState);
+  const live = useStore((s) => s.comparison);
+  const liveState = useStore((s) => s.compareState);
   const error = useStore((s) => s.compareError);
+  // 64 rows of chips, trees and metrics re-render as the steps stream: in a background render React can pause
+  // between components, where a render with each batch of steps held the main thread for 150–500 ms.
+  const comparison = useDeferredValue(live);
+  // The view says it has ended only once what it shows is the final comparison.
+  const state = comparison === live ? liveState : 'running';
   return (
     <section className="panel compare" data-testid="compare" data-state={state} aria-labelledby="compare-heading">
       <h2 id="compare-heading">{t('compare.heading')}</h2>
@@ -134,7 +139,8 @@ function ModeNote({ comparison }: { comparison: Comparison }) {
   return null;
 }
 
-function Lanes({ comparison }: { comparison: Comparison }) {
+// memo: the store's updates render CompareView at once; these render again only when the deferred comparison moves.
+const Lanes = memo(function Lanes({ comparison }: { comparison: Comparison }) {
   const overall = useStore((s) => s.compareState);
   const divergence = useMemo(
     () => firstDivergence(comparison.lanes.map((l) => comparison.rows[l.rows[0]]?.steps.map((s) => s.tokenId) ?? [])),
@@ -147,7 +153,7 @@ function Lanes({ comparison }: { comparison: Comparison }) {
       ))}
     </div>
   );
-}
+});
 
 function Lane({ comparison, lane, state, divergeAt }: { comparison: Comparison; lane: number; state: string; divergeAt: number | null }) {
   const { t } = useTranslation();
@@ -178,16 +184,7 @@ function Lane({ comparison, lane, state, divergeAt }: { comparison: Comparison; 
       ) : (
         <>
           <TokenTree rows={rows} />
-          <details className="sample-list">
-            <summary>{t('compare.samplesList', { k: rows.length })}</summary>
-            <ol>
-              {rows.map((r) => (
-                <li key={r.row} data-testid="sample" data-seed={r.seed}>
-                  <span className="hint">{t('compare.sample', { n: r.sample + 1, seed: r.seed })}</span> <Chips row={r} divergeAt={null} />
-                </li>
-              ))}
-            </ol>
-          </details>
+          <SampleList rows={rows} />
         </>
       )}
       {first?.beam && first.beam.hypotheses.length > 1 && <BeamHypotheses result={first.beam} />}
@@ -213,32 +210,73 @@ function BeamHypotheses({ result }: { result: NonNullable<CompareRowView['beam']
   );
 }
 
-const Chips = memo(function Chips({ row, divergeAt }: { row: CompareRowView; divergeAt: number | null }) {
+/** A lane's K samples, their chips drawn only while the list is open (closed lists of chips cost every update). */
+function SampleList({ rows }: { rows: CompareRowView[] }) {
   const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="sample-list" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{t('compare.samplesList', { k: rows.length })}</summary>
+      <ol>
+        {rows.map((r) => (
+          <li key={r.row} data-testid="sample" data-seed={r.seed}>
+            <span className="hint">{t('compare.sample', { n: r.sample + 1, seed: r.seed })}</span> {open && <Chips row={r} divergeAt={null} />}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+const Chips = memo(function Chips({ row, divergeAt }: { row: CompareRowView; divergeAt: number | null }) {
   return (
     <span className="chips">
-      {row.steps.map((s) => {
-        const label = tokenLabel(s.tokenText, s.tokenId);
-        const diverges = divergeAt === s.step;
-        const title = t('compare.chip', { token: label, p: percent(s.probability), step: s.step + 1 }) + (diverges ? ` — ${t('compare.diverge', { step: s.step + 1 })}` : '');
-        return (
-          <button key={s.step} type="button" className={`chip ${diverges ? 'diverge' : ''}`} style={{ background: probabilityColour(s.probability) }}
-            title={title} data-step={s.step} onClick={() => openLaneStep(row.row, s.step)}>
-            {label}
-          </button>
-        );
-      })}
+      {row.steps.map((s) => <Chip key={s.step} row={row.row} step={s} diverges={divergeAt === s.step} />)}
     </span>
   );
 });
 
-function TokenTree({ rows }: { rows: CompareRowView[] }) {
+/** One chip; a step's object stays the same as its row grows, so only the new chips render. */
+const Chip = memo(function Chip({ row, step: s, diverges }: { row: number; step: CompareRowView['steps'][number]; diverges: boolean }) {
+  const { t } = useTranslation();
+  const label = tokenLabel(s.tokenText, s.tokenId);
+  const title = t('compare.chip', { token: label, p: percent(s.probability), step: s.step + 1 }) + (diverges ? ` — ${t('compare.diverge', { step: s.step + 1 })}` : '');
+  return (
+    <button type="button" className={`chip ${diverges ? 'diverge' : ''}`} style={{ background: probabilityColour(s.probability) }}
+      title={title} data-step={s.step} onClick={() => openLaneStep(row, s.step)}>
+      {label}
+    </button>
+  );
+});
+
+/** Stand-ins no translation or token text contains. */
+const BLANK = { token: '\u2060token\u2060', count: '\u2060count\u2060', p: '\u2060p\u2060' };
+
+/**
+ * Whether two renders would draw the same tree: the same rows with the same steps among their first TREE_DEPTH (a
+ * step's object stays the same as its row grows, and a new run's steps are new objects).
+ */
+function sameTree(a: readonly CompareRowView[], b: readonly CompareRowView[]): boolean {
+  return a.length === b.length && a.every((row, i) => {
+    const other = b[i];
+    const n = Math.min(TREE_DEPTH, row.steps.length);
+    return row.row === other.row && n === Math.min(TREE_DEPTH, other.steps.length) && (n === 0 || row.steps[n - 1] === other.steps[n - 1]);
+  });
+}
+
+// Past TREE_DEPTH steps a row's new steps change nothing in the tree: it renders again only when sameTree says so.
+const TokenTree = memo(function TokenTree({ rows }: { rows: CompareRowView[] }) {
   const { t } = useTranslation();
   const layout = useMemo(
     () => layoutTokenTree(rows.map((r) => ({ tokens: r.steps.map((s) => ({ tokenId: s.tokenId, text: s.tokenText, probability: s.probability })) }))),
     [rows],
   );
   const k = rows.length;
+  // One translation for all the nodes, its blanks filled per node: a t() call per node was most of a tree's render.
+  const nodeTitle = useMemo(() => {
+    const template = t('compare.treeNode', { token: BLANK.token, count: BLANK.count, k, p: BLANK.p });
+    return (token: string, count: number, p: string) => template.replace(BLANK.token, () => token).replace(BLANK.count, () => String(count)).replace(BLANK.p, () => p);
+  }, [t, k]);
   return (
     <figure className="token-tree">
       <figcaption className="hint">{t('compare.tree', { k })}</figcaption>
@@ -246,12 +284,12 @@ function TokenTree({ rows }: { rows: CompareRowView[] }) {
         <svg data-testid="token-tree" data-samples={layout.root.count} data-leaves={layout.leaves} width={layout.width} height={layout.height}
           role="img" aria-label={t('compare.tree', { k })}>
           {layout.nodes.map((node) => node.children.map((child) => (
-            <line key={`${node.x}-${node.y}-${child.tokenId}-${child.y}`} x1={node.x + (node.depth === 0 ? 4 : 56)} y1={node.y} x2={child.x} y2={child.y}
+            <line key={child.key} x1={node.x + (node.depth === 0 ? 4 : 56)} y1={node.y} x2={child.x} y2={child.y}
               stroke="#7a8aa0" strokeOpacity={0.7} strokeWidth={1 + (6 * child.count) / k} />
           )))}
           {layout.nodes.filter((n) => n.depth > 0).map((node) => (
-            <g key={`${node.depth}-${node.y}`} data-count={node.count}>
-              <title>{t('compare.treeNode', { token: tokenLabel(node.text, node.tokenId), count: node.count, k, p: percent(node.meanP) })}</title>
+            <g key={node.key} data-count={node.count}>
+              <title>{nodeTitle(tokenLabel(node.text, node.tokenId), node.count, percent(node.meanP))}</title>
               <rect x={node.x} y={node.y - 7} width={56} height={14} rx={3} fill={probabilityColour(node.meanP)} />
               <text x={node.x + 3} y={node.y + 4} fontSize={10}>{tokenLabel(node.text, node.tokenId).slice(0, 9)}</text>
             </g>
@@ -260,9 +298,9 @@ function TokenTree({ rows }: { rows: CompareRowView[] }) {
       </div>
     </figure>
   );
-}
+}, (before, after) => sameTree(before.rows, after.rows));
 
-function MetricsTable({ comparison }: { comparison: Comparison }) {
+const MetricsTable = memo(function MetricsTable({ comparison }: { comparison: Comparison }) {
   const { t } = useTranslation();
   const figures = useMemo(() => comparison.lanes.map((l) => laneFigures(comparison, l.lane)), [comparison]);
   const reasons = comparison.lanes.map((l) => {
@@ -319,7 +357,7 @@ function MetricsTable({ comparison }: { comparison: Comparison }) {
       </table>
     </div>
   );
-}
+});
 
 function CompareExport() {
   const { t } = useTranslation();

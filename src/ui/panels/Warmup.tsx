@@ -2,8 +2,8 @@
 // font sizes (each a synchronous round trip to the browser process, 10–90 ms apiece while the model's threads hold
 // both cores) and run the chart code for the first time (interpreted, several times slower) in the same tasks.
 // Each part is drawn, laid out and removed within one task, so no person, screen reader or test ever meets it.
-// Redone when the language or classroom mode changes the text; skipped while a run is in flight; started once the
-// model is ready, so opening the page stays smooth.
+// Redone when the language or classroom mode changes the text; put off while a run, comparison or sweep is in
+// flight; started once the model is ready, so opening the page stays smooth.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { useStore } from '../../store/store';
@@ -60,6 +60,11 @@ function whenIdle(callback: () => void): number {
   return typeof requestIdleCallback === 'function' ? requestIdleCallback(callback, { timeout: IDLE_TIMEOUT_MS }) : window.setTimeout(callback, 200);
 }
 
+function modelBusy(): boolean {
+  const s = useStore.getState();
+  return s.genState === 'running' || s.compareState === 'running' || s.sweepState === 'running';
+}
+
 function cancelIdle(handle: number): void {
   if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle);
   else window.clearTimeout(handle);
@@ -80,7 +85,12 @@ export function Warmup() {
     let handle = 0;
     let specimen: Specimen | null = null;
     const drawNext = () => {
-      if (useStore.getState().genState === 'running') return;
+      // Not while the model works: a part drawn with cold code beside a streaming comparison made 250 ms tasks.
+      // Asked again at the next idle time (at most IDLE_TIMEOUT_MS later) until the model rests.
+      if (modelBusy()) {
+        handle = whenIdle(drawNext);
+        return;
+      }
       specimen ??= buildSpecimen();
       const drawn = { part: next++, specimen };
       flushSync(() => setDrawing(drawn));
