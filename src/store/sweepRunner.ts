@@ -109,6 +109,10 @@ export function measureSetting(samples: readonly RowOutcome[], pool: PoolMetrics
   return { ...out, ...pool(samples) };
 }
 
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export async function runSweep(options: SweepRunOptions): Promise<'completion' | 'cancelled'> {
   const { definition, base, prompts, engine } = options;
   const now = options.now ?? (() => performance.now());
@@ -146,13 +150,17 @@ export async function runSweep(options: SweepRunOptions): Promise<'completion' |
       throw error;
     }
     if (options.isCancelled()) return 'cancelled';
-    settings.forEach((setting, i) => {
+    for (let i = 0; i < settings.length; i++) {
+      // A point's metrics (its teaching-point distances run the chain on every teaching prompt) and the page's
+      // update for it make one task: a batch's eight points in one task held the main thread for 100–150 ms.
+      if (i > 0) await nextTask();
+      const setting = settings[i];
       const mine = outcomes.slice(i * rowsPerSetting, (i + 1) * rowsPerSetting);
       const point = makePoint(setting, paramsOf[i], rows.slice(i * rowsPerSetting, (i + 1) * rowsPerSetting), mine, options, teaching);
       trials.push({ setting, score: point.score });
       doneHere++;
       options.onPoint(point);
-    });
+    }
     report();
   }
   return 'cancelled';

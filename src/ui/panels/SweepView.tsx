@@ -1,7 +1,7 @@
 // The sweep view: what to vary and how to search, run / cancel / resume with progress and time left, the
 // pictures, every evaluated setting with its metrics (the page contract: data-testid="sweep-point"), the
 // samples of the setting picked, and export / open / link.
-import { Fragment, lazy, Suspense, useState, type ReactNode } from 'react';
+import { Fragment, lazy, memo, Suspense, useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { PARAM_SPECS, SamplingParamError, parseParamValue } from '../../core';
@@ -11,6 +11,7 @@ import {
   type SweepDefinition, type SweepDimension, type SweepMetric, type SweepPoint, type SweepResults,
 } from '../../core/sweep';
 import { useStore } from '../../store/store';
+import { useThrottledValue } from '../useThrottledValue';
 import { applySettingToPlayground, cancelSweep, openPointInCompare, openSweepFile, startSweep } from '../../store/sweepBridge';
 import { effectiveObjective } from '../../store/sweepSlice';
 import { refusalOf } from '../../store/urlState';
@@ -214,7 +215,7 @@ function breakable(name: string): ReactNode {
   return name.split('_').map((part, i, parts) => <Fragment key={i}>{part}{i < parts.length - 1 && <>_<wbr /></>}</Fragment>);
 }
 
-function PointsTable({ results, metrics, selected, onSelect }: { results: SweepResults; metrics: string[]; selected: string | null; onSelect(q: string): void }) {
+const PointsTable = memo(function PointsTable({ results, metrics, selected, onSelect }: { results: SweepResults; metrics: string[]; selected: string | null; onSelect(q: string): void }) {
   const { t } = useTranslation();
   const dims = results.definition.dims;
   const best = bestPoint(results);
@@ -246,7 +247,7 @@ function PointsTable({ results, metrics, selected, onSelect }: { results: SweepR
       </table>
     </div>
   );
-}
+});
 
 function SamplesPanel({ results, query, onClose, running, t }: { results: SweepResults; query: string; onClose(): void; running: boolean; t: TFunction }) {
   const point = results.points.find((p) => settingQuery(results.definition.dims, p.setting) === query);
@@ -274,11 +275,19 @@ function SamplesPanel({ results, query, onClose, running, t }: { results: SweepR
   );
 }
 
+/** How often the charts and the table follow a running sweep. */
+const CHART_INTERVAL_MS = 1000;
+
 export function SweepView() {
   const { t } = useTranslation();
   const lang = useStore((s) => s.lang);
-  const state = useStore((s) => s.sweepState);
-  const results = useStore((s) => s.sweepResults);
+  const liveState = useStore((s) => s.sweepState);
+  const liveResults = useStore((s) => s.sweepResults);
+  // Charts and the table follow the points in a background render (they are memoised on it), and at most once a
+  // CHART_INTERVAL_MS while the sweep runs: a chart's render was 100–500 ms here, and points come several a second.
+  // The sweep says it has ended once they show its last point.
+  const results = useDeferredValue(useThrottledValue(liveResults, CHART_INTERVAL_MS, liveState === 'running'));
+  const state = results === liveResults ? liveState : 'running';
   const progress = useStore((s) => s.sweepProgress);
   const error = useStore((s) => s.sweepError);
   const selected = useStore((s) => s.sweepSelected);
@@ -287,7 +296,7 @@ export function SweepView() {
   const setMetric = useStore((s) => s.setSweepMetric);
   const definition = useStore((s) => s.sweepDefinition);
   const running = state === 'running';
-  const present = results ? SWEEP_METRICS.filter((m) => results.points.some((p) => Number.isFinite(p.metrics[m] ?? NaN))) : [];
+  const present = useMemo(() => (results ? SWEEP_METRICS.filter((m) => results.points.some((p) => Number.isFinite(p.metrics[m] ?? NaN))) : []), [results]);
   const objectiveMetric = results?.definition.objective?.[0]?.metric;
   const metric = chosenMetric && present.includes(chosenMetric as SweepMetric) ? chosenMetric : objectiveMetric && present.includes(objectiveMetric) ? objectiveMetric : present[0] ?? 'perplexity';
   const best = results ? bestPoint(results) : null;
