@@ -2,14 +2,18 @@
 // For each shape, in one session and alternating order: the rows as one batch (ms_batched), one lane alone
 // (ms_one_lane: a single row through the same loop) and the same rows one after another (ms_sequential).
 // Times are from the request to the comparison's end on the main thread, medians over rounds after warm-up.
+// Then the production page runs the 64-row comparison from its link (compare_page): its main-thread tasks over 50 ms.
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { CompareRow } from '../../src/engine/protocol';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
 import { median, round, type BenchRow } from './format';
+import { pageTasksRow } from './pageTasks';
 
 const PROMPT = 'The weather today is very';
 const TOKENS = 64;
 const ROUNDS = Number(process.env.LOGITLAB_BENCH_COMPARE_ROUNDS ?? 5);
+/** The page's own link for 4 lanes × 16 samples × 64 tokens: the 64-row comparison watched for long tasks. */
+const PAGE_QUERY = `?lang=en&prompt=${encodeURIComponent(PROMPT)}&max_new_tokens=${TOKENS}&lane=temperature%3D0.3&lane=temperature%3D0.7&lane=top_p%3D0.8&lane=temperature%3D1.5&samples=16&run=1`;
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; device?: string; threads?: number }[]>;
   compare(prompt: string, rows: CompareRow[], forceSequential?: boolean): Promise<{ ms: number; mode: string; tokens: number[][] }>;
@@ -64,6 +68,7 @@ export async function runCompareBench(): Promise<BenchRow[]> {
         batched_vs_one_lane: round(batched / oneLane, 2), sequential_vs_batched: round(sequential / batched, 2), runs: times.batched.length,
       });
     }
+    out.push(await pageTasksRow(browser, url, 'compare_page', 'compare', PAGE_QUERY, 3, { rows: 64, lanes: 4, samples: 16, tokens: TOKENS }));
   } finally {
     await browser.close();
     await server.close();

@@ -9,6 +9,7 @@ import { gridSettings, numericDimension, applySetting } from '../../src/core/swe
 import type { BatchRowSettings } from '../../src/engine/BatchGenerator';
 import { DEFAULT_ROWS_PER_BATCH } from '../../src/store/sweepRunner';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
+import { pageTasksRow } from './pageTasks';
 import { median, round, type BenchRow } from './format';
 
 const PROMPT = 'The weather today is very';
@@ -58,10 +59,12 @@ export async function runSweepBench(): Promise<BenchRow[]> {
       if (tokens.batched.some((t) => t.length !== TOKENS)) throw new Error(`a row did not run ${TOKENS} tokens`);
     }
     const perSecond = (ms: number) => round(rows.length / (ms / 1000), 2);
+    // The same grid from the page's own link (teaching-point distance and grammatical rate included): its long tasks.
+    const query = `?lang=en&prompt=${encodeURIComponent(PROMPT)}&sweep=temperature:0.2:1.6:6,top_p:0.5:1:6&search=grid&samples=${SAMPLES}&max_new_tokens=${TOKENS}&run=1`;
     return [{
       bench: 'sweep', device: 'wasm', settings: settings.length, samples: SAMPLES, tokens: TOKENS,
       samples_per_s_batched: perSecond(median(batchedMs)), samples_per_s_sequential: perSecond(median(sequentialMs)),
-    }];
+    }, await pageTasksRow(browser, url, 'sweep_page', 'sweep', query, 3, { settings: settings.length, samples: SAMPLES, tokens: TOKENS })];
   } finally {
     await browser.close();
     await server.close();
