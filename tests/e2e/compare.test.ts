@@ -38,6 +38,12 @@ describe('compare view', () => {
       expect(await tree.getAttribute('data-samples')).toBe('8');
       expect(await lanes.nth(i).getByTestId('sample').count()).toBe(8);
     }
+    // A closed list of samples draws no chips; opened, every sample shows its tokens.
+    const samples = lanes.nth(0).getByTestId('sample');
+    expect(await samples.locator('.chip').count()).toBe(0);
+    await lanes.nth(0).locator('.sample-list summary').first().click();
+    await expect.poll(() => samples.locator('.chip').count()).toBeGreaterThan(0);
+    for (let k = 0; k < 8; k++) expect(await samples.nth(k).locator('.chip').count()).toBeGreaterThan(0);
     // A hotter lane spreads its samples over more distinct branches than a cold one.
     const leaves = await Promise.all([0, 2].map((i) => lanes.nth(i).getByTestId('token-tree').getAttribute('data-leaves').then(Number)));
     expect(leaves[1]).toBeGreaterThanOrEqual(leaves[0]);
