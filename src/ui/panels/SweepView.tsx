@@ -1,7 +1,7 @@
 // The sweep view: what to vary and how to search, run / cancel / resume with progress and time left, the
 // pictures, every evaluated setting with its metrics (the page contract: data-testid="sweep-point"), the
 // samples of the setting picked, and export / open / link.
-import { Fragment, lazy, memo, Suspense, useDeferredValue, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, lazy, memo, Suspense, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { PARAM_SPECS, SamplingParamError, parseParamValue } from '../../core';
@@ -21,7 +21,8 @@ import { formatDuration, formatMetric, metricLabel, paramLabel } from '../sweepF
 import { currentShared, linkFor } from '../urlSync';
 import { download } from '../download';
 
-const SweepCharts = lazy(() => import('../charts/SweepCharts'));
+const loadSweepCharts = () => import('../charts/SweepCharts');
+const SweepCharts = lazy(loadSweepCharts);
 
 const ALL_NAMES: string[] = [...SWEEPABLE_NUMERIC, ...Object.keys(SWEEPABLE_CATEGORICAL)];
 
@@ -125,7 +126,8 @@ function GoalEditor({ term, onChange, onRemove }: { term: ObjectiveTerm; onChang
   );
 }
 
-function DefinitionForm({ disabled }: { disabled: boolean }) {
+// memo: the view renders again with every point and progress report; the form only when it is enabled or disabled.
+const DefinitionForm = memo(function DefinitionForm({ disabled }: { disabled: boolean }) {
   const { t } = useTranslation();
   const def = useStore((s) => s.sweepDefinition);
   const setDef = useStore((s) => s.setSweepDefinition);
@@ -193,7 +195,7 @@ function DefinitionForm({ disabled }: { disabled: boolean }) {
       </p>
     </fieldset>
   );
-}
+});
 
 function metricAttributes(point: SweepPoint): Record<string, string> {
   const out: Record<string, string> = {};
@@ -287,6 +289,10 @@ export function SweepView() {
   // CHART_INTERVAL_MS while the sweep runs: a chart's render was 100–500 ms here, and points come several a second.
   // The sweep says it has ended once they show its last point.
   const results = useDeferredValue(useThrottledValue(liveResults, CHART_INTERVAL_MS, liveState === 'running'));
+  // The charts' code (recharts) loads and runs its module code as the sweep starts, not in the task of the first chart.
+  useEffect(() => {
+    if (liveState === 'running') void loadSweepCharts();
+  }, [liveState]);
   const state = results === liveResults ? liveState : 'running';
   const progress = useStore((s) => s.sweepProgress);
   const error = useStore((s) => s.sweepError);
