@@ -3,7 +3,7 @@
 // token per row and returns one row of logits each. Compare lanes, samples, beams and sweeps all run on this.
 // All rows always have the same length, so there is no padding: one attention mask of ones serves every row.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
-import { KeptCache, directSessionOf, type OrtSession, type OrtTensorMap } from './modelRunner';
+import { KeptCache, directSessionOf, type DirectSession, type OrtSession, type OrtTensorMap } from './modelRunner';
 import type { CacheData } from './rowCache';
 
 export interface BatchRunner {
@@ -44,14 +44,13 @@ export class TransformersBatchRunner implements BatchRunner {
   /** Row sources not applied to the cache yet (null: the cache is as the last step left it). */
   private pendingSources: number[] | null = null;
   private readonly session: OrtSession | null;
-  private readonly takesPositions: boolean;
-  private readonly stepConstants: OrtTensorMap;
+  private readonly directFeeds: DirectSession['feeds'];
   /** The cache on our side, when the model allows it (then `past` stays null); else present.* read back whole each step. */
   private kept: KeptCache | null = null;
 
   constructor(private readonly model: PreTrainedModel, vocabSize: number) {
     this.vocabSize = vocabSize;
-    ({ session: this.session, takesPositions: this.takesPositions, stepConstants: this.stepConstants } = directSessionOf(model));
+    ({ session: this.session, feeds: this.directFeeds } = directSessionOf(model));
   }
 
   get rows(): number {
@@ -130,22 +129,15 @@ export class TransformersBatchRunner implements BatchRunner {
   private async stepOnKeptCache(tokenIds: readonly number[], kept: KeptCache): Promise<Float32Array> {
     if (tokenIds.length !== this.rows) throw new Error(`step got ${tokenIds.length} tokens for ${this.rows} rows`);
     if (this.pendingSources) {
-      kept.rows.select(this.pendingSources);
+      kept.cache.select(this.pendingSources);
       this.pendingSources = null;
     }
-    const rows = kept.rows.rows;
-    const { inputIds, mask, positions } = stepInputs(tokenIds, rows, kept.rows.length);
+    const rows = kept.cache.rows;
+    const { inputIds, mask, positions } = stepInputs(tokenIds, rows, kept.cache.length);
     const outputs = await kept.run(this.directFeeds(inputIds, mask, positions));
     this.rowCount = rows;
-    this.cached = kept.rows.length;
+    this.cached = kept.cache.length;
     return this.lastPositionRows(outputs.logits, rows);
-  }
-
-  /** The inputs a step straight through the session names, besides the cache. */
-  private directFeeds(inputIds: Tensor, mask: Tensor, positions: Tensor): OrtTensorMap {
-    const feeds: OrtTensorMap = { ...this.stepConstants, input_ids: inputIds.ort_tensor, attention_mask: mask.ort_tensor };
-    if (this.takesPositions) feeds.position_ids = positions.ort_tensor;
-    return feeds;
   }
 
   private keepCache(outputs: OrtTensorMap, rows: number, length: number): void {

@@ -29,11 +29,12 @@ export interface OrtSession {
 /** Inputs a step with a cache can feed the session itself, besides the cache; any other sends it through model.forward. */
 const DIRECT_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', 'num_logits_to_keep']);
 
-/** How a cached step can run the model's session itself: the session (null: through model.forward), whether it takes position ids, and its constant inputs. */
+/** How a cached step can run the model's session itself. */
 export interface DirectSession {
+  /** Null: steps go through model.forward. */
   session: OrtSession | null;
-  takesPositions: boolean;
-  stepConstants: OrtTensorMap;
+  /** The inputs the session names besides the cache: these three, and its constant inputs, if it has any. */
+  feeds(inputIds: Tensor, attentionMask: Tensor, positionIds: Tensor): OrtTensorMap;
 }
 
 /** Learnt once per model: a session that takes only inputs a cached step knows can be run directly. */
@@ -45,7 +46,15 @@ export function directSessionOf(model: PreTrainedModel): DirectSession {
   if (session?.inputNames.includes('use_cache_branch')) stepConstants.use_cache_branch = new Tensor('bool', [true], [1]).ort_tensor;
   // One position per step, and the logits of the last position are all a step reads.
   if (session?.inputNames.includes('num_logits_to_keep')) stepConstants.num_logits_to_keep = new Tensor('int64', [1n], []).ort_tensor;
-  return { session, takesPositions: session?.inputNames.includes('position_ids') ?? false, stepConstants };
+  const takesPositions = session?.inputNames.includes('position_ids') ?? false;
+  return {
+    session,
+    feeds(inputIds, attentionMask, positionIds) {
+      const feeds: OrtTensorMap = { ...stepConstants, input_ids: inputIds.ort_tensor, attention_mask: attentionMask.ort_tensor };
+      if (takesPositions) feeds.position_ids = positionIds.ort_tensor;
+      return feeds;
+    },
+  };
 }
 
 /**
@@ -55,7 +64,7 @@ export function directSessionOf(model: PreTrainedModel): DirectSession {
  */
 export class KeptCache {
   private constructor(
-    readonly rows: RowCache,
+    readonly cache: RowCache,
     private readonly session: OrtSession,
     /** [step_key_values.* output, past_key_values.* input] pairs. */
     private readonly pairs: [string, string][],
@@ -79,14 +88,14 @@ export class KeptCache {
 
   /** One pass: `feeds` (without the cache) plus the cache; the fed positions join the cache. Returns the outputs (logits). */
   async run(feeds: OrtTensorMap): Promise<OrtTensorMap> {
-    const views = this.rows.views();
-    const dims = this.rows.dims();
+    const views = this.cache.views();
+    const dims = this.cache.dims();
     const all: OrtTensorMap = { ...feeds };
     this.pairs.forEach(([, past], i) => {
       all[past] = new Tensor(this.type, views[i], dims).ort_tensor;
     });
     const outputs = await this.session.run(all, this.fetches);
-    this.rows.append(this.pairs.map(([step]) => outputs[step].data as CacheData));
+    this.cache.append(this.pairs.map(([step]) => outputs[step].data as CacheData));
     return outputs;
   }
 }
@@ -108,16 +117,14 @@ export class TransformersRunner implements ModelRunner {
    * ~0.8 ms on the bundled model; the first pass (empty cache, model-specific set-up) always goes through it.
    */
   private readonly session: OrtSession | null;
-  /** Whether the session takes position ids (a direct step feeds only the inputs the session names). */
-  private readonly takesPositions: boolean;
-  /** Constant inputs of a direct step, when the model has them. */
-  private readonly stepConstants: OrtTensorMap;
+  /** What a direct pass feeds besides the cache (only the inputs the session names). */
+  private readonly directFeeds: DirectSession['feeds'];
   /** The cache on our side after the first pass, when the model allows it (then `past` stays null). */
   private kept: KeptCache | null = null;
 
   constructor(private readonly model: PreTrainedModel, vocabSize: number) {
     this.vocabSize = vocabSize;
-    ({ session: this.session, takesPositions: this.takesPositions, stepConstants: this.stepConstants } = directSessionOf(model));
+    ({ session: this.session, feeds: this.directFeeds } = directSessionOf(model));
   }
 
   get length(): number {
@@ -181,13 +188,6 @@ export class TransformersRunner implements ModelRunner {
     const unwrapped: OrtTensorMap = {};
     for (const name in outputs) unwrapped[name] = outputs[name].ort_tensor;
     return unwrapped;
-  }
-
-  /** The inputs a pass straight through the session names, besides the cache. */
-  private directFeeds(inputIds: Tensor, attentionMask: Tensor, positionIds: Tensor): OrtTensorMap {
-    const feeds: OrtTensorMap = { ...this.stepConstants, input_ids: inputIds.ort_tensor, attention_mask: attentionMask.ort_tensor };
-    if (this.takesPositions) feeds.position_ids = positionIds.ort_tensor;
-    return feeds;
   }
 
   private releasePast(): void {
