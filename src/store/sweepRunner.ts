@@ -9,6 +9,7 @@ import {
 } from '../core/sweep';
 import type { FinishReason, PromptLogits } from '../engine/protocol';
 import type { TeachingPoint } from './types';
+import { nextTask } from './nextTask';
 
 /** One sequence of a batch: its prompt, its own parameters and seed. */
 export interface SweepRow {
@@ -107,10 +108,6 @@ export function measureSetting(samples: readonly RowOutcome[], pool: PoolMetrics
   const out: MetricValues = {};
   for (const [name, { sum, n }] of sums) (out as Record<string, number>)[name] = sum / n;
   return { ...out, ...pool(samples) };
-}
-
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 export async function runSweep(options: SweepRunOptions): Promise<'completion' | 'cancelled'> {

@@ -1,12 +1,8 @@
 // The page itself: i18next, React and every panel, in chunks of their own that main.tsx's opening imports one
 // after another. Evaluating a chunk is one main-thread task; several smaller chunks, each evaluated in a task of
 // its own with the page free to answer input between them, keep every task of the opening short.
+import { nextTask } from '../store/nextTask';
 import { useStore } from '../store/store';
-
-/** A new task: the browser paints and answers input before the next step of the opening. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /**
  * i18next (and the page's strings), its first translation, React's DOM renderer and then the page's components,
