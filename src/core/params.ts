@@ -357,7 +357,8 @@ export function parseParamValue(name: string, raw: string): number {
   if (!spec) throw new SamplingParamError(name, raw, { kind: 'knownName' });
   const text = raw.trim();
   if (!NUMBER_SYNTAX.test(text)) throw new SamplingParamError(name, raw, rangeRule(spec));
-  const value = Number(text);
+  // "-0" is a valid number, but a link writes it back as "0": read it as 0 so a link round-trips.
+  const value = Number(text) + 0;
   checkParam(spec.name as ParamName, value);
   return value;
 }

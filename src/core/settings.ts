@@ -51,7 +51,7 @@ export function parseLogitBias(text: string): Record<number, number> {
   for (const part of trimmed.split(',')) {
     const m = /^\s*(\d+)\s*:\s*([+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?)\s*$/i.exec(part);
     if (!m) throw new SamplingParamError('logit_bias', part.trim(), { kind: 'biasPairs' });
-    out[Number(m[1])] = Number(m[2]);
+    out[Number(m[1])] = Number(m[2]) + 0; // + 0: "-0" reads as 0, as a link writes it
   }
   validateParams({ ...DEFAULT_PARAMS, logit_bias: out });
   return out;

@@ -65,7 +65,7 @@ export function refusalOf(error: unknown): Refusal {
 /** "sunny:3" → { label: 'sunny', logit: 3 }; the last colon splits, so a label may hold colons. */
 export function parseToyToken(text: string): ToyToken {
   const at = text.lastIndexOf(':');
-  const logit = at > 0 ? Number(text.slice(at + 1)) : Number.NaN;
+  const logit = at > 0 ? Number(text.slice(at + 1)) + 0 : Number.NaN; // + 0: "-0" reads as 0, as a link writes it
   if (at <= 0 || text.slice(at + 1).trim() === '' || !Number.isFinite(logit)) throw new SamplingParamError('toy', text, { kind: 'toyToken' });
   return { label: text.slice(0, at), logit };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PARAMS, LLAMA_CPP_ORDER, NoAllowedTokenError, OFF_PARAMS, SamplingParamError, SamplingPipeline,
-  createRng, parseParamValue, sampleStep, validateParams, type SamplingParams,
+  createRng, parseLogitBias, parseParamValue, sampleStep, validateParams, type SamplingParams,
 } from '../../src/core';
 
 const weather = [3.0, 2.5, 2.0, 1.0];
@@ -148,6 +148,12 @@ describe('typed parameter errors name the parameter and its range', () => {
     expect(parseParamValue('top_p', '0.9')).toBe(0.9);
     expect(parseParamValue('temperature', '3')).toBe(3);
     expect(parseParamValue('seed', '4294967295')).toBe(4294967295);
+  });
+
+  it('parseParamValue reads "-0" as 0, the value a link writes back (found by the deep URL property run)', () => {
+    expect(Object.is(parseParamValue('top_k', '-0'), 0)).toBe(true);
+    expect(Object.is(parseParamValue('temperature', '-0.0'), 0)).toBe(true);
+    expect(Object.is(parseLogitBias('13:-0')[13], 0)).toBe(true);
   });
 });
 
