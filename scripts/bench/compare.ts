@@ -12,6 +12,7 @@ import { pageTasksRow } from './pageTasks';
 const PROMPT = 'The weather today is very';
 const TOKENS = 64;
 const ROUNDS = Number(process.env.LOGITLAB_BENCH_COMPARE_ROUNDS ?? 5);
+const THREADS = Number(process.env.LOGITLAB_BENCH_THREADS ?? 1);
 /** The page's own link for 4 lanes × 16 samples × 64 tokens: the 64-row comparison watched for long tasks. */
 const PAGE_QUERY = `?lang=en&prompt=${encodeURIComponent(PROMPT)}&max_new_tokens=${TOKENS}&lane=temperature%3D0.3&lane=temperature%3D0.7&lane=top_p%3D0.8&lane=temperature%3D1.5&samples=16&run=1`;
 type Api = {
@@ -40,7 +41,7 @@ export async function runCompareBench(): Promise<BenchRow[]> {
     const page = await browser.newPage();
     await page.goto(`${url}tests/e2e/pages/engine.html?patient=1`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-    const events = await page.evaluate(() => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'wasm', 1, 'fp32'));
+    const events = await page.evaluate(([t]) => (window as unknown as { logitlab: Api }).logitlab.load({ kind: 'catalog', id: 'logitlab-tiny' }, 'wasm', t as number, 'fp32'), [THREADS]);
     const loaded = events.find((e) => e.type === 'loaded');
     if (!loaded) throw new Error(`load failed ${JSON.stringify(events.at(-1))}`);
     const run = (rows: CompareRow[], sequential: boolean) =>

@@ -22,6 +22,8 @@ const runs = Number(process.argv[4] ?? 5);
 const PROMPT = 'The weather today is very';
 /** With LOGITLAB_PROFILE_COMPARE_ROWS=n, our worker runs comparisons of n sampled rows instead of single runs. */
 const compareRows = Number(process.env.LOGITLAB_PROFILE_COMPARE_ROWS ?? 0);
+/** With LOGITLAB_PROFILE_SWEEP_LIKE=1, those rows also vary top_p (0.5–1), as the sweep bench's grid does. */
+const sweepLike = process.env.LOGITLAB_PROFILE_SWEEP_LIKE === '1';
 
 /** A CDP channel to one attached target through the (non-flattened) root session. */
 class TargetChannel {
@@ -99,7 +101,7 @@ try {
     prompt: PROMPT, params: { ...DEFAULT_PARAMS, temperature: 0 }, seed: 1, max_new_tokens: tokens, stop: [], ignore_eos: true, chat: false, topN: 30,
   };
   const rows: CompareRow[] = Array.from({ length: compareRows }, (_, i) => ({
-    lane: i, sample: 0, params: { ...DEFAULT_PARAMS, temperature: 0.3 + 0.2 * (i % 8), top_k: 0 }, seed: 1 + i, max_new_tokens: tokens, stop: [], ignore_eos: true,
+    lane: i, sample: 0, params: { ...DEFAULT_PARAMS, temperature: 0.3 + 0.2 * (i % 8), top_k: 0, top_p: sweepLike ? 0.5 + 0.1 * (Math.floor(i / 8) % 6) : 1 }, seed: 1 + i, max_new_tokens: tokens, stop: [], ignore_eos: true,
   }));
   const runOurs = async (): Promise<number> => {
     if (compareRows > 0) {

@@ -170,6 +170,8 @@ export class BatchGenerator {
         // Row r of the next pass continues old row `sources[r]`: finished rows drop out; at step 0 all copy the prompt's.
         const sources = firstPass ? next.map(() => 0) : next.map((s) => running.indexOf(s));
         this.runner.selectRows(sources);
+        // Every row has read its logits (a kept row holds a copy): the runtime may write the next step's into them.
+        this.runner.recycle(logits);
         logits = await this.runner.step(next.map((s) => s.tokens[s.tokens.length - 1]));
         running = next;
         firstPass = false;

@@ -130,6 +130,7 @@ export class Generator {
       const t1 = now();
       // Kept for inspection and branching; neither the model's time nor the pipeline's.
       const logits = kept.keep(fresh);
+      this.runner.recycle(fresh);
       const t1Kept = now();
       const forced = !parent || step > branch!.step ? null : step < branch!.step ? parent.generated[step] : branch!.tokenId ?? null;
       const result = this.pipeline.step(logits, this.drawFor(settings, rng), chainObserver);

@@ -4,6 +4,7 @@
 // All rows always have the same length, so there is no padding: one attention mask of ones serves every row.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import { KeptCache, directSessionOf, type DirectSession, type OrtSession, type OrtTensorMap } from './modelRunner';
+import { runtimeOutputs } from './outputPool';
 import type { CacheData } from './rowCache';
 
 export interface BatchRunner {
@@ -25,6 +26,8 @@ export interface BatchRunner {
    * each call: a caller may keep it without a copy (a copy is a fresh allocation, as slow as the runtime's own).
    */
   step(tokenIds: readonly number[]): Promise<Float32Array>;
+  /** The caller will not read these logits (from prefill or step) again: a later step may write into them. */
+  recycle(logits: Float32Array): void;
   /** Frees the cache. */
   reset(): void;
 }
@@ -89,6 +92,10 @@ export class TransformersBatchRunner implements BatchRunner {
     this.kept = KeptCache.from(this.session, this.cacheNames ?? [], unwrapped, 1, n);
     if (this.kept) this.past = null;
     return this.lastPositionRows(unwrapped.logits, 1);
+  }
+
+  recycle(logits: Float32Array): void {
+    runtimeOutputs.recycle(logits);
   }
 
   selectRows(sources: readonly number[]): void {

@@ -2,12 +2,15 @@
 // last position's logits come back. Per step it builds three small input tensors and nothing else: the
 // forward pass of the bundled model takes under a millisecond, so every allocation shows.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
+import { runtimeOutputs } from './outputPool';
 import { RowCache, type CacheData } from './rowCache';
 
 export interface ModelRunner {
   readonly vocabSize: number;
   /** Feeds `ids` after everything fed since the last reset; returns the logits of the last position. */
   forward(ids: number[]): Promise<Float32Array>;
+  /** The caller will not read these logits (from forward) again: a later pass may write into them. */
+  recycle(logits: Float32Array): void;
   /** Forgets the cache (the next forward starts a new sequence). */
   reset(): void;
   /** Tokens currently in the cache. */
@@ -95,7 +98,10 @@ export class KeptCache {
       all[past] = new Tensor(this.type, views[i], dims).ort_tensor;
     });
     const outputs = await this.session.run(all, this.fetches);
-    this.cache.append(this.pairs.map(([step]) => outputs[step].data as CacheData));
+    const fed = this.pairs.map(([step]) => outputs[step].data as CacheData);
+    this.cache.append(fed);
+    // Copied into the cache: the runtime may write the next pass's into them.
+    for (const data of fed) runtimeOutputs.recycle(data);
     return outputs;
   }
 }
@@ -141,6 +147,10 @@ export class TransformersRunner implements ModelRunner {
     this.past = null;
     this.kept = null;
     this.cached = 0;
+  }
+
+  recycle(logits: Float32Array): void {
+    runtimeOutputs.recycle(logits);
   }
 
   async forward(ids: number[]): Promise<Float32Array> {

@@ -320,7 +320,8 @@ export type EngineEvent =
   | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
   | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
   | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string; beam?: CompareBeamResult }
-  | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number }
+  /** `outputs`: how many of the runtime's outputs during the comparison were copied into recycled arrays, and how many into new ones. */
+  | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number; outputs?: { reused: number; allocated: number } }
   | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
   | { type: 'promptLogits'; requestId: number; items: PromptLogits[] }
   | { type: 'notice'; requestId: number; message: string }

@@ -11,6 +11,7 @@ import { BatchGenerator } from './BatchGenerator';
 import { Generator } from './Generator';
 import { ModelLoadError, classifyLoadError, loadModel, modelFolderUrl } from './modelLoader';
 import { observerLink } from './observerHandOff';
+import { installRuntimeOutputPool } from './outputPool';
 import { warmUpWasmRuntime } from './runtimeWarmUp';
 import type { Device, DevicePreference, DeviceReason, EngineRequest, ErrorCode } from './protocol';
 import { DEFAULT_STALL_MS, stallGuardedFetch } from './stallGuard';
@@ -22,6 +23,7 @@ let stallMs = DEFAULT_STALL_MS;
 
 /** Sets up transformers.js for this worker, before any load: called once, first thing. */
 export function setUpRuntime(): void {
+  installRuntimeOutputPool();
   env.useBrowserCache = true;
   // transformers.js would otherwise download the runtime's .wasm itself, copy it into Cache Storage and hand
   // onnxruntime the bytes (no streaming compile): about 2 s of the bundled model's load on 2 cores. The browser's

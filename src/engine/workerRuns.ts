@@ -10,6 +10,7 @@ import { runBeamLanes, splitCompareRows } from './compareBeamLane';
 import type { RunRecord } from './Generator';
 import { promptIds } from './modelLoader';
 import { openRunOutput } from './observerHandOff';
+import { runtimeOutputs } from './outputPool';
 import { BATCHING, type BeamStepView, type CompareMode, type CompareStep, type EngineRequest, type PromptLogits } from './protocol';
 import { findTokens } from './tokenSearch';
 import { StepBatcher, errorMessage, fail, gate, letMessagesIn, post, state, type Engine } from './workerState';
@@ -145,6 +146,7 @@ export function handleCompare(request: RequestOf<'compare'>): Promise<void> {
       post({ type: 'compareRowDone', requestId: request.requestId, row: requestRow[result.row], reason: result.reason, text: result.text });
     };
     const isCancelled = () => gate.isCancelled(request.requestId);
+    const { reused: reusedBefore, allocated: allocatedBefore } = runtimeOutputs;
     try {
       const ids = promptIds(model, request.prompt, request.chat);
       const { sampled, beams } = splitCompareRows(request.rows);
@@ -175,7 +177,8 @@ export function handleCompare(request: RequestOf<'compare'>): Promise<void> {
         await runBeamLanes(beamRunnerOf(engine), model.codec, ids, request, beams, { isCancelled, post, yieldTurn: letMessagesIn, yieldEveryMs: BATCHING.stepBatchMs });
       }
       flush();
-      post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started });
+      const outputs = { reused: runtimeOutputs.reused - reusedBefore, allocated: runtimeOutputs.allocated - allocatedBefore };
+      post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started, outputs });
     } catch (error) {
       flush();
       post(errorMessage(request.requestId, error, 'invalid_params'));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { setupE2eApp, watchErrors } from './appHarness';
 import { DEFAULT_PARAMS } from '../../src/core';
-import type { GenerateSettings, StepEvent } from '../../src/engine/protocol';
+import type { CompareRow, GenerateSettings, StepEvent } from '../../src/engine/protocol';
 
 const greedy: GenerateSettings = {
   prompt: 'The weather today is very', params: { ...DEFAULT_PARAMS, temperature: 0 }, seed: 1, max_new_tokens: 12,
@@ -14,6 +14,7 @@ const greedy: GenerateSettings = {
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; device?: string; threads?: number; message?: string }[]>;
   generate(s: GenerateSettings, options?: { cancelAfterSteps?: number; withSteps?: boolean }): Promise<{ tokens: number[]; text: string; reason: string; deltas: string[]; messagingMs: number[]; observedApart: boolean; steps?: StepEvent[] }>;
+  compare(prompt: string, rows: CompareRow[], forceSequential?: boolean): Promise<{ mode: string; tokens: number[][]; outputs?: { reused: number; allocated: number } }>;
 };
 
 const app = setupE2eApp({ gpuBrowser: true });
@@ -63,6 +64,29 @@ describe('engine in Chromium', () => {
     expect(foreign).toEqual([]);
     expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
     wasmTokens = result.tokens;
+    await page.close();
+  });
+
+  it('a batch reuses the runtime’s output arrays step after step, and its rows draw what they draw one at a time', async () => {
+    const { page } = await openEnginePage(app.browser);
+    await generateOn(page, 'wasm');
+    const rows: CompareRow[] = Array.from({ length: 6 }, (_, i) => ({
+      lane: i % 3, sample: Math.floor(i / 3), params: { ...DEFAULT_PARAMS, temperature: 0.5 + 0.4 * (i % 3), top_p: 0.9 },
+      seed: 1 + i, max_new_tokens: 24, stop: [], ignore_eos: true,
+    }));
+    const compare = (sequential: boolean) => page.evaluate(([r, s]) => (window as unknown as { logitlab: Api }).logitlab.compare('The weather today is very', r as CompareRow[], s as boolean), [rows, sequential] as const);
+    const batched = await compare(false);
+    const sequential = await compare(true);
+    expect(batched.mode).toBe('batched');
+    expect(sequential.mode).toBe('sequential');
+    // The runtime writes each step into arrays an earlier step gave back: a stale or shared array would change a draw.
+    expect(batched.tokens).toEqual(sequential.tokens);
+    expect(batched.tokens.every((t) => t.length === 24)).toBe(true);
+    // Per step: logits and 8 fed key/value tensors. After the first steps, nearly every output lands in a recycled array.
+    for (const run of [batched, sequential]) {
+      expect(run.outputs).toBeDefined();
+      expect(run.outputs!.reused).toBeGreaterThan(0.8 * (run.outputs!.reused + run.outputs!.allocated));
+    }
     await page.close();
   });
 

@@ -33,6 +33,7 @@ class CountingRunner implements BatchRunner {
   prefill(ids: readonly number[]) { this.prefills++; return this.inner.prefill(ids); }
   selectRows(sources: readonly number[]) { this.inner.selectRows(sources); }
   step(ids: readonly number[]) { this.stepRows.push(ids.length); return this.inner.step(ids); }
+  recycle(logits: Float32Array) { this.inner.recycle(logits); }
   reset() { this.inner.reset(); }
 }
 

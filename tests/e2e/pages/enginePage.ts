@@ -72,7 +72,7 @@ const api = {
     return events;
   },
   /** A comparison to its end: the time from request to its last event on this thread, and every row's tokens. */
-  async compare(prompt: string, rows: CompareRow[], forceSequential = false): Promise<{ ms: number; mode: string; tokens: number[][] }> {
+  async compare(prompt: string, rows: CompareRow[], forceSequential = false): Promise<{ ms: number; mode: string; tokens: number[][]; outputs?: { reused: number; allocated: number } }> {
     const started = performance.now();
     const tokens: number[][] = rows.map(() => []);
     const off = api.client.onEvent((e) => {
@@ -84,7 +84,8 @@ const api = {
     const error = events.find((e) => e.type === 'error');
     if (error && error.type === 'error') throw new Error(error.message);
     const done = events.find((e) => e.type === 'compareDone');
-    return { ms: performance.now() - started, mode: done && done.type === 'compareDone' ? done.mode : 'none', tokens };
+    if (!done || done.type !== 'compareDone') return { ms: performance.now() - started, mode: 'none', tokens };
+    return { ms: performance.now() - started, mode: done.mode, tokens, outputs: done.outputs };
   },
   /** Runs to the end; `cancelAfterSteps` sends a cancel once that many steps arrived; `withSteps` returns them all. */
   async generate(settings: GenerateSettings, options: { cancelAfterSteps?: number; withSteps?: boolean } = {}): Promise<RunSummary> {
