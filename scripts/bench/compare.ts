@@ -3,6 +3,7 @@
 // (ms_one_lane: a single row through the same loop) and the same rows one after another (ms_sequential).
 // Times are from the request to the comparison's end on the main thread, medians over rounds after warm-up.
 // Then the production page runs the 64-row comparison from its link (compare_page): its main-thread tasks over 50 ms.
+// LOGITLAB_BENCH_THREADS=n loads the model with n WebAssembly threads (default 1, what the page picks on 2 cores).
 import { DEFAULT_PARAMS } from '../../src/core';
 import type { CompareRow } from '../../src/engine/protocol';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
@@ -64,7 +65,7 @@ export async function runCompareBench(): Promise<BenchRow[]> {
       const oneLane = median(times.one);
       const sequential = median(times.sequential);
       out.push({
-        bench: 'compare', device: String(loaded.device), rows: rows.length, lanes, samples, tokens: TOKENS, mode,
+        bench: 'compare', device: String(loaded.device), threads: THREADS, rows: rows.length, lanes, samples, tokens: TOKENS, mode,
         ms_batched: round(batched, 1), ms_one_lane: round(oneLane, 1), ms_sequential: round(sequential, 1),
         batched_vs_one_lane: round(batched / oneLane, 2), sequential_vs_batched: round(sequential / batched, 2), runs: times.batched.length,
       });
