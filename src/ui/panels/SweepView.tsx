@@ -12,6 +12,7 @@ import {
 } from '../../core/sweep';
 import { useStore } from '../../store/store';
 import { useThrottledValue } from '../useThrottledValue';
+import { useNextTaskValue } from '../useNextTaskValue';
 import { applySettingToPlayground, cancelSweep, openPointInCompare, openSweepFile, startSweep } from '../../store/sweepBridge';
 import { effectiveObjective } from '../../store/sweepSlice';
 import { refusalOf } from '../../store/urlState';
@@ -206,6 +207,11 @@ function metricAttributes(point: SweepPoint): Record<string, string> {
   return out;
 }
 
+/** The metrics some point has a value for, in SWEEP_METRICS order. */
+function presentMetrics(results: SweepResults | null): SweepMetric[] {
+  return results ? SWEEP_METRICS.filter((m) => results.points.some((p) => Number.isFinite(p.metrics[m] ?? NaN))) : [];
+}
+
 function bestPoint(results: SweepResults): SweepPoint | null {
   let best: SweepPoint | null = null;
   for (const p of results.points) if (Number.isFinite(p.score) && (!best || p.score < best.score)) best = p;
@@ -289,11 +295,17 @@ export function SweepView() {
   // CHART_INTERVAL_MS while the sweep runs: a chart's render was 100–500 ms here, and points come several a second.
   // The sweep says it has ended once they show its last point.
   const results = useDeferredValue(useThrottledValue(liveResults, CHART_INTERVAL_MS, liveState === 'running'));
-  // The charts' code (recharts) loads and runs its module code as the sweep starts, not in the task of the first chart.
+  // Each heavy part follows in a task of its own (a recharts chart's update is 50–250 ms, its first drawing more):
+  // the line chart or heatmap, then the quality–diversity scatter, then the table of points.
+  const scatterResults = useNextTaskValue(results);
+  const tableResults = useNextTaskValue(scatterResults);
+  // The charts' code (recharts: 200–300 ms to compile and run its module code) loads a task after the view opens,
+  // while a linked sweep still waits for its model, not in the middle of the sweep or in the task of its first chart.
   useEffect(() => {
-    if (liveState === 'running') void loadSweepCharts();
-  }, [liveState]);
-  const state = results === liveResults ? liveState : 'running';
+    const handle = window.setTimeout(() => void loadSweepCharts(), 0);
+    return () => window.clearTimeout(handle);
+  }, []);
+  const state = tableResults === liveResults ? liveState : 'running';
   const progress = useStore((s) => s.sweepProgress);
   const error = useStore((s) => s.sweepError);
   const selected = useStore((s) => s.sweepSelected);
@@ -302,7 +314,8 @@ export function SweepView() {
   const setMetric = useStore((s) => s.setSweepMetric);
   const definition = useStore((s) => s.sweepDefinition);
   const running = state === 'running';
-  const present = useMemo(() => (results ? SWEEP_METRICS.filter((m) => results.points.some((p) => Number.isFinite(p.metrics[m] ?? NaN))) : []), [results]);
+  const present = useMemo(() => presentMetrics(results), [results]);
+  const tableMetrics = useMemo(() => presentMetrics(tableResults), [tableResults]);
   const objectiveMetric = results?.definition.objective?.[0]?.metric;
   const metric = chosenMetric && present.includes(chosenMetric as SweepMetric) ? chosenMetric : objectiveMetric && present.includes(objectiveMetric) ? objectiveMetric : present[0] ?? 'perplexity';
   const best = results ? bestPoint(results) : null;
@@ -347,10 +360,10 @@ export function SweepView() {
             </select>
           </label>
           <Suspense fallback={null}>
-            <SweepCharts results={results} metric={metric} selected={selected} onSelect={select} />
+            <SweepCharts results={results} scatterResults={scatterResults ?? results} metric={metric} selected={selected} onSelect={select} />
           </Suspense>
           {selected && <SamplesPanel results={results} query={selected} onClose={() => select(null)} running={running} t={t} />}
-          <PointsTable results={results} metrics={present} selected={selected} onSelect={select} />
+          {tableResults && <PointsTable results={tableResults} metrics={tableMetrics} selected={selected} onSelect={select} />}
         </>
       )}
     </section>
