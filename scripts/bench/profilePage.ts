@@ -129,18 +129,18 @@ try {
         await page.waitForFunction(`['completion', 'cancelled', 'error'].includes(${state})`, undefined, { timeout: 600_000, polling: 100 });
         await page.waitForTimeout(500);
       } else {
-      await watchModelReady(page);
-      if (loading) await start();
-      await page.goto(`${url}?lang=${lang}&${QUERY}`);
-      if (loading) await modelReadyAt(page);
-      await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
-      await page.fill('[data-testid="prompt"]', PROMPT);
-      await page.waitForTimeout(loading ? 3000 : WAIT_MS);
-      if (!loading) {
-        await start();
-        await page.getByTestId('generate').click();
-        await waitForLastStep(page);
-      }
+        await watchModelReady(page);
+        if (loading) await start();
+        await page.goto(`${url}?lang=${lang}&${QUERY}`);
+        if (loading) await modelReadyAt(page);
+        await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+        await page.fill('[data-testid="prompt"]', PROMPT);
+        await page.waitForTimeout(loading ? 3000 : WAIT_MS);
+        if (!loading) {
+          await start();
+          await page.getByTestId('generate').click();
+          await waitForLastStep(page);
+        }
       }
       const empty: Profile = { nodes: [], samples: [], timeDeltas: [], startTime: 0, endTime: 0 };
       const { profile } = traceOnly ? { profile: empty } : ((await cdp.send('Profiler.stop')) as unknown as { profile: Profile });

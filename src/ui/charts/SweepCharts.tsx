@@ -3,10 +3,10 @@
 // label in the DOM to thin out ticks otherwise, a forced layout per label on every redraw:
 // a line for one parameter, a heatmap for two (small multiples for a third), and the quality–diversity scatter
 // with its Pareto front. Every point opens its samples.
-import { memo, useMemo } from 'react';
+import { createContext, memo, useContext, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CartesianGrid, Line, LineChart, ScatterChart, Tooltip, XAxis, YAxis, useXAxisScale, useYAxisScale } from 'recharts';
-import { paretoFront, settingQuery, type SweepDimension, type SweepPoint, type SweepResults, type SweepValue } from '../../core/sweep';
+import { CartesianGrid, Line, LineChart, Scatter, ScatterChart, Tooltip, XAxis, YAxis, useXAxisScale, useYAxisScale } from 'recharts';
+import { paretoFront, settingQuery, type SweepDimension, type SweepPoint, type SweepResults, type SweepSetting, type SweepValue, gridSettings } from '../../core/sweep';
 import { ChartFrame } from './ChartFrame';
 import { formatMetric, metricLabel, paramLabel } from '../sweepFormat';
 
@@ -23,8 +23,11 @@ export function heatColour(t: number): string {
   return `#${mix(1)}${mix(3)}${mix(5)}`;
 }
 
+/** What the charts read of a sweep: its definition and points so far (none yet, before it runs). */
+export type ChartResults = Pick<SweepResults, 'definition' | 'points'>;
+
 interface ChartProps {
-  results: SweepResults;
+  results: ChartResults;
   metric: string;
   selected: string | null;
   onSelect(query: string): void;
@@ -36,7 +39,7 @@ function metricOf(p: SweepPoint, metric: string): number {
 }
 
 /** The distinct values a dimension took, in its own order (numbers ascending, categories as listed). */
-export function axisValues(dim: SweepDimension, points: readonly SweepPoint[], index: number): SweepValue[] {
+export function axisValues(dim: SweepDimension, points: readonly { setting: SweepSetting }[], index: number): SweepValue[] {
   const seen = [...new Set(points.map((p) => p.setting[index]))];
   if (dim.kind === 'categorical') return dim.values.filter((v) => seen.includes(v));
   return (seen as number[]).sort((a, b) => a - b);
@@ -98,16 +101,28 @@ function cellOf(xi: number, yi: number, value: number, query: string, lo: number
   return { xi, yi, value, query, fill: Number.isFinite(value) ? heatColour(tone) : '#dee2e6', text: formatMetric(value), textFill: tone > 0.6 ? '#212529' : '#fff' };
 }
 
+/** What the heatmap's cells layer draws; it reaches the layer by context so a new point redraws the cells only. */
+interface HeatLayer {
+  cells: Cell[];
+  cellW: number;
+  cellH: number;
+  selected: string | null;
+  onSelect(query: string): void;
+}
+
+const HeatLayerContext = createContext<HeatLayer | null>(null);
+
 /**
  * The heatmap's cells, one plain SVG group on the chart's axes: a recharts Scatter of custom shapes cost a store
- * selector and a symbol wrapper per cell, and its redraw with every new point of a running sweep took 100–200 ms.
+ * selector and a symbol wrapper per cell, and redrawing it (and the chart around it) with every new point of a
+ * running sweep took 100–300 ms; this layer alone redraws, in a few.
  */
-const HeatCells = memo(function HeatCells({ cells, cellW, cellH, selected, onSelect }: {
-  cells: Cell[]; cellW: number; cellH: number; selected: string | null; onSelect(query: string): void;
-}) {
+function HeatCells() {
+  const layer = useContext(HeatLayerContext);
   const x = useXAxisScale();
   const y = useYAxisScale();
-  if (!x || !y) return null;
+  if (!layer || !x || !y) return null;
+  const { cells, cellW, cellH, selected, onSelect } = layer;
   const labelled = cellW > 38 && cellH > 18;
   return (
     <g className="sweep-cells">
@@ -127,6 +142,36 @@ const HeatCells = memo(function HeatCells({ cells, cellW, cellH, selected, onSel
       })}
     </g>
   );
+}
+
+const drawNothing = () => <g />;
+
+/**
+ * Two invisible points at the corners of the axes' range: recharts draws axes (ticks, scale) only for a chart with
+ * a series, and the cells and dots are drawn beside its series, not as one.
+ */
+function AxisAnchors({ data }: { data: object[] }) {
+  return <Scatter data={data} isAnimationActive={false} shape={drawNothing} legendType="none" tooltipType="none" />;
+}
+
+interface HeatAxis {
+  count: number;
+  ticks: number[];
+  format(i: number): string;
+  label: { value: string; position: 'insideBottom' | 'insideLeft'; offset?: number; angle?: number };
+}
+
+/** The recharts part of a heatmap panel: its axes, redrawn only when they change (not with every point). */
+const HeatFrame = memo(function HeatFrame({ width, height, title, xAxis, yAxis }: { width: number; height: number; title: string; xAxis: HeatAxis; yAxis: HeatAxis }) {
+  const anchors = useMemo(() => [{ xi: 0, yi: 0 }, { xi: Math.max(0, xAxis.count - 1), yi: Math.max(0, yAxis.count - 1) }], [xAxis.count, yAxis.count]);
+  return (
+    <ScatterChart width={width} height={height} margin={HEAT_MARGIN} role="img" aria-label={title}>
+      <XAxis dataKey="xi" type="number" domain={[-0.5, xAxis.count - 0.5]} ticks={xAxis.ticks} interval={0} tickFormatter={xAxis.format} label={xAxis.label} />
+      <YAxis dataKey="yi" type="number" domain={[-0.5, yAxis.count - 0.5]} ticks={yAxis.ticks} interval={0} width={HEAT_Y_AXIS} tickFormatter={yAxis.format} label={yAxis.label} />
+      <AxisAnchors data={anchors} />
+      <HeatCells />
+    </ScatterChart>
+  );
 });
 
 const HEAT_MARGIN = { top: 8, right: 12, bottom: 28, left: 8 };
@@ -140,9 +185,9 @@ function Heatmap({ cells, xValues, yValues, xName, yName, height, selected, onSe
   const xKey = xValues.join('\u0001');
   const yKey = yValues.join('\u0001');
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the values' text, not the arrays' identity
-  const xAxis = useMemo(() => ({ ticks: xValues.map((_, i) => i), format: (i: number) => String(xValues[i] ?? ''), label: { value: xName, position: 'insideBottom' as const, offset: -16 } }), [xKey, xName]);
+  const xAxis = useMemo((): HeatAxis => ({ count: xValues.length, ticks: xValues.map((_, i) => i), format: (i) => String(xValues[i] ?? ''), label: { value: xName, position: 'insideBottom', offset: -16 } }), [xKey, xName]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the values' text, not the arrays' identity
-  const yAxis = useMemo(() => ({ ticks: yValues.map((_, i) => i), format: (i: number) => String(yValues[i] ?? ''), label: { value: yName, angle: -90, position: 'insideLeft' as const } }), [yKey, yName]);
+  const yAxis = useMemo((): HeatAxis => ({ count: yValues.length, ticks: yValues.map((_, i) => i), format: (i) => String(yValues[i] ?? ''), label: { value: yName, angle: -90, position: 'insideLeft' } }), [yKey, yName]);
   return (
     <figure className="chart sweep-heatmap" data-testid={testId}>
       <figcaption>{title}</figcaption>
@@ -150,16 +195,12 @@ function Heatmap({ cells, xValues, yValues, xName, yName, height, selected, onSe
         {(width) => {
           const plotW = width - HEAT_MARGIN.left - HEAT_MARGIN.right - HEAT_Y_AXIS;
           const plotH = height - HEAT_MARGIN.top - HEAT_MARGIN.bottom - 30;
-          const cellW = Math.max(4, plotW / xValues.length - 2);
-          const cellH = Math.max(4, plotH / yValues.length - 2);
+          const cellW = Math.max(4, plotW / Math.max(1, xValues.length) - 2);
+          const cellH = Math.max(4, plotH / Math.max(1, yValues.length) - 2);
           return (
-            <ScatterChart width={width} height={height} margin={HEAT_MARGIN} role="img" aria-label={title}>
-              <XAxis dataKey="xi" type="number" domain={[-0.5, xValues.length - 0.5]} ticks={xAxis.ticks} interval={0}
-                tickFormatter={xAxis.format} label={xAxis.label} />
-              <YAxis dataKey="yi" type="number" domain={[-0.5, yValues.length - 0.5]} ticks={yAxis.ticks} interval={0} width={HEAT_Y_AXIS}
-                tickFormatter={yAxis.format} label={yAxis.label} />
-              <HeatCells cells={cells} cellW={cellW} cellH={cellH} selected={selected} onSelect={onSelect} />
-            </ScatterChart>
+            <HeatLayerContext.Provider value={{ cells, cellW, cellH, selected, onSelect }}>
+              <HeatFrame width={width} height={height} title={title} xAxis={xAxis} yAxis={yAxis} />
+            </HeatLayerContext.Provider>
           );
         }}
       </ChartFrame>
@@ -178,29 +219,40 @@ export const SweepHeatmaps = memo(function SweepHeatmaps({ results, metric, sele
     const finite = results.points.map((p) => metricOf(p, metric)).filter(Number.isFinite);
     return finite.length ? [Math.min(...finite), Math.max(...finite)] : [0, 1];
   }, [results.points, metric]);
+  // A grid's axes are known before its points: they are drawn whole from the start (the grid fills in), so a new
+  // point never changes them. Other searches' axes are the values their points took so far.
+  const grid = useMemo(() => {
+    if (results.definition.method !== 'grid') return null;
+    const settings = gridSettings(dims).map((setting) => ({ setting }));
+    return { settings, queries: new Set(settings.map((g) => settingQuery(dims, g.setting))) };
+  }, [results.definition.method, dims]);
   const panels = useMemo(() => {
-    const groups: { label: string | null; points: SweepPoint[] }[] = [];
-    if (!dz) groups.push({ label: null, points: results.points });
+    // A file's points that are not on its grid (edited by hand) get axes from the points, as other searches do.
+    const onGrid = grid !== null && results.points.every((p) => grid.queries.has(settingQuery(dims, p.setting)));
+    const axisPoints: readonly { setting: SweepSetting }[] = onGrid ? grid.settings : results.points;
+    const groups: { label: string | null; points: SweepPoint[]; axisPoints: readonly { setting: SweepSetting }[] }[] = [];
+    if (!dz) groups.push({ label: null, points: results.points, axisPoints });
     else {
-      const zs = axisValues(dz, results.points, 2);
+      const zs = axisValues(dz, axisPoints, 2);
       if (dz.kind === 'categorical' || zs.length <= MAX_MULTIPLES) {
-        for (const z of zs) groups.push({ label: String(z), points: results.points.filter((p) => p.setting[2] === z) });
+        for (const z of zs) groups.push({ label: String(z), points: results.points.filter((p) => p.setting[2] === z), axisPoints: axisPoints.filter((p) => p.setting[2] === z) });
       } else {
         const sorted = zs as number[];
         for (let b = 0; b < MAX_MULTIPLES; b++) {
           const from = sorted[Math.floor((b * sorted.length) / MAX_MULTIPLES)];
           const to = sorted[Math.floor(((b + 1) * sorted.length) / MAX_MULTIPLES) - 1];
-          groups.push({ label: `${from} … ${to}`, points: results.points.filter((p) => (p.setting[2] as number) >= from && (p.setting[2] as number) <= to) });
+          const within = (p: { setting: SweepSetting }) => (p.setting[2] as number) >= from && (p.setting[2] as number) <= to;
+          groups.push({ label: `${from} … ${to}`, points: results.points.filter(within), axisPoints: axisPoints.filter(within) });
         }
       }
     }
     return groups.map((g) => {
-      const xValues = axisValues(dx, g.points, 0);
-      const yValues = axisValues(dy, g.points, 1);
+      const xValues = axisValues(dx, g.axisPoints, 0);
+      const yValues = axisValues(dy, g.axisPoints, 1);
       const cells: Cell[] = g.points.map((p) => cellOf(xValues.indexOf(p.setting[0]), yValues.indexOf(p.setting[1]), metricOf(p, metric), settingQuery(dims, p.setting), lo, hi));
       return { ...g, xValues, yValues, cells };
     });
-  }, [results.points, dx, dy, dz, dims, metric, lo, hi]);
+  }, [results.points, grid, dx, dy, dz, dims, metric, lo, hi]);
   const title = t('sweep.heatmap', { metric: metricLabel(t, metric), x: dx.name, y: dy.name });
   return (
     <div className="sweep-heatmaps" data-testid="sweep-heatmaps">
@@ -212,12 +264,12 @@ export const SweepHeatmaps = memo(function SweepHeatmaps({ results, metric, sele
             title={panel.label === null ? title : t('sweep.multiple', { name: dz!.name, value: panel.label })} />
         ))}
       </div>
-      <div className="heat-scale" aria-hidden="true">
+      {results.points.length > 0 && <div className="heat-scale" aria-hidden="true">
         <span>{formatMetric(lo)}</span>
         <span className="heat-bar" style={{ background: `linear-gradient(to right, ${VIRIDIS.join(', ')})` }} />
         <span>{formatMetric(hi)}</span>
         <span className="heat-metric">{metricLabel(t, metric)}</span>
-      </div>
+      </div>}
     </div>
   );
 });
@@ -250,12 +302,22 @@ export function niceDomain(values: readonly number[]): [number, number] {
  * cost a store selector and a symbol wrapper per dot, its redraw 100–200 ms with every new point of a sweep).
  * Each dot's values show on hover as its title.
  */
-const DotsLayer = memo(function DotsLayer({ dots, front, yMetric, selected, onSelect }: {
-  dots: Dot[]; front: Dot[]; yMetric: string; selected: string | null; onSelect(query: string): void;
-}) {
+interface DotsLayerData {
+  dots: Dot[];
+  front: Dot[];
+  yMetric: string;
+  selected: string | null;
+  onSelect(query: string): void;
+}
+
+const DotsLayerContext = createContext<DotsLayerData | null>(null);
+
+function DotsLayer() {
+  const layer = useContext(DotsLayerContext);
   const x = useXAxisScale();
   const y = useYAxisScale();
-  if (!x || !y) return null;
+  if (!layer || !x || !y) return null;
+  const { dots, front, yMetric, selected, onSelect } = layer;
   const at = (d: Dot) => [x(d.x), y(d.y)] as const;
   const line = front.map(at).filter(([px, py]) => px !== undefined && py !== undefined).map(([px, py]) => `${px},${py}`).join(' ');
   return (
@@ -275,19 +337,42 @@ const DotsLayer = memo(function DotsLayer({ dots, front, yMetric, selected, onSe
       })}
     </g>
   );
+}
+
+const SCATTER_MARGIN = { top: 12, right: 20, bottom: 28, left: 8 };
+const X_LABEL = { value: 'distinct_2', position: 'insideBottom' as const, offset: -14 };
+const formatTick = (v: number) => formatMetric(v);
+
+/** The recharts part of the scatter: grid and axes, redrawn only when they change (not with every point). */
+const ScatterFrame = memo(function ScatterFrame({ width, title, yMetric, yDomain, reversed }: { width: number; title: string; yMetric: string; yDomain: [number, number]; reversed: boolean }) {
+  const anchors = useMemo(() => [{ x: 0, y: yDomain[0] }, { x: 1, y: yDomain[1] }], [yDomain]);
+  return (
+    <ScatterChart width={width} height={280} margin={SCATTER_MARGIN} role="img" aria-label={title}>
+      <CartesianGrid strokeDasharray="3 3" />
+      {/* distinct-2 and the grammatical rate are shares: their axes run 0 to 1. */}
+      <XAxis dataKey="x" type="number" domain={UNIT} interval={0} tickFormatter={formatTick} name="distinct_2" label={X_LABEL} />
+      <YAxis dataKey="y" type="number" domain={yDomain} width={64} interval={0} tickFormatter={formatTick} name={yMetric} reversed={reversed} />
+      <AxisAnchors data={anchors} />
+      <DotsLayer />
+    </ScatterChart>
+  );
 });
 
-export const QualityDiversity = memo(function QualityDiversity({ results, selected, onSelect }: Omit<ChartProps, 'metric'>) {
+const UNIT: [number, number] = [0, 1];
+
+/** `grammar`: the model has a grammar recogniser, so before any point the axes are drawn for the grammatical rate. */
+export const QualityDiversity = memo(function QualityDiversity({ results, selected, onSelect, grammar }: Omit<ChartProps, 'metric'> & { grammar: boolean }) {
   const { t } = useTranslation();
   const dims = results.definition.dims;
-  const useGrammar = results.points.some((p) => Number.isFinite(metricOf(p, 'grammatical_rate')));
+  const useGrammar = results.points.length === 0 ? grammar : results.points.some((p) => Number.isFinite(metricOf(p, 'grammatical_rate')));
   const yMetric = useGrammar ? 'grammatical_rate' : 'perplexity';
   const dots = useMemo(() => results.points
     .map((p) => ({ x: metricOf(p, 'distinct_2'), y: metricOf(p, yMetric), query: settingQuery(dims, p.setting) }))
     .filter((d) => Number.isFinite(d.x) && Number.isFinite(d.y)), [results.points, dims, yMetric]);
   const front = useMemo(() => paretoFront(dots, (d) => d.x, (d) => d.y, useGrammar ? 'higher' : 'lower'), [dots, useGrammar]);
   // The dots are drawn by DotsLayer, not as recharts series, so the perplexity axis gets its range from them here.
-  const yDomain = useMemo((): [number, number] => (useGrammar ? [0, 1] : niceDomain(dots.map((d) => d.y))), [dots, useGrammar]);
+  const [yLo, yHi] = useGrammar ? UNIT : niceDomain(dots.map((d) => d.y));
+  const yDomain = useMemo((): [number, number] => [yLo, yHi], [yLo, yHi]);
   const title = t('sweep.scatter');
   return (
     <figure className="chart" data-testid="sweep-scatter">
@@ -295,15 +380,9 @@ export const QualityDiversity = memo(function QualityDiversity({ results, select
       <p className="hint">{t('sweep.scatterHint', { better: t(useGrammar ? 'sweep.higherBetter' : 'sweep.lowerBetter') })}</p>
       <ChartFrame height={280} legend={[{ label: t('sweep.front'), colour: '#e8590c', shape: 'line' }]}>
         {(width) => (
-          <ScatterChart width={width} height={280} margin={{ top: 12, right: 20, bottom: 28, left: 8 }} role="img" aria-label={title}>
-            <CartesianGrid strokeDasharray="3 3" />
-            {/* distinct-2 and the grammatical rate are shares: their axes run 0 to 1. */}
-            <XAxis dataKey="x" type="number" domain={[0, 1]} interval={0} tickFormatter={(v: number) => formatMetric(v)} name="distinct_2"
-              label={{ value: 'distinct_2', position: 'insideBottom', offset: -14 }} />
-            <YAxis dataKey="y" type="number" domain={yDomain} width={64} interval={0} tickFormatter={(v: number) => formatMetric(v)} name={yMetric}
-              reversed={!useGrammar} />
-            <DotsLayer dots={dots} front={front} yMetric={yMetric} selected={selected} onSelect={onSelect} />
-          </ScatterChart>
+          <DotsLayerContext.Provider value={{ dots, front, yMetric, selected, onSelect }}>
+            <ScatterFrame width={width} title={title} yMetric={yMetric} yDomain={yDomain} reversed={!useGrammar} />
+          </DotsLayerContext.Provider>
         )}
       </ChartFrame>
     </figure>
@@ -314,12 +393,15 @@ export const QualityDiversity = memo(function QualityDiversity({ results, select
  * One component for the lazy import: the charts that fit the sweep's shape. The scatter draws `scatterResults`,
  * which the view moves on a task after `results`, so the two charts never redraw in the same task.
  */
-export default function SweepCharts({ scatterResults, ...props }: ChartProps & { scatterResults: SweepResults | null }) {
+export default function SweepCharts({ scatterResults, grammar, ...props }: ChartProps & { scatterResults: ChartResults | null; grammar: boolean }) {
   const dims = props.results.definition.dims;
+  // Before its first point, a sweep's charts are drawn empty only where their axes are known (a grid's heatmap,
+  // the scatter's shares): drawing a chart first is its costliest redraw, best done before the sweep runs.
+  const empty = props.results.points.length === 0;
   return (
     <div className="sweep-charts">
-      {dims.length === 1 ? <SweepLineChart {...props} /> : <SweepHeatmaps {...props} />}
-      {scatterResults && scatterResults.points.length > 0 && <QualityDiversity results={scatterResults} selected={props.selected} onSelect={props.onSelect} />}
+      {dims.length === 1 ? (!empty && <SweepLineChart {...props} />) : ((!empty || props.results.definition.method === 'grid') && <SweepHeatmaps {...props} />)}
+      {scatterResults && (scatterResults.points.length > 0 || grammar) && <QualityDiversity results={scatterResults} selected={props.selected} onSelect={props.onSelect} grammar={grammar} />}
     </div>
   );
 }

@@ -15,6 +15,8 @@ import { useThrottledValue } from '../useThrottledValue';
 import { useNextTaskValue } from '../useNextTaskValue';
 import { applySettingToPlayground, cancelSweep, openPointInCompare, openSweepFile, startSweep } from '../../store/sweepBridge';
 import { effectiveObjective } from '../../store/sweepSlice';
+import { BUNDLED_MODEL_ID } from '../../engine/catalog';
+import type { ChartResults } from '../charts/SweepCharts';
 import { refusalOf } from '../../store/urlState';
 import type { Refusal } from '../../store/types';
 import { messageText, refusalText } from '../messages';
@@ -316,8 +318,16 @@ export function SweepView() {
   const running = state === 'running';
   const present = useMemo(() => presentMetrics(results), [results]);
   const tableMetrics = useMemo(() => presentMetrics(tableResults), [tableResults]);
-  const objectiveMetric = results?.definition.objective?.[0]?.metric;
-  const metric = chosenMetric && present.includes(chosenMetric as SweepMetric) ? chosenMetric : objectiveMetric && present.includes(objectiveMetric) ? objectiveMetric : present[0] ?? 'perplexity';
+  const loadedModel = useStore((s) => s.loaded?.modelId ?? null);
+  const hasTruth = useStore((s) => s.teachingPoints.length > 0);
+  // The bundled model's sweeps have a grammatical rate: the scatter's axes are drawn for it before any point.
+  const grammar = (results?.model ?? loadedModel) === BUNDLED_MODEL_ID;
+  const objectiveMetric = (results?.definition.objective ?? effectiveObjective(definition, hasTruth || grammar))[0]?.metric;
+  // Before any point the charts show the metric the sweep will show first (its objective's), not one they would leave.
+  const metric = chosenMetric && present.includes(chosenMetric as SweepMetric) ? chosenMetric
+    : objectiveMetric && (present.includes(objectiveMetric) || present.length === 0) ? objectiveMetric : present[0] ?? 'perplexity';
+  // The charts are drawn before the sweep has points (a grid's empty cells), from the definition as it stands.
+  const preview = useMemo((): ChartResults => ({ definition, points: [] }), [definition]);
   const best = results ? bestPoint(results) : null;
   const gridTotal = gridSettings(definition.dims).length;
   return (
@@ -353,19 +363,17 @@ export function SweepView() {
         )}
       </div>
       {results && results.points.length > 0 && (
-        <>
-          <label className="row">{t('sweep.show')}{' '}
-            <select data-testid="sweep-metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
-              {present.map((m) => <option key={m} value={m}>{metricLabel(t, m)}</option>)}
-            </select>
-          </label>
-          <Suspense fallback={null}>
-            <SweepCharts results={results} scatterResults={scatterResults ?? results} metric={metric} selected={selected} onSelect={select} />
-          </Suspense>
-          {selected && <SamplesPanel results={results} query={selected} onClose={() => select(null)} running={running} t={t} />}
-          {tableResults && <PointsTable results={tableResults} metrics={tableMetrics} selected={selected} onSelect={select} />}
-        </>
+        <label className="row">{t('sweep.show')}{' '}
+          <select data-testid="sweep-metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
+            {present.map((m) => <option key={m} value={m}>{metricLabel(t, m)}</option>)}
+          </select>
+        </label>
       )}
+      <Suspense fallback={null}>
+        <SweepCharts results={results ?? preview} scatterResults={scatterResults ?? preview} grammar={grammar} metric={metric} selected={selected} onSelect={select} />
+      </Suspense>
+      {results && results.points.length > 0 && selected && <SamplesPanel results={results} query={selected} onClose={() => select(null)} running={running} t={t} />}
+      {tableResults && tableResults.points.length > 0 && <PointsTable results={tableResults} metrics={tableMetrics} selected={selected} onSelect={select} />}
     </section>
   );
 }
