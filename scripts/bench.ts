@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|compare|beam|soak|sweep]`: runs the benchmark sections and prints their rows.
+// `npm run bench [-- --json] [-- --only pipeline|browser|playground|text|compare|beam|soak|sweep|opening_floor]`: runs the benchmark sections and prints their rows.
 import { printRows, type BenchRow } from './bench/format';
 import { runPipelineBench } from './bench/pipeline';
 import { runBrowserBench } from './bench/browser';
@@ -8,6 +8,7 @@ import { runCompareBench } from './bench/compare';
 import { runSoakBench } from './bench/soak';
 import { runBeamBench } from './bench/beam';
 import { runSweepBench } from './bench/sweep';
+import { runOpeningFloorBench } from './bench/openingFloor';
 
 const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: runPipelineBench,
@@ -18,6 +19,7 @@ const SECTIONS: Record<string, () => Promise<BenchRow[]>> = {
   soak: runSoakBench,
   beam: runBeamBench,
   sweep: runSweepBench,
+  opening_floor: runOpeningFloorBench,
 };
 
 const args = process.argv.slice(2);

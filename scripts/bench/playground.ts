@@ -103,7 +103,7 @@ async function installProbe(page: Page): Promise<void> {
  * own "WebUI Top Renderer" (custom-element work, 0.4–1.2 s tasks), which then stood in for the page's opening.
  * Among renderers, the busiest one is the page's (the other one showed about:blank before the navigation).
  */
-function mainThreadTasks(trace: Buffer): number[] {
+export function mainThreadTasks(trace: Buffer): number[] {
   type TraceEvent = { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; args?: { name?: string } };
   const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
   const ours = new Set(events.filter((e) => e.ph === 'M' && e.name === 'process_name' && e.args?.name === 'Renderer').map((e) => e.pid));

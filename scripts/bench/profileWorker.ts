@@ -14,6 +14,7 @@ type Api = {
   generate(s: GenerateSettings): Promise<{ tokens: number[]; stepArrivalMs: number[]; forwardMs: number[] }>;
   transformersGenerate(prompt: string, n: number, threads: number, device: string): Promise<{ tokenTimes: number[]; tokens: number }>;
   compare(prompt: string, rows: CompareRow[], forceSequential?: boolean): Promise<{ ms: number; mode: string; tokens: number[][] }>;
+  sweepRows(prompt: string, rows: CompareRow[], rowsPerBatch: number): Promise<{ ms: number }>;
 };
 
 const threads = Number(process.argv[2] ?? 1);
@@ -22,7 +23,7 @@ const runs = Number(process.argv[4] ?? 5);
 const PROMPT = 'The weather today is very';
 /** With LOGITLAB_PROFILE_COMPARE_ROWS=n, our worker runs comparisons of n sampled rows instead of single runs. */
 const compareRows = Number(process.env.LOGITLAB_PROFILE_COMPARE_ROWS ?? 0);
-/** With LOGITLAB_PROFILE_SWEEP_LIKE=1, those rows also vary top_p (0.5–1), as the sweep bench's grid does. */
+/** With LOGITLAB_PROFILE_SWEEP_LIKE=1, those rows also vary top_p (0.5–1) and keep the default top_k, as the sweep bench's grid does. */
 const sweepLike = process.env.LOGITLAB_PROFILE_SWEEP_LIKE === '1';
 
 /** A CDP channel to one attached target through the (non-flattened) root session. */
@@ -101,11 +102,15 @@ try {
     prompt: PROMPT, params: { ...DEFAULT_PARAMS, temperature: 0 }, seed: 1, max_new_tokens: tokens, stop: [], ignore_eos: true, chat: false, topN: 30,
   };
   const rows: CompareRow[] = Array.from({ length: compareRows }, (_, i) => ({
-    lane: i, sample: 0, params: { ...DEFAULT_PARAMS, temperature: 0.3 + 0.2 * (i % 8), top_k: 0, top_p: sweepLike ? 0.5 + 0.1 * (Math.floor(i / 8) % 6) : 1 }, seed: 1 + i, max_new_tokens: tokens, stop: [], ignore_eos: true,
+    lane: i, sample: 0, params: { ...DEFAULT_PARAMS, temperature: 0.3 + 0.2 * (i % 8), top_k: sweepLike ? DEFAULT_PARAMS.top_k : 0, top_p: sweepLike ? 0.5 + 0.1 * (Math.floor(i / 8) % 6) : 1 }, seed: 1 + i, max_new_tokens: tokens, stop: [], ignore_eos: true,
   }));
   const runOurs = async (): Promise<number> => {
     if (compareRows > 0) {
-      const c = await page.evaluate(([p, r]) => (window as unknown as { logitlab: Api }).logitlab.compare(p as string, r as CompareRow[]), [PROMPT, rows] as const);
+      // Sweep-like rows go as the sweep sends them: read back whole, no text streamed.
+      const c = await page.evaluate(([p, r, whole]) => {
+        const api = (window as unknown as { logitlab: Api }).logitlab;
+        return whole ? api.sweepRows(p as string, r as CompareRow[], (r as CompareRow[]).length) : api.compare(p as string, r as CompareRow[]);
+      }, [PROMPT, rows, sweepLike] as const);
       return c.ms / tokens;
     }
     const a = (await page.evaluate((x) => (window as unknown as { logitlab: Api }).logitlab.generate(x), settings)).stepArrivalMs;

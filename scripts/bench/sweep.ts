@@ -4,6 +4,7 @@
 // Every row runs its 32 tokens (ignore_eos), so both sides decode the same tokens; the bench checks they do.
 // The sides alternate; the first WARMUP rounds are discarded (WebAssembly tiers up in them), then
 // LOGITLAB_BENCH_SWEEP_ROUNDS rounds (default 2) are timed, and each side's samples/s is its median round's.
+// runtime_ms_* is the time inside the model's passes in those rounds (medians): its ratio bounds what batching can give.
 import { DEFAULT_PARAMS, type SamplingParams } from '../../src/core';
 import { gridSettings, numericDimension, applySetting } from '../../src/core/sweep';
 import type { BatchRowSettings } from '../../src/engine/BatchGenerator';
@@ -20,7 +21,7 @@ const WARMUP = 1;
 
 type Api = {
   load(source: unknown, device: string, threads?: number, dtype?: string): Promise<{ type: string; message?: string }[]>;
-  sweepRows(prompt: string, rows: BatchRowSettings[], rowsPerBatch: number): Promise<{ ms: number; tokens: number[][] }>;
+  sweepRows(prompt: string, rows: BatchRowSettings[], rowsPerBatch: number): Promise<{ ms: number; runtimeMs: number; tokens: number[][] }>;
 };
 
 export async function runSweepBench(): Promise<BenchRow[]> {
@@ -46,12 +47,16 @@ export async function runSweepBench(): Promise<BenchRow[]> {
       page.evaluate(([p, r, n]) => (window as unknown as { logitlab: Api }).logitlab.sweepRows(p as string, r as BatchRowSettings[], n as number), [PROMPT, list, perBatch] as const);
     const batchedMs: number[] = [];
     const sequentialMs: number[] = [];
+    const runtimeMs: Record<string, number[]> = { batched: [], sequential: [] };
     for (let round_ = 0; round_ < WARMUP + ROUNDS; round_++) {
       const order = round_ % 2 === 0 ? ['batched', 'sequential'] : ['sequential', 'batched'];
       const tokens: Record<string, number[][]> = {};
       for (const side of order) {
         const answer = await run(rows, side === 'batched' ? DEFAULT_ROWS_PER_BATCH : 1);
-        if (round_ >= WARMUP) (side === 'batched' ? batchedMs : sequentialMs).push(answer.ms);
+        if (round_ >= WARMUP) {
+          (side === 'batched' ? batchedMs : sequentialMs).push(answer.ms);
+          runtimeMs[side].push(answer.runtimeMs);
+        }
         tokens[side] = answer.tokens;
       }
       // Same rows, same seeds: batching must not change a single token.
@@ -64,6 +69,9 @@ export async function runSweepBench(): Promise<BenchRow[]> {
     return [{
       bench: 'sweep', device: 'wasm', settings: settings.length, samples: SAMPLES, tokens: TOKENS,
       samples_per_s_batched: perSecond(median(batchedMs)), samples_per_s_sequential: perSecond(median(sequentialMs)),
+      // The model's passes alone (inputs in, graph, outputs out), same rounds: the most batching could gain here.
+      runtime_ms_batched: round(median(runtimeMs.batched), 1), runtime_ms_sequential: round(median(runtimeMs.sequential), 1),
+      runtime_ratio: round(median(runtimeMs.sequential) / median(runtimeMs.batched), 2),
     }, await pageTasksRow(browser, url, 'sweep_page', 'sweep', query, 3, { settings: settings.length, samples: SAMPLES, tokens: TOKENS })];
   } finally {
     await browser.close();

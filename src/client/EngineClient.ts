@@ -25,6 +25,8 @@ export interface ComparedRow {
 export interface ComparedRows {
   mode: CompareMode;
   ms: number;
+  /** Of `ms`, the time inside the model's passes (the worker's own work is the rest). */
+  runtimeMs?: number;
   rows: ComparedRow[];
 }
 
@@ -254,7 +256,7 @@ export class EngineClient {
               return false;
             }
             case 'compareDone':
-              resolve({ mode: event.mode, ms: event.ms, rows });
+              resolve({ mode: event.mode, ms: event.ms, rows, ...(event.runtimeMs !== undefined ? { runtimeMs: event.runtimeMs } : {}) });
               return true;
             case 'error':
               reject(new Error(event.message));
@@ -265,7 +267,8 @@ export class EngineClient {
         },
       });
       pair.activeRun = requestId;
-      pair.post({ type: 'compare', requestId, ...request });
+      // Whole rows: their text is read from compareRowDone, never step by step.
+      pair.post({ type: 'compare', requestId, ...request, textPerStep: false });
     });
   }
 

@@ -47,6 +47,28 @@ export function softmaxPass(logits: Float64Array, weights: Float64Array, size: n
   return sum >= 0 && xsum === xsum ? { sum, xsum } : checkedSoftmaxPass(logits, weights, size, ref);
 }
 
+/**
+ * Σ e^(x) and Σ e^(x)·x over values[offset, offset + length), x = value − ref, with `ref` at or above every
+ * value: softmaxPass's arithmetic without storing weights (a row of raw logits read once for its statistics).
+ * NaN and -Infinity count as nothing.
+ */
+export function expSums(values: ArrayLike<number>, offset: number, length: number, ref: number): { sum: number; xsum: number } {
+  let sum = 0;
+  let xsum = 0;
+  const end = offset + length;
+  for (let i = offset; i < end; i++) {
+    const x = values[i] - ref;
+    if (!(x > -745)) continue;
+    const u = -x * 256;
+    const k = u | 0;
+    const t = (u - k) * 0.00390625;
+    const w = EXP_INT[k >> 8] * EXP_FRAC[k & 255] * (1 - t * (1 - t * (0.5 - t * (0.16666666666666666 - t * 0.041666666666666664))));
+    sum += w;
+    xsum += w * x;
+  }
+  return { sum, xsum };
+}
+
 /** softmaxPass for any `ref`: logits above it through Math.exp, and no NaN from a weight of 0 times an infinite offset. */
 function checkedSoftmaxPass(logits: Float64Array, weights: Float64Array, size: number, ref: number): { sum: number; xsum: number } {
   let sum = 0;

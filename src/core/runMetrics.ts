@@ -2,7 +2,7 @@
 // distribution actually sampled from found it (logprob_sampled), how uncertain the model was on the way
 // (entropy_mean), how varied and how repetitive the generated ids are (distinct_n, repetition_4). Compare lanes
 // and sweeps both read these; every formula is the one the page's "?" states.
-import { fastExp } from './fastExp';
+import { expSums } from './fastExp';
 
 /** What a run keeps of each step for its metrics. */
 export interface MetricStep {
@@ -42,15 +42,7 @@ export function rawTokenStats(logits: ArrayLike<number>, tokenId: number, offset
     if (z > max) max = z;
   }
   if (max === -Infinity || max !== max) return { logprob: -Infinity, entropy: 0 };
-  let sum = 0;
-  let xsum = 0;
-  for (let i = 0; i < length; i++) {
-    const x = logits[offset + i] - max;
-    if (!(x > -745)) continue;
-    const w = fastExp(x);
-    sum += w;
-    xsum += w * x;
-  }
+  const { sum, xsum } = expSums(logits, offset, length, max);
   const logZ = Math.log(sum);
   const zt = logits[offset + tokenId];
   const logprob = zt === zt ? zt - max - logZ : -Infinity;

@@ -82,7 +82,9 @@ export function createTemperature(temperature: number): Sampler {
     name: 'temperature',
     keepsHeadOrder: true,
     apply(c) {
-      c.ensureStats();
+      // With a summarised tail, the scaled sums are kept exact in scale's own pass. Without one, the softmax waits
+      // for whoever needs it next: after a top_k that is a pass over k tokens instead of two over the vocabulary.
+      if (c.tail.active) c.ensureStats();
       c.scale(inverse);
       return NOTHING;
     },

@@ -53,6 +53,11 @@ export interface BatchCallbacks {
   onRowDone?(result: BatchRowResult): void;
   /** Rows whose raw logits are kept (the step panel re-examines and branches from them). */
   keepLogitsFor?: ReadonlySet<number>;
+  /**
+   * False when only a row's whole text is wanted (a sweep): rows without stop strings then decode once, at their
+   * end, and their steps carry no text. Rows with stop strings still decode every step (the stops read the text).
+   */
+  textPerStep?: boolean;
 }
 
 interface RowState {
@@ -61,6 +66,8 @@ interface RowState {
   sampling: PipelineRow;
   rng: Rng | null;
   decoder: IncrementalTextDecoder;
+  /** Whether the row's text is decoded at every step (else once, at its end). */
+  decodesEachStep: boolean;
   stops: StopMatcher;
   tokens: number[];
   steps: MetricStep[];
@@ -101,6 +108,7 @@ export class BatchGenerator {
         index, settings, sampling,
         rng: isGreedy(settings.params) ? null : createRng(settings.seed),
         decoder: new IncrementalTextDecoder(this.codec.text, promptIds),
+        decodesEachStep: callbacks.textPerStep !== false || settings.stop.some((s) => s !== ''),
         stops: new StopMatcher(settings.stop),
         tokens: [], steps: [], reason: null,
         ...(callbacks.keepLogitsFor?.has(index) ? { logits: [] } : {}),
@@ -144,7 +152,9 @@ export class BatchGenerator {
           if (kept) state.logits!.push(kept);
           const isEos = !state.settings.ignore_eos && this.eosIds.includes(tokenId);
           // The end-of-text token is a signal, not text: it never reaches the stream or the stop matcher.
-          const released = isEos ? { emit: '', stopped: false } : state.stops.push(state.decoder.push(tokenId));
+          let released: Released = NOTHING_RELEASED;
+          if (!isEos && state.decodesEachStep) released = state.stops.push(state.decoder.push(tokenId));
+          else if (!isEos) state.decoder.append(tokenId);
           if (released.stopped) state.reason = 'stop';
           else if (isEos) state.reason = 'eos';
           else if (state.tokens.length >= state.settings.max_new_tokens) state.reason = 'max_new_tokens';
@@ -182,6 +192,9 @@ export class BatchGenerator {
     return results;
   }
 }
+
+type Released = { readonly emit: string; readonly stopped: boolean };
+const NOTHING_RELEASED: Released = Object.freeze({ emit: '', stopped: false });
 
 /** What a row's decoder and stop matcher still hold, released at its end. */
 function releaseHeld(state: RowState): string {

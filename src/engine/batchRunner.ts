@@ -3,7 +3,7 @@
 // token per row and returns one row of logits each. Compare lanes, samples, beams and sweeps all run on this.
 // All rows always have the same length, so there is no padding: one attention mask of ones serves every row.
 import { Tensor, type PreTrainedModel } from '@huggingface/transformers';
-import { KeptCache, directSessionOf, type DirectSession, type OrtSession, type OrtTensorMap } from './modelRunner';
+import { KeptCache, directSessionOf, timedPass, type DirectSession, type OrtSession, type OrtTensorMap } from './modelRunner';
 import { runtimeOutputs } from './outputPool';
 import type { CacheData } from './rowCache';
 
@@ -85,7 +85,7 @@ export class TransformersBatchRunner implements BatchRunner {
     const inputIds = new Tensor('int64', BigInt64Array.from(promptIds, BigInt), [1, n]);
     const mask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
     const positions = new Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
-    const outputs = (await this.model.forward({ input_ids: inputIds, attention_mask: mask, position_ids: positions, past_key_values: null })) as TensorMap;
+    const outputs = (await timedPass(this.model.forward({ input_ids: inputIds, attention_mask: mask, position_ids: positions, past_key_values: null }))) as TensorMap;
     const unwrapped: OrtTensorMap = {};
     for (const name in outputs) unwrapped[name] = outputs[name].ort_tensor;
     this.keepCache(unwrapped, 1, n);
@@ -120,10 +120,10 @@ export class TransformersBatchRunner implements BatchRunner {
     const { inputIds, mask, positions } = stepInputs(tokenIds, rows, this.cached);
     let outputs: OrtTensorMap;
     if (this.session) {
-      outputs = await this.session.run({ ...this.past, ...this.directFeeds(inputIds, mask, positions) });
+      outputs = await timedPass(this.session.run({ ...this.past, ...this.directFeeds(inputIds, mask, positions) }));
     } else {
       const past: TensorMap = Object.fromEntries(Object.entries(this.past).map(([name, t]) => [name, new Tensor(t)]));
-      const wrapped = (await this.model.forward({ input_ids: inputIds, attention_mask: mask, position_ids: positions, past_key_values: past })) as TensorMap;
+      const wrapped = (await timedPass(this.model.forward({ input_ids: inputIds, attention_mask: mask, position_ids: positions, past_key_values: past }))) as TensorMap;
       outputs = {};
       for (const name in wrapped) outputs[name] = wrapped[name].ort_tensor;
     }

@@ -61,6 +61,23 @@ export function directSessionOf(model: PreTrainedModel): DirectSession {
 }
 
 /**
+ * Time spent inside the runtime's passes (inputs copied in, the graph run, outputs copied out), summed over the
+ * worker's life: a request reads it before and after, to tell its own work from the runtime's.
+ */
+export const runtimeClock = { ms: 0, passes: 0 };
+
+/** Awaits one pass of the runtime, adding its time to `runtimeClock`. */
+export async function timedPass<T>(pass: Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await pass;
+  } finally {
+    runtimeClock.ms += performance.now() - started;
+    runtimeClock.passes++;
+  }
+}
+
+/**
  * The cache on our side of the runtime (rowCache.ts), for a model that outputs the keys and values of the
  * positions it was fed (`step_key_values.*`, beside `present.*`) and a cache on the CPU: a pass then reads back
  * only those and the logits. Built from a first pass's outputs; null when the model or the device does not allow it.
@@ -97,7 +114,7 @@ export class KeptCache {
     this.pairs.forEach(([, past], i) => {
       all[past] = new Tensor(this.type, views[i], dims).ort_tensor;
     });
-    const outputs = await this.session.run(all, this.fetches);
+    const outputs = await timedPass(this.session.run(all, this.fetches));
     const fed = this.pairs.map(([step]) => outputs[step].data as CacheData);
     this.cache.append(fed);
     // Copied into the cache: the runtime may write the next pass's into them.
@@ -170,8 +187,8 @@ export class TransformersRunner implements ModelRunner {
     const outputs = this.kept
       ? await this.kept.run(this.directFeeds(inputIds, attentionMask, positionIds))
       : this.past && this.session
-        ? await this.session.run({ ...this.past, ...this.directFeeds(inputIds, attentionMask, positionIds) })
-        : await this.runForward(inputIds, attentionMask, positionIds);
+        ? await timedPass(this.session.run({ ...this.past, ...this.directFeeds(inputIds, attentionMask, positionIds) }))
+        : await timedPass(this.runForward(inputIds, attentionMask, positionIds));
     if (!this.cacheNames) {
       this.cacheNames = Object.keys(outputs).filter((name) => name.startsWith('present')).map((name) => [name, name.replace('present', 'past_key_values')]);
       this.cacheOnGpu = this.cacheNames.some(([name]) => outputs[name].location === 'gpu-buffer');

@@ -90,8 +90,11 @@ export type EngineRequest =
   | { type: 'beamSearch'; requestId: number; settings: GenerateSettings; beam: BeamOptions }
   /** One node of a beam run's tree, as a step: the parent beam `source`'s row at `step`, with `tokenId` chosen. */
   | { type: 'getBeamNode'; requestId: number; runId: number; step: number; source: number; tokenId: number }
-  /** Lanes and their samples on one prompt, advanced together as one batch (see BatchGenerator.ts). */
-  | { type: 'compare'; requestId: number; prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean }
+  /**
+   * Lanes and their samples on one prompt, advanced together as one batch (see BatchGenerator.ts). `textPerStep`
+   * false: only each row's whole text is wanted (its compareRowDone), so rows without stop strings decode it once.
+   */
+  | { type: 'compare'; requestId: number; prompt: string; chat: boolean; rows: CompareRow[]; forceSequential?: boolean; textPerStep?: boolean }
   /** Stops the run of request `target` (whichever runs, without one), even one still waiting behind another. */
   | { type: 'cancel'; requestId: number; target?: number }
   | { type: 'getStepLogits'; requestId: number; runId: number; step: number }
@@ -320,8 +323,11 @@ export type EngineEvent =
   | { type: 'compareStarted'; requestId: number; promptIds: number[]; mode: CompareMode; why?: string }
   | { type: 'compareSteps'; requestId: number; steps: CompareStep[] }
   | { type: 'compareRowDone'; requestId: number; row: number; reason: FinishReason; text: string; beam?: CompareBeamResult }
-  /** `outputs`: how many of the runtime's outputs during the comparison were copied into recycled arrays, and how many into new ones. */
-  | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number; outputs?: { reused: number; allocated: number } }
+  /**
+   * `outputs`: how many of the runtime's outputs during the comparison were copied into recycled arrays, and how
+   * many into new ones; `runtimeMs`: of `ms`, the time inside the runtime's passes (the rest is ours).
+   */
+  | { type: 'compareDone'; requestId: number; mode: CompareMode; ms: number; outputs?: { reused: number; allocated: number }; runtimeMs?: number }
   | { type: 'tokenMatches'; requestId: number; query: string; matches: { id: number; text: string }[] }
   | { type: 'promptLogits'; requestId: number; items: PromptLogits[] }
   | { type: 'notice'; requestId: number; message: string }

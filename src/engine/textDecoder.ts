@@ -172,6 +172,11 @@ export class IncrementalTextDecoder {
     return this.release(this.continuationOf(raw, windowText));
   }
 
+  /** Adds a generated token whose text is only wanted at the end (`flush` decodes it then, with the rest). */
+  append(tokenId: number): void {
+    this.ids.push(tokenId);
+  }
+
   /** The end of the run: the tail held back for the clean-up is final now (a trailing partial character is not text). */
   flush(): string {
     const full = this.cleanUp(this.decodeRange(0, this.ids.length)).text;

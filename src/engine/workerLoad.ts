@@ -11,7 +11,7 @@ import { BatchGenerator } from './BatchGenerator';
 import { Generator } from './Generator';
 import { ModelLoadError, classifyLoadError, loadModel, modelFolderUrl } from './modelLoader';
 import { observerLink } from './observerHandOff';
-import { installRuntimeOutputPool } from './outputPool';
+import { installRuntimeOutputPool, runtimeOutputs } from './outputPool';
 import { warmUpWasmRuntime } from './runtimeWarmUp';
 import type { Device, DevicePreference, DeviceReason, EngineRequest, ErrorCode } from './protocol';
 import { DEFAULT_STALL_MS, stallGuardedFetch } from './stallGuard';
@@ -189,6 +189,8 @@ export async function handleLoad(request: LoadRequest): Promise<void> {
   const folder = modelFolderUrl({ ...options, device: choice.device }, location.origin);
   const cachedBefore = await cachedUrls(folder);
   state.engine = null;
+  // The old model's outputs were recycled at its shapes: a new model's come in other shapes.
+  runtimeOutputs.clear();
   try {
     const loaded = await loadModel({ ...options, device: choice.device });
     device = choice.device;

@@ -11,6 +11,7 @@ import type { RunRecord } from './Generator';
 import { promptIds } from './modelLoader';
 import { openRunOutput } from './observerHandOff';
 import { runtimeOutputs } from './outputPool';
+import { runtimeClock } from './modelRunner';
 import { BATCHING, type BeamStepView, type CompareMode, type CompareStep, type EngineRequest, type PromptLogits } from './protocol';
 import { findTokens } from './tokenSearch';
 import { StepBatcher, errorMessage, fail, gate, letMessagesIn, post, state, type Engine } from './workerState';
@@ -146,7 +147,9 @@ export function handleCompare(request: RequestOf<'compare'>): Promise<void> {
       post({ type: 'compareRowDone', requestId: request.requestId, row: requestRow[result.row], reason: result.reason, text: result.text });
     };
     const isCancelled = () => gate.isCancelled(request.requestId);
+    const textPerStep = request.textPerStep !== false;
     const { reused: reusedBefore, allocated: allocatedBefore } = runtimeOutputs;
+    const runtimeMsBefore = runtimeClock.ms;
     try {
       const ids = promptIds(model, request.prompt, request.chat);
       const { sampled, beams } = splitCompareRows(request.rows);
@@ -158,7 +161,7 @@ export function handleCompare(request: RequestOf<'compare'>): Promise<void> {
         let stepped = false;
         try {
           post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode });
-          if (rows.length > 0) await batch.run(ids, rows, { isCancelled, onSteps: (steps) => { stepped = true; return onSteps(steps); }, onRowDone });
+          if (rows.length > 0) await batch.run(ids, rows, { isCancelled, onSteps: (steps) => { stepped = true; return onSteps(steps); }, onRowDone, textPerStep });
         } catch (error) {
           if (stepped || error instanceof SamplingParamError) throw error;
           mode = 'sequential';
@@ -169,7 +172,7 @@ export function handleCompare(request: RequestOf<'compare'>): Promise<void> {
         post({ type: 'compareStarted', requestId: request.requestId, promptIds: ids, mode, ...(why ? { why } : {}) });
         for (let r = 0; r < rows.length; r++) {
           requestRow = [sampled[r]];
-          await batch.run(ids, [rows[r]], { isCancelled, onSteps, onRowDone });
+          await batch.run(ids, [rows[r]], { isCancelled, onSteps, onRowDone, textPerStep });
         }
       }
       if (beams.length > 0) {
@@ -178,7 +181,7 @@ export function handleCompare(request: RequestOf<'compare'>): Promise<void> {
       }
       flush();
       const outputs = { reused: runtimeOutputs.reused - reusedBefore, allocated: runtimeOutputs.allocated - allocatedBefore };
-      post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started, outputs });
+      post({ type: 'compareDone', requestId: request.requestId, mode, ms: performance.now() - started, outputs, runtimeMs: runtimeClock.ms - runtimeMsBefore });
     } catch (error) {
       flush();
       post(errorMessage(request.requestId, error, 'invalid_params'));

@@ -94,6 +94,53 @@ describe('BatchGenerator on the bundled model', () => {
     expect(results[0].tokens).toHaveLength(2);
   });
 
+  it('whole rows (textPerStep false) end with the text a streamed row shows; only rows with stops stream', async () => {
+    const rows = [
+      row({ temperature: 1.3, top_k: 0 }, 5, { max_new_tokens: 16 }),
+      row({ temperature: 0.8 }, 9, { max_new_tokens: 14, ignore_eos: true }),
+      row({ temperature: 1.5, top_k: 0 }, 3, { stop: [' '] }),
+      row({ temperature: 0 }, 1, { max_new_tokens: 6 }),
+      row({ temperature: 0.9 }, 2, { max_new_tokens: 10, stop: ['never in this text'], ignore_eos: true }),
+    ];
+    const ids = loaded.codec.encode(PROMPT);
+    const streamed = await batched.run(ids, rows, { isCancelled: () => false });
+    const deltas: string[] = rows.map(() => '');
+    const textSteps = rows.map(() => 0);
+    const whole = await batched.run(ids, rows, {
+      isCancelled: () => false, textPerStep: false,
+      onSteps: (events) => {
+        for (const e of events) {
+          deltas[e.row] += e.textDelta;
+          if (e.textDelta !== '') textSteps[e.row]++;
+        }
+      },
+    });
+    for (let i = 0; i < rows.length; i++) {
+      expect(whole[i].tokens).toEqual(streamed[i].tokens);
+      expect(whole[i].reason).toBe(streamed[i].reason);
+      expect(whole[i].text).toBe(streamed[i].text);
+      // The deltas still add up to the text: a whole row's arrives with its last step.
+      expect(deltas[i]).toBe(whole[i].text);
+    }
+    expect(whole[0].text.length).toBeGreaterThan(0);
+    expect(whole[2].reason).toBe('stop');
+    // Rows without stops were decoded once, at their end; the row with a stop streamed as before.
+    expect(textSteps[0]).toBe(1);
+    expect(textSteps[1]).toBe(1);
+    expect(textSteps[4]).toBeGreaterThan(1);
+  });
+
+  it('a whole row cancelled midway still gets the text of the tokens it drew', async () => {
+    let passes = 0;
+    const ids = loaded.codec.encode(PROMPT);
+    const [cut] = await batched.run(ids, [row({ temperature: 1.2, top_k: 0 }, 4, { ignore_eos: true })], {
+      isCancelled: () => passes >= 5, onSteps: () => { passes++; }, textPerStep: false,
+    });
+    expect(cut.reason).toBe('cancelled');
+    expect(cut.tokens).toHaveLength(5);
+    expect(cut.text).toBe(loaded.codec.text.decode([...ids, ...cut.tokens]).slice(loaded.codec.text.decode(ids).length));
+  });
+
   it('property: batching never changes a lane’s tokens (random settings and seeds)', async () => {
     const params = fc.record({
       temperature: fc.constantFrom(0, 0.5, 1, 1.5),

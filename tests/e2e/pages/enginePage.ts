@@ -121,17 +121,19 @@ const api = {
   /**
    * A sweep's rows (one prompt, each row its own settings) through the worker's batched loop as the sweep sends them
    * (a comparison of `rowsPerBatch` rows, read back whole), or one row a request (`rowsPerBatch` 1: the same runs one
-   * at a time). Returns the wall time and every row's token ids.
+   * at a time). Returns the wall time, the time inside the model's passes, and every row's token ids.
    */
-  async sweepRows(prompt: string, rows: BatchRowSettings[], rowsPerBatch: number): Promise<{ ms: number; tokens: number[][] }> {
+  async sweepRows(prompt: string, rows: BatchRowSettings[], rowsPerBatch: number): Promise<{ ms: number; runtimeMs: number; tokens: number[][] }> {
     const started = performance.now();
     const tokens: number[][] = [];
+    let runtimeMs = 0;
     for (let i = 0; i < rows.length; i += rowsPerBatch) {
       const batch: CompareRow[] = rows.slice(i, i + rowsPerBatch).map((row, k) => ({ ...row, lane: k, sample: 0 }));
       const answer = await api.client.compareRows({ prompt, chat: false, rows: batch });
       for (const row of answer.rows) tokens.push(row.steps.map((step) => step.tokenId));
+      runtimeMs += answer.runtimeMs ?? NaN;
     }
-    return { ms: performance.now() - started, tokens };
+    return { ms: performance.now() - started, runtimeMs, tokens };
   },
 };
 
