@@ -2,7 +2,8 @@
 // CPU profile (JS functions) of the main thread from the click on Generate until the run's last step is shown,
 // then, for every task over a threshold, its time by trace event and by JS function (self and inclusive).
 // With `load` last, the page's opening instead: from navigation until the model is ready and the idle-time warm-up ran.
-// `LOGITLAB_E2E_MINIFY=false flock /tmp/logitlab-heavy.lock npx tsx scripts/bench/profilePage.ts [height] [lang] [threshold-ms] [runs] [load]`
+// With `sweep` last, the bench's sweep link (the sweep_page row): from the sweep view's `running` until it ends.
+// `LOGITLAB_E2E_MINIFY=false flock /tmp/logitlab-heavy.lock npx tsx scripts/bench/profilePage.ts [height] [lang] [threshold-ms] [runs] [load|sweep]`
 import type { Page } from 'playwright-core';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
 import { modelReadyAt, watchModelReady } from './readyProbe';
@@ -12,6 +13,8 @@ const lang = process.argv[3] ?? 'zh';
 const threshold = Number(process.argv[4] ?? 30);
 const runs = Number(process.argv[5] ?? 2);
 const loading = process.argv[6] === 'load';
+const sweeping = process.argv[6] === 'sweep';
+const SWEEP_QUERY = 'prompt=The%20weather%20today%20is%20very&sweep=temperature:0.2:1.6:6,top_p:0.5:1:6&search=grid&samples=8&max_new_tokens=32&run=1';
 const PROMPT = lang === 'zh' ? '今天天气非常' : 'After school the children';
 const QUERY = `${process.env.QUERY ?? 'seed=9&temperature=0.9&top_k=0&top_p=0.95&min_p=0.05'}&max_new_tokens=48`;
 const WAIT_MS = Number(process.env.WAIT_MS ?? 1500);
@@ -117,17 +120,27 @@ try {
         await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
         await cdp.send('Profiler.start');
       };
-      await watchModelReady(page);
-      if (loading) await start();
-      await page.goto(`${url}?lang=${lang}&${QUERY}`);
-      if (loading) await modelReadyAt(page);
-      await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
-      await page.fill('[data-testid="prompt"]', PROMPT);
-      await page.waitForTimeout(loading ? 3000 : WAIT_MS);
-      if (!loading) {
+      if (sweeping) {
+        // Profiling starts as the view says `running` (a few ms after, as the bench's own watch does).
+        const state = `document.querySelector('[data-testid="sweep"]')?.getAttribute('data-state')`;
+        await page.goto(`${url}?lang=${lang}&${SWEEP_QUERY}`);
+        await page.waitForFunction(`${state} === 'running'`, undefined, { timeout: 300_000, polling: 20 });
         await start();
-        await page.getByTestId('generate').click();
-        await waitForLastStep(page);
+        await page.waitForFunction(`['completion', 'cancelled', 'error'].includes(${state})`, undefined, { timeout: 600_000, polling: 100 });
+        await page.waitForTimeout(500);
+      } else {
+        await watchModelReady(page);
+        if (loading) await start();
+        await page.goto(`${url}?lang=${lang}&${QUERY}`);
+        if (loading) await modelReadyAt(page);
+        await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+        await page.fill('[data-testid="prompt"]', PROMPT);
+        await page.waitForTimeout(loading ? 3000 : WAIT_MS);
+        if (!loading) {
+          await start();
+          await page.getByTestId('generate').click();
+          await waitForLastStep(page);
+        }
       }
       const empty: Profile = { nodes: [], samples: [], timeDeltas: [], startTime: 0, endTime: 0 };
       const { profile } = traceOnly ? { profile: empty } : ((await cdp.send('Profiler.stop')) as unknown as { profile: Profile });

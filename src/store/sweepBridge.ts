@@ -10,8 +10,9 @@ import { BUNDLED_MODEL_ID } from '../engine/catalog';
 import { compare, engine } from './engineBridge';
 import { useStore } from './store';
 import { effectiveObjective } from './sweepSlice';
-import { runSweep, type RowOutcome, type SweepEngine, type SweepRow } from './sweepRunner';
+import { POINT_SLICE_MS, runSweep, type RowOutcome, type SweepEngine, type SweepRow } from './sweepRunner';
 import { refusalOf } from './urlState';
+import { mapSliced, timeSlicer } from './timeSlicer';
 import type { TeachingPoint } from './types';
 
 let cancelRequested = false;
@@ -58,8 +59,14 @@ function workerEngine(): SweepEngine {
           lane: k, sample: 0, params: rows[i].params, seed: rows[i].seed, max_new_tokens: maxNewTokens, stop, ignore_eos: false,
         }));
         const answer = await client.compareRows({ prompt, chat, rows: compareRows });
-        answer.rows.forEach((row, k) => {
-          out[indices[k]] = { text: row.text, tokenIds: row.steps.map((step) => step.tokenId), reason: row.reason, metrics: sampleMetrics(runMetrics(row.steps)) };
+        // The run metrics of a batch's rows, a slice at a time: not in the task that brought the batch in.
+        const slicer = timeSlicer(POINT_SLICE_MS);
+        await slicer.yieldNow();
+        const outcomes = await mapSliced(answer.rows, slicer, (row): RowOutcome => ({
+          text: row.text, tokenIds: row.steps.map((step) => step.tokenId), reason: row.reason, metrics: sampleMetrics(runMetrics(row.steps)),
+        }));
+        outcomes.forEach((outcome, k) => {
+          out[indices[k]] = outcome;
         });
         // A cancel that reached the batch (the sweep's, or a new model's load) leaves rows cut short: the sweep
         // stops there, resumable, rather than score them.
@@ -134,6 +141,7 @@ export async function startSweep(resume = false): Promise<void> {
       onPoint: (point) => useStore.getState().addSweepPoint(point),
       onProgress: (progress) => useStore.getState().setSweepProgress(progress),
       isCancelled: () => cancelRequested,
+      slicer: timeSlicer(POINT_SLICE_MS),
     });
     useStore.getState().endSweep(state);
   } catch (error) {

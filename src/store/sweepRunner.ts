@@ -9,7 +9,7 @@ import {
 } from '../core/sweep';
 import type { FinishReason, PromptLogits } from '../engine/protocol';
 import type { TeachingPoint } from './types';
-import { nextTask } from './nextTask';
+import { mapSliced, type TimeSlicer } from './timeSlicer';
 
 /** One sequence of a batch: its prompt, its own parameters and seed. */
 export interface SweepRow {
@@ -63,7 +63,15 @@ export interface SweepRunOptions {
   onProgress?(progress: SweepProgress): void;
   isCancelled(): boolean;
   now?(): number;
+  /** Cuts the points' measuring into short tasks (the page's); one slice that never yields when absent. */
+  slicer?: TimeSlicer;
 }
+
+/**
+ * The longest the sweep measures points before the page gets a turn (ms): a point's metrics run the sampling chain
+ * on every teaching prompt and the grammar over every sample, 10–80 ms a point in one piece.
+ */
+export const POINT_SLICE_MS = 12;
 
 export const DEFAULT_ROWS_PER_BATCH = 64;
 
@@ -84,13 +92,16 @@ async function teachingItems(engine: SweepEngine, points: TeachingPoint[]): Prom
   }));
 }
 
+/** The final distribution a setting gives at one teaching prompt, beside the truth there (no sampling). */
+function teachingPair(item: TeachingItem, params: SamplingParams): { dist: TokenDistribution; truth: Map<number, number> } {
+  const step = sampleStep({ logits: item.logits, params, promptIds: item.promptIds });
+  const dist: TokenDistribution = step.kept ?? { ids: [step.greedyId], probs: [1] };
+  return { dist, truth: item.truth };
+}
+
 /** The final distribution a setting gives at each teaching prompt, against the truth (no sampling). */
 export function teachingDistanceFor(items: readonly TeachingItem[], params: SamplingParams): number {
-  return teachingDistance(items.map((item) => {
-    const step = sampleStep({ logits: item.logits, params, promptIds: item.promptIds });
-    const dist: TokenDistribution = step.kept ?? { ids: [step.greedyId], probs: [1] };
-    return { dist, truth: item.truth };
-  }));
+  return teachingDistance(items.map((item) => teachingPair(item, params)));
 }
 
 /** Mean of each per-sample metric (NaN values left out), then the pooled ones on top. */
@@ -118,6 +129,7 @@ export async function runSweep(options: SweepRunOptions): Promise<'completion' |
   const total = proposer.total;
   const rowsPerSetting = prompts.length * definition.samples;
   const settingsPerBatch = Math.max(1, Math.floor((options.rowsPerBatch ?? DEFAULT_ROWS_PER_BATCH) / rowsPerSetting));
+  const slicer = options.slicer ?? { pause: () => Promise.resolve(), yieldNow: () => Promise.resolve() };
   const start = now();
   let doneHere = 0;
   const report = () => {
@@ -128,48 +140,72 @@ export async function runSweep(options: SweepRunOptions): Promise<'completion' |
   report();
 
   const teaching = options.teaching && options.teaching.length > 0 ? await teachingItems(engine, options.teaching) : null;
-  while (!options.isCancelled()) {
-    const settings = proposer.propose(trials, settingsPerBatch);
-    if (settings.length === 0) return 'completion';
-    const rows: SweepRow[] = [];
+  // A batch: its settings, their parameters and rows, and the engine's answer on its way.
+  const launch = (planned: readonly Trial[]) => {
+    const settings = proposer.propose(planned, settingsPerBatch);
+    if (settings.length === 0) return null;
     const paramsOf: SamplingParams[] = settings.map((s) => applySetting(base.params, definition.dims, s));
+    const rows: SweepRow[] = [];
     settings.forEach((_, i) => {
       for (const prompt of prompts) {
         // The same seeds for every setting: settings differ by their parameters, not by their luck.
         for (let k = 0; k < definition.samples; k++) rows.push({ prompt, params: paramsOf[i], seed: (base.seed + k) >>> 0 });
       }
     });
+    const outcomes = engine.runRows(rows, base.max_new_tokens);
+    // A batch started ahead may be abandoned (the sweep cancelled while it ran): its failure is then nobody's.
+    outcomes.catch(() => undefined);
+    return { settings, paramsOf, rows, outcomes };
+  };
+  // Grid and random proposals depend only on how many settings came before, so the next batch runs on the engine
+  // while this one's points are measured on the page; Bayesian ones need this batch's scores first.
+  const aheadOfScores = definition.method !== 'bayes';
+  let batch = options.isCancelled() ? null : launch(trials);
+  while (batch && !options.isCancelled()) {
+    const { settings, paramsOf, rows } = batch;
     let outcomes: RowOutcome[];
     try {
-      outcomes = await engine.runRows(rows, base.max_new_tokens);
+      outcomes = await batch.outcomes;
     } catch (error) {
       if (options.isCancelled()) return 'cancelled';
       throw error;
     }
     if (options.isCancelled()) return 'cancelled';
+    const planned = [...trials, ...settings.map((setting) => ({ setting, score: NaN }))];
+    batch = aheadOfScores ? launch(planned) : null;
+    // The batch's answer arrived in a task of its own; its points are measured in later ones, a slice at a time,
+    // each point handed on as soon as it is measured (a batch's eight points in one task held the main thread
+    // for 100–150 ms, one point with its teaching prompts for up to 80 ms).
+    await slicer.yieldNow();
     for (let i = 0; i < settings.length; i++) {
-      // A point's metrics (its teaching-point distances run the chain on every teaching prompt) and the page's
-      // update for it make one task: a batch's eight points in one task held the main thread for 100–150 ms.
-      if (i > 0) await nextTask();
+      if (i > 0) await slicer.pause();
       const setting = settings[i];
       const mine = outcomes.slice(i * rowsPerSetting, (i + 1) * rowsPerSetting);
-      const point = makePoint(setting, paramsOf[i], rows.slice(i * rowsPerSetting, (i + 1) * rowsPerSetting), mine, options, teaching);
+      const point = await makePoint(setting, paramsOf[i], rows.slice(i * rowsPerSetting, (i + 1) * rowsPerSetting), mine, options, teaching, slicer);
       trials.push({ setting, score: point.score });
       doneHere++;
       options.onPoint(point);
     }
     report();
+    if (!aheadOfScores && !options.isCancelled()) batch = launch(trials);
   }
+  if (!batch && !options.isCancelled()) return 'completion';
   return 'cancelled';
 }
 
-function makePoint(setting: SweepSetting, params: SamplingParams, rows: SweepRow[], outcomes: RowOutcome[], options: SweepRunOptions, teaching: TeachingItem[] | null): SweepPoint {
+async function makePoint(
+  setting: SweepSetting, params: SamplingParams, rows: SweepRow[], outcomes: RowOutcome[], options: SweepRunOptions, teaching: TeachingItem[] | null, slicer: TimeSlicer,
+): Promise<SweepPoint> {
   const metrics = measureSetting(outcomes, options.pool);
   if (options.grammar) {
     const grammar = options.grammar;
-    metrics.grammatical_rate = grammaticalRate(outcomes.map((o, r) => grammar.judge(rows[r].prompt, o.text)));
+    await slicer.pause();
+    metrics.grammatical_rate = grammaticalRate(await mapSliced(outcomes, slicer, (o, r) => grammar.judge(rows[r].prompt, o.text)));
   }
-  if (teaching) metrics.tv_distance = teachingDistanceFor(teaching, params);
+  if (teaching) {
+    await slicer.pause();
+    metrics.tv_distance = teachingDistance(await mapSliced(teaching, slicer, (item) => teachingPair(item, params)));
+  }
   const samples: SweepSample[] = outcomes.map((o, r) => ({ prompt: rows[r].prompt, seed: rows[r].seed, text: o.text, tokens: o.tokenIds.length, reason: o.reason }));
   return { setting, metrics, score: scoreOf(options.objective, metrics), samples };
 }

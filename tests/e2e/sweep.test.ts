@@ -66,6 +66,10 @@ describe('sweep', () => {
     await page.locator('.sweep-cell').nth(8).waitFor();
     expect(await page.locator('.sweep-cell').count()).toBe(9);
     expect(await sweep.getAttribute('data-state')).toBe('completion');
+    // The scatter has a dot for every point with both of its values (drawn as the state says completion, not after).
+    const plotted = await points.evaluateAll((rows) => rows.filter((r) => r.hasAttribute('data-distinct_2') && r.hasAttribute('data-grammatical_rate')).length);
+    expect(plotted).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="sweep-scatter"] .sweep-dot').count()).toBe(plotted);
     // A cell opens its samples: 4 samples of the weather prompt.
     await page.locator('.sweep-cell[data-settings="temperature=0.9&top_p=0.75"]').click();
     await page.getByTestId('sweep-samples').waitFor();

@@ -1,5 +1,5 @@
 // The sweep loop over a fake engine: batching, metrics per setting, tv_distance, cancel and resume.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PARAMS } from '../../src/core';
 import { parseObjective, parseSweepQuery, settingQuery, type SweepPoint } from '../../src/core/sweep';
 import { runSweep, teachingDistanceFor, type RowOutcome, type SweepEngine, type SweepRow } from '../../src/store/sweepRunner';
@@ -87,15 +87,48 @@ describe('runSweep', () => {
   });
 
   it('reports progress with a time estimate', async () => {
-    let clock = 0;
-    const seen: (number | null)[] = [];
+    // An engine that answers each batch 100 ms (on fake timers) after it is asked.
+    vi.useFakeTimers();
+    try {
+      const seen: (number | null)[] = [];
+      const run = runSweep({
+        definition: definition!, base, prompts: ['A'], objective: parseObjective('perplexity:min'), teaching: null, grammar: null,
+        engine: { ...fakeEngine([]), runRows: (rows) => new Promise((resolve) => setTimeout(() => resolve(fakeEngine([]).runRows(rows, 4)), 100)) },
+        pool, rowsPerBatch: 4, now: () => Date.now(), onPoint: () => {}, isCancelled: () => false, onProgress: (p) => seen.push(p.remainingMs),
+      });
+      await vi.runAllTimersAsync();
+      expect(await run).toBe('completion');
+      // 2 settings per 100 ms batch, 6 settings: 200 ms left after the first batch, 100 after the second.
+      expect(seen).toEqual([null, 200, 100, 0]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('asks for the next grid batch before measuring this one, one batch in flight at a time', async () => {
+    const events: string[] = [];
+    let inFlight = 0;
+    const engine: SweepEngine = {
+      ...fakeEngine([]),
+      async runRows(rows) {
+        inFlight++;
+        expect(inFlight).toBe(1);
+        events.push(`run ${rows[0].params.temperature}/${rows[0].params.top_p}`);
+        const out = await fakeEngine([]).runRows(rows, 4);
+        inFlight--;
+        return out;
+      },
+    };
+    const points: SweepPoint[] = [];
     await runSweep({
       definition: definition!, base, prompts: ['A'], objective: parseObjective('perplexity:min'), teaching: null, grammar: null,
-      engine: { ...fakeEngine([]), runRows: async (rows) => { clock += 100; return fakeEngine([]).runRows(rows, 4); } },
-      pool, rowsPerBatch: 4, now: () => clock, onPoint: () => {}, isCancelled: () => false, onProgress: (p) => seen.push(p.remainingMs),
+      engine, pool, rowsPerBatch: 4, onPoint: (p) => { points.push(p); events.push(`point ${settingQuery(definition!.dims, p.setting)}`); }, isCancelled: () => false,
     });
-    // 2 settings per 100 ms batch, 6 settings: 200 ms left after the first batch, 100 after the second.
-    expect(seen).toEqual([null, 200, 100, 0]);
+    expect(events).toEqual([
+      'run 0/0.5', 'run 0.5/0.5', 'point temperature=0&top_p=0.5', 'point temperature=0&top_p=1',
+      'run 1/0.5', 'point temperature=0.5&top_p=0.5', 'point temperature=0.5&top_p=1',
+      'point temperature=1&top_p=0.5', 'point temperature=1&top_p=1',
+    ]);
   });
 
   it('tv_distance is 0 where the distribution is the truth', () => {

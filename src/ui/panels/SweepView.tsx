@@ -12,8 +12,11 @@ import {
 } from '../../core/sweep';
 import { useStore } from '../../store/store';
 import { useThrottledValue } from '../useThrottledValue';
+import { useNextTaskValue } from '../useNextTaskValue';
 import { applySettingToPlayground, cancelSweep, openPointInCompare, openSweepFile, startSweep } from '../../store/sweepBridge';
 import { effectiveObjective } from '../../store/sweepSlice';
+import { BUNDLED_MODEL_ID } from '../../engine/catalog';
+import type { ChartResults } from '../charts/SweepCharts';
 import { refusalOf } from '../../store/urlState';
 import type { Refusal } from '../../store/types';
 import { messageText, refusalText } from '../messages';
@@ -206,6 +209,11 @@ function metricAttributes(point: SweepPoint): Record<string, string> {
   return out;
 }
 
+/** The metrics some point has a value for, in SWEEP_METRICS order. */
+function presentMetrics(results: SweepResults | null): SweepMetric[] {
+  return results ? SWEEP_METRICS.filter((m) => results.points.some((p) => Number.isFinite(p.metrics[m] ?? NaN))) : [];
+}
+
 function bestPoint(results: SweepResults): SweepPoint | null {
   let best: SweepPoint | null = null;
   for (const p of results.points) if (Number.isFinite(p.score) && (!best || p.score < best.score)) best = p;
@@ -289,11 +297,17 @@ export function SweepView() {
   // CHART_INTERVAL_MS while the sweep runs: a chart's render was 100–500 ms here, and points come several a second.
   // The sweep says it has ended once they show its last point.
   const results = useDeferredValue(useThrottledValue(liveResults, CHART_INTERVAL_MS, liveState === 'running'));
-  // The charts' code (recharts) loads and runs its module code as the sweep starts, not in the task of the first chart.
+  // Each heavy part follows in a task of its own (a recharts chart's update is 50–250 ms, its first drawing more):
+  // the line chart or heatmap, then the quality–diversity scatter, then the table of points.
+  const scatterResults = useNextTaskValue(results);
+  const tableResults = useNextTaskValue(scatterResults);
+  // The charts' code (recharts: 200–300 ms to compile and run its module code) loads a task after the view opens,
+  // while a linked sweep still waits for its model, not in the middle of the sweep or in the task of its first chart.
   useEffect(() => {
-    if (liveState === 'running') void loadSweepCharts();
-  }, [liveState]);
-  const state = results === liveResults ? liveState : 'running';
+    const handle = window.setTimeout(() => void loadSweepCharts(), 0);
+    return () => window.clearTimeout(handle);
+  }, []);
+  const state = tableResults === liveResults ? liveState : 'running';
   const progress = useStore((s) => s.sweepProgress);
   const error = useStore((s) => s.sweepError);
   const selected = useStore((s) => s.sweepSelected);
@@ -302,9 +316,18 @@ export function SweepView() {
   const setMetric = useStore((s) => s.setSweepMetric);
   const definition = useStore((s) => s.sweepDefinition);
   const running = state === 'running';
-  const present = useMemo(() => (results ? SWEEP_METRICS.filter((m) => results.points.some((p) => Number.isFinite(p.metrics[m] ?? NaN))) : []), [results]);
-  const objectiveMetric = results?.definition.objective?.[0]?.metric;
-  const metric = chosenMetric && present.includes(chosenMetric as SweepMetric) ? chosenMetric : objectiveMetric && present.includes(objectiveMetric) ? objectiveMetric : present[0] ?? 'perplexity';
+  const present = useMemo(() => presentMetrics(results), [results]);
+  const tableMetrics = useMemo(() => presentMetrics(tableResults), [tableResults]);
+  const loadedModel = useStore((s) => s.loaded?.modelId ?? null);
+  const hasTruth = useStore((s) => s.teachingPoints.length > 0);
+  // The bundled model's sweeps have a grammatical rate: the scatter's axes are drawn for it before any point.
+  const grammar = (results?.model ?? loadedModel) === BUNDLED_MODEL_ID;
+  const objectiveMetric = (results?.definition.objective ?? effectiveObjective(definition, hasTruth || grammar))[0]?.metric;
+  // Before any point the charts show the metric the sweep will show first (its objective's), not one they would leave.
+  const metric = chosenMetric && present.includes(chosenMetric as SweepMetric) ? chosenMetric
+    : objectiveMetric && (present.includes(objectiveMetric) || present.length === 0) ? objectiveMetric : present[0] ?? 'perplexity';
+  // The charts are drawn before the sweep has points (a grid's empty cells), from the definition as it stands.
+  const preview = useMemo((): ChartResults => ({ definition, points: [] }), [definition]);
   const best = results ? bestPoint(results) : null;
   const gridTotal = gridSettings(definition.dims).length;
   return (
@@ -340,19 +363,17 @@ export function SweepView() {
         )}
       </div>
       {results && results.points.length > 0 && (
-        <>
-          <label className="row">{t('sweep.show')}{' '}
-            <select data-testid="sweep-metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
-              {present.map((m) => <option key={m} value={m}>{metricLabel(t, m)}</option>)}
-            </select>
-          </label>
-          <Suspense fallback={null}>
-            <SweepCharts results={results} metric={metric} selected={selected} onSelect={select} />
-          </Suspense>
-          {selected && <SamplesPanel results={results} query={selected} onClose={() => select(null)} running={running} t={t} />}
-          <PointsTable results={results} metrics={present} selected={selected} onSelect={select} />
-        </>
+        <label className="row">{t('sweep.show')}{' '}
+          <select data-testid="sweep-metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
+            {present.map((m) => <option key={m} value={m}>{metricLabel(t, m)}</option>)}
+          </select>
+        </label>
       )}
+      <Suspense fallback={null}>
+        <SweepCharts results={results ?? preview} scatterResults={scatterResults ?? preview} grammar={grammar} metric={metric} selected={selected} onSelect={select} />
+      </Suspense>
+      {results && results.points.length > 0 && selected && <SamplesPanel results={results} query={selected} onClose={() => select(null)} running={running} t={t} />}
+      {tableResults && tableResults.points.length > 0 && <PointsTable results={tableResults} metrics={tableMetrics} selected={selected} onSelect={select} />}
     </section>
   );
 }
