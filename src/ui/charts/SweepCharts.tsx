@@ -3,7 +3,7 @@
 // label in the DOM to thin out ticks otherwise, a forced layout per label on every redraw:
 // a line for one parameter, a heatmap for two (small multiples for a third), and the quality–diversity scatter
 // with its Pareto front. Every point opens its samples.
-import { createContext, memo, useContext, useMemo } from 'react';
+import { createContext, memo, useContext, useMemo, type Context } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CartesianGrid, Line, LineChart, Scatter, ScatterChart, Tooltip, XAxis, YAxis, useXAxisScale, useYAxisScale } from 'recharts';
 import { paretoFront, settingQuery, type SweepDimension, type SweepPoint, type SweepResults, type SweepSetting, type SweepValue, gridSettings } from '../../core/sweep';
@@ -101,13 +101,27 @@ function cellOf(xi: number, yi: number, value: number, query: string, lo: number
   return { xi, yi, value, query, fill: Number.isFinite(value) ? heatColour(tone) : '#dee2e6', text: formatMetric(value), textFill: tone > 0.6 ? '#212529' : '#fff' };
 }
 
+type AxisScale = NonNullable<ReturnType<typeof useXAxisScale>>;
+
+/** A plain-SVG layer's data (from its context) and the chart's two scales; null until the chart has both. */
+function useLayerOnAxes<T>(context: Context<T | null>): { layer: T; x: AxisScale; y: AxisScale } | null {
+  const layer = useContext(context);
+  const x = useXAxisScale();
+  const y = useYAxisScale();
+  return layer && x && y ? { layer, x, y } : null;
+}
+
+/** What every plain-SVG layer shares: the setting a click selected, and how to select one. */
+interface SelectableLayer {
+  selected: string | null;
+  onSelect(query: string): void;
+}
+
 /** What the heatmap's cells layer draws; it reaches the layer by context so a new point redraws the cells only. */
-interface HeatLayer {
+interface HeatLayer extends SelectableLayer {
   cells: Cell[];
   cellW: number;
   cellH: number;
-  selected: string | null;
-  onSelect(query: string): void;
 }
 
 const HeatLayerContext = createContext<HeatLayer | null>(null);
@@ -118,10 +132,9 @@ const HeatLayerContext = createContext<HeatLayer | null>(null);
  * running sweep took 100–300 ms; this layer alone redraws, in a few.
  */
 function HeatCells() {
-  const layer = useContext(HeatLayerContext);
-  const x = useXAxisScale();
-  const y = useYAxisScale();
-  if (!layer || !x || !y) return null;
+  const drawn = useLayerOnAxes(HeatLayerContext);
+  if (!drawn) return null;
+  const { layer, x, y } = drawn;
   const { cells, cellW, cellH, selected, onSelect } = layer;
   const labelled = cellW > 38 && cellH > 18;
   return (
@@ -302,21 +315,18 @@ export function niceDomain(values: readonly number[]): [number, number] {
  * cost a store selector and a symbol wrapper per dot, its redraw 100–200 ms with every new point of a sweep).
  * Each dot's values show on hover as its title.
  */
-interface DotsLayerData {
+interface DotsLayerData extends SelectableLayer {
   dots: Dot[];
   front: Dot[];
   yMetric: string;
-  selected: string | null;
-  onSelect(query: string): void;
 }
 
 const DotsLayerContext = createContext<DotsLayerData | null>(null);
 
 function DotsLayer() {
-  const layer = useContext(DotsLayerContext);
-  const x = useXAxisScale();
-  const y = useYAxisScale();
-  if (!layer || !x || !y) return null;
+  const drawn = useLayerOnAxes(DotsLayerContext);
+  if (!drawn) return null;
+  const { layer, x, y } = drawn;
   const { dots, front, yMetric, selected, onSelect } = layer;
   const at = (d: Dot) => [x(d.x), y(d.y)] as const;
   const line = front.map(at).filter(([px, py]) => px !== undefined && py !== undefined).map(([px, py]) => `${px},${py}`).join(' ');
