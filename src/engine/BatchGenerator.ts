@@ -153,8 +153,10 @@ export class BatchGenerator {
           const isEos = !state.settings.ignore_eos && this.eosIds.includes(tokenId);
           // The end-of-text token is a signal, not text: it never reaches the stream or the stop matcher.
           let released: Released = NOTHING_RELEASED;
-          if (!isEos && state.decodesEachStep) released = state.stops.push(state.decoder.push(tokenId));
-          else if (!isEos) state.decoder.append(tokenId);
+          if (!isEos) {
+            if (state.decodesEachStep) released = state.stops.push(state.decoder.push(tokenId));
+            else state.decoder.append(tokenId);
+          }
           if (released.stopped) state.reason = 'stop';
           else if (isEos) state.reason = 'eos';
           else if (state.tokens.length >= state.settings.max_new_tokens) state.reason = 'max_new_tokens';

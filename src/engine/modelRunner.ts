@@ -64,7 +64,7 @@ export function directSessionOf(model: PreTrainedModel): DirectSession {
  * Time spent inside the runtime's passes (inputs copied in, the graph run, outputs copied out), summed over the
  * worker's life: a request reads it before and after, to tell its own work from the runtime's.
  */
-export const runtimeClock = { ms: 0, passes: 0 };
+export const runtimeClock = { ms: 0 };
 
 /** Awaits one pass of the runtime, adding its time to `runtimeClock`. */
 export async function timedPass<T>(pass: Promise<T>): Promise<T> {
@@ -73,7 +73,6 @@ export async function timedPass<T>(pass: Promise<T>): Promise<T> {
     return await pass;
   } finally {
     runtimeClock.ms += performance.now() - started;
-    runtimeClock.passes++;
   }
 }
 
