@@ -7,6 +7,7 @@
 import type { Page } from 'playwright-core';
 import { launchBrowser, startPreviewServer } from '../../tests/e2e/harness';
 import { modelReadyAt, watchModelReady } from './readyProbe';
+import { SWEEP_PAGE_LINK } from './sweep';
 
 const height = Number(process.argv[2] ?? 2600);
 const lang = process.argv[3] ?? 'zh';
@@ -14,7 +15,6 @@ const threshold = Number(process.argv[4] ?? 30);
 const runs = Number(process.argv[5] ?? 2);
 const loading = process.argv[6] === 'load';
 const sweeping = process.argv[6] === 'sweep';
-const SWEEP_QUERY = 'prompt=The%20weather%20today%20is%20very&sweep=temperature:0.2:1.6:6,top_p:0.5:1:6&search=grid&samples=8&max_new_tokens=32&run=1';
 const PROMPT = lang === 'zh' ? '今天天气非常' : 'After school the children';
 const QUERY = `${process.env.QUERY ?? 'seed=9&temperature=0.9&top_k=0&top_p=0.95&min_p=0.05'}&max_new_tokens=48`;
 const WAIT_MS = Number(process.env.WAIT_MS ?? 1500);
@@ -123,7 +123,7 @@ try {
       if (sweeping) {
         // Profiling starts as the view says `running` (a few ms after, as the bench's own watch does).
         const state = `document.querySelector('[data-testid="sweep"]')?.getAttribute('data-state')`;
-        await page.goto(`${url}?lang=${lang}&${SWEEP_QUERY}`);
+        await page.goto(`${url}?lang=${lang}&${SWEEP_PAGE_LINK}`);
         await page.waitForFunction(`${state} === 'running'`, undefined, { timeout: 300_000, polling: 20 });
         await start();
         await page.waitForFunction(`['completion', 'cancelled', 'error'].includes(${state})`, undefined, { timeout: 600_000, polling: 100 });

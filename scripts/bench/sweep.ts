@@ -16,6 +16,8 @@ import { median, round, type BenchRow } from './format';
 const PROMPT = 'The weather today is very';
 const SAMPLES = 8;
 const TOKENS = 32;
+/** The bench's grid as a link of the page (teaching-point distance and grammatical rate included), without `lang`. */
+export const SWEEP_PAGE_LINK = `prompt=${encodeURIComponent(PROMPT)}&sweep=temperature:0.2:1.6:6,top_p:0.5:1:6&search=grid&samples=${SAMPLES}&max_new_tokens=${TOKENS}&run=1`;
 const ROUNDS = Number(process.env.LOGITLAB_BENCH_SWEEP_ROUNDS ?? 2);
 const WARMUP = 1;
 
@@ -64,8 +66,8 @@ export async function runSweepBench(): Promise<BenchRow[]> {
       if (tokens.batched.some((t) => t.length !== TOKENS)) throw new Error(`a row did not run ${TOKENS} tokens`);
     }
     const perSecond = (ms: number) => round(rows.length / (ms / 1000), 2);
-    // The same grid from the page's own link (teaching-point distance and grammatical rate included): its long tasks.
-    const query = `?lang=en&prompt=${encodeURIComponent(PROMPT)}&sweep=temperature:0.2:1.6:6,top_p:0.5:1:6&search=grid&samples=${SAMPLES}&max_new_tokens=${TOKENS}&run=1`;
+    // The same grid from the page's own link: its long tasks.
+    const query = `?lang=en&${SWEEP_PAGE_LINK}`;
     return [{
       bench: 'sweep', device: 'wasm', settings: settings.length, samples: SAMPLES, tokens: TOKENS,
       samples_per_s_batched: perSecond(median(batchedMs)), samples_per_s_sequential: perSecond(median(sequentialMs)),
